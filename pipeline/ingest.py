@@ -1,0 +1,180 @@
+"""Ingest: files → documents → chunks → segmented words and vectors → a new index generation.
+
+Incremental: a file whose content hash is unchanged is skipped (not even parsed); a chunk whose text is
+unchanged keeps its vector; when nothing changed nothing is written. A file that cannot be read is reported
+and skipped; the others are ingested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.chunk import chunk_document
+from pipeline.embed import Embedder
+from pipeline.readers import ReadError, read_document, supported
+from pipeline.segment import folded_tokens, words
+from pipeline.store import DocRecord, IndexData, IndexUnavailable, current_generation, index_root, write_generation
+from pipeline.types import Chunk, Document
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI and the app to show."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. garbled lines dropped
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    tokens_embedded: int = 0
+    seconds_embedding: float = 0.0
+    written: bool = False
+
+    @property
+    def ingested(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+
+def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[str, Path]]:
+    """(document name, path) for each file under `paths`. The name is the file name; a second file with the
+    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            found.extend(f for f in files if supported(f) or f.suffix.lower() in {".docx", ".pdf", ".doc"})
+        elif p.exists():
+            found.append(p)
+        else:
+            report.errors.append(f"{p}: no such file or folder (không tìm thấy)")
+    names: dict[str, Path] = {}
+    out = []
+    for f in found:
+        name = f.name
+        if name in names and names[name].resolve() != f.resolve():
+            name = f"{f.parent.name}/{f.name}"
+        if name in names:
+            continue
+        names[name] = f
+        out.append((name, f))
+    return out
+
+
+def prepare_chunks(doc: Document) -> list[Chunk]:
+    """Chunks with their segmented words and folded tokens (what BM25 reads): the chunk's place in the
+    document (title, breadcrumb) counts as part of its text."""
+    out = []
+    for c in chunk_document(doc):
+        full = c.embed_text(doc.meta.title)
+        out.append(replace(c, words=" ".join(words(full)), folded=" ".join(folded_tokens(full))))
+    return out
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    embedder: Embedder,
+    root: str | Path | None = None,
+    remove: Iterable[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
+    """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
+    and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks."""
+    import time
+
+    report = IngestReport()
+    root = index_root(root)
+    old = IndexData(current_generation(root)) if current_generation(root) else None
+    if old and old.embedder_name != embedder.name:
+        raise IndexUnavailable(
+            f"the index at '{root}' was built with embedder '{old.embedder_name}', not '{embedder.name}': "
+            f"ingest with --model {old.embedder_name}, or use a new --index folder"
+        )
+    kept: dict[str, DocRecord] = dict(old.docs) if old else {}
+    for name in remove:
+        if name in kept:
+            del kept[name]
+            report.removed.append(name)
+        else:
+            report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
+    files = find_files(paths, report)
+    fresh: list[tuple[Document, list[Chunk]]] = []
+    for i, (name, path) in enumerate(files):
+        if progress:
+            progress("documents", i, len(files))
+        try:
+            if name in kept and kept[name].content_hash == _file_hash(path):
+                report.unchanged.append(name)
+                continue
+            doc = read_document(path, name=name)
+        except ReadError as e:
+            report.errors.append(str(e))
+            continue
+        except OSError as e:
+            report.errors.append(f"{path}: cannot be read ({e.strerror or e})")
+            continue
+        chunks = prepare_chunks(doc)
+        (report.updated if name in kept else report.added).append(name)
+        if doc.dropped_garbled:
+            report.notes.append(f"{name}: dropped {doc.dropped_garbled} garbled line(s) ('?' in place of letters)")
+        fresh.append((doc, chunks))
+    if progress:
+        progress("documents", len(files), len(files))
+    if not fresh and not report.removed:
+        return report
+
+    # reuse vectors of unchanged chunk texts, embed the rest
+    replaced = {d.name for d, _ in fresh}
+    titles = {n: r.meta.title for n, r in kept.items()}
+    titles.update({d.name: d.meta.title for d, _ in fresh})
+    all_chunks: list[Chunk] = []
+    if old:
+        all_chunks = [c for c in old.chunks if c.doc in kept and c.doc not in replaced]
+    for _, chunks in fresh:
+        all_chunks.extend(chunks)
+    texts = [c.embed_text(titles.get(c.doc, "")) for c in all_chunks]
+    from pipeline.store import embed_hash
+
+    known: dict[str, np.ndarray] = {}
+    if old and old.chunks:
+        vecs = old.vectors()
+        known = {h: vecs[i] for i, h in enumerate(old.embed_hashes)}
+    hashes = [embed_hash(t) for t in texts]
+    todo = [i for i, h in enumerate(hashes) if h not in known]
+    report.chunks_reused = len(texts) - len(todo)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        if h in known:
+            vectors[i] = known[h]
+    if todo:
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress("chunks", done[0], len(todo))
+
+        t0 = time.perf_counter()
+        vectors[todo] = embedder.embed_passages([texts[i] for i in todo], progress=tick)
+        report.seconds_embedding = time.perf_counter() - t0
+        report.chunks_embedded = len(todo)
+        report.tokens_embedded = embedder.count_tokens(texts[i] for i in todo)
+    records = {n: r for n, r in kept.items() if n not in replaced}
+    for doc, chunks in fresh:
+        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(chunks),
+                                      doc.dropped_garbled)
+    docs = sorted(records.values(), key=lambda d: d.name)
+    write_generation(root, docs, all_chunks, vectors, embedder.name, texts)
+    report.written = True
+    return report

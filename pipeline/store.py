@@ -1,0 +1,269 @@
+"""The index on disk: a folder of plain files plus a manifest, no pickle.
+
+``<root>/CURRENT`` names the live generation ``<root>/gen-<time>/``. A write builds a whole new generation in a
+temporary folder, renames it into place, then atomically replaces CURRENT; a crash or Ctrl-C at any point
+leaves the previous generation live. A generation holds:
+
+- ``manifest.json``  format version, embedder name and dimension, counts, created time
+- ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, segmented words, folded tokens, content hash)
+- ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
+- ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.accents import build_accent_map
+from pipeline.types import Chunk, DocMeta
+
+FORMAT_VERSION = 1
+ENV_INDEX = "TRACUU_INDEX"
+DEFAULT_INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """File names inside one generation."""
+
+    manifest: str = "manifest.json"
+    db: str = "chunks.sqlite"
+    dense: str = "dense.faiss"
+    bm25_words: str = "bm25_words"
+    bm25_folded: str = "bm25_folded"
+    accents: str = "accents.json"
+    current: str = "CURRENT"  # in the index root
+
+
+LAYOUT = Layout()
+
+
+class IndexUnavailable(RuntimeError):
+    """An index that is missing, broken or built for another embedder, with what to do."""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """A document as the index keeps it."""
+
+    name: str
+    path: str
+    content_hash: str
+    meta: DocMeta
+    n_chunks: int
+    dropped_garbled: int = 0
+
+
+def index_root(path: str | os.PathLike | None = None) -> Path:
+    """The index folder: the argument, else $TRACUU_INDEX, else ./index."""
+    return Path(path or os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder, or None when nothing was built yet."""
+    try:
+        name = (root / LAYOUT.current).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = root / name
+    if not (gen / LAYOUT.manifest).is_file():
+        raise IndexUnavailable(f"{root}: CURRENT names '{name}', which is missing — re-run `tracuu ingest`")
+    return gen
+
+
+def embed_hash(text: str) -> str:
+    """The content hash that lets an unchanged chunk keep its vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+_SCHEMA = """
+CREATE TABLE documents (
+    name TEXT PRIMARY KEY, path TEXT, content_hash TEXT, title TEXT, number TEXT, issuer TEXT, date TEXT,
+    years TEXT, n_chunks INTEGER, dropped_garbled INTEGER
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
+    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT
+);
+CREATE INDEX chunks_doc ON chunks(doc);
+"""
+
+
+def _bm25(token_lists: list[list[str]]):
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index(token_lists if token_lists else [[""]], show_progress=False)
+    return model
+
+
+def write_generation(
+    root: Path,
+    docs: list[DocRecord],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    embedder_name: str,
+    embed_texts: list[str],
+) -> Path:
+    """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i."""
+    import faiss
+
+    if len(chunks) != len(vectors):
+        raise ValueError("one vector per chunk")
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    tmp = root / f".tmp-{stamp}-{os.getpid()}"
+    final = root / f"gen-{stamp}"
+    tmp.mkdir()
+    try:
+        db = sqlite3.connect(tmp / LAYOUT.db)
+        db.executescript(_SCHEMA)
+        db.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (d.name, d.path, d.content_hash, d.meta.title, d.meta.number, d.meta.issuer, d.meta.date,
+                 json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled)
+                for d in docs
+            ],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t))
+                for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
+            ],
+        )
+        db.commit()
+        db.close()
+        dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
+        index = faiss.IndexFlatIP(dim or 1)
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(index, str(tmp / LAYOUT.dense))
+        _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
+        _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
+        accents = build_accent_map(c.words for c in chunks)
+        (tmp / LAYOUT.accents).write_text(json.dumps(accents, ensure_ascii=False), encoding="utf-8")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "embedder": {"name": embedder_name, "dim": int(dim)},
+            "counts": {"documents": len(docs), "chunks": len(chunks)},
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "documents": sorted(d.name for d in docs),
+        }
+        (tmp / LAYOUT.manifest).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        os.rename(tmp, final)
+        pointer = root / f".CURRENT-{os.getpid()}"
+        pointer.write_text(final.name + "\n", encoding="utf-8")
+        with open(pointer, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, root / LAYOUT.current)  # the atomic switch
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _collect_garbage(root, keep=final.name)
+    return final
+
+
+def _collect_garbage(root: Path, keep: str) -> None:
+    """Remove older generations and temporary folders left by interrupted writes (older than a minute)."""
+    now = time.time()
+    for p in root.iterdir():
+        if p.name == keep or not p.is_dir():
+            continue
+        if p.name.startswith("gen-") or (p.name.startswith(".tmp-") and now - p.stat().st_mtime > 60):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def read_manifest(gen: Path) -> dict:
+    try:
+        manifest = json.loads((gen / LAYOUT.manifest).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexUnavailable(f"{gen}: unreadable manifest ({e}) — re-run `tracuu ingest`") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"{gen}: index format {manifest.get('format_version')}, this tracuu reads {FORMAT_VERSION} — "
+            "re-run `tracuu ingest` to rebuild it"
+        )
+    return manifest
+
+
+def _row_doc(r: sqlite3.Row) -> DocRecord:
+    meta = DocMeta(title=r["title"] or "", number=r["number"], issuer=r["issuer"], date=r["date"],
+                   years=tuple(json.loads(r["years"] or "[]")))
+    return DocRecord(r["name"], r["path"], r["content_hash"], meta, r["n_chunks"], r["dropped_garbled"])
+
+
+def _row_chunk(r: sqlite3.Row) -> Chunk:
+    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"])
+
+
+class IndexData:
+    """A generation loaded in memory: what search and answer need, read once."""
+
+    def __init__(self, gen: Path):
+        import bm25s
+        import faiss
+
+        self.gen = gen
+        self.manifest = read_manifest(gen)
+        db = sqlite3.connect(f"file:{gen / LAYOUT.db}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        with contextlib.closing(db):
+            self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
+            rows = db.execute("SELECT * FROM chunks ORDER BY row").fetchall()
+            self.chunks = [_row_chunk(r) for r in rows]
+            self.embed_hashes = [r["embed_hash"] for r in rows]
+        self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.dense = faiss.read_index(str(gen / LAYOUT.dense))
+        self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
+        self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
+        self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
+        if self.dense.ntotal != len(self.chunks):
+            raise IndexUnavailable(f"{gen}: {self.dense.ntotal} vectors for {len(self.chunks)} chunks — re-run ingest")
+
+    @property
+    def embedder_name(self) -> str:
+        return self.manifest["embedder"]["name"]
+
+    def vectors(self) -> np.ndarray:
+        if not self.chunks:
+            return np.zeros((0, self.dense.d), dtype=np.float32)
+        return self.dense.reconstruct_n(0, self.dense.ntotal)
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.gen.rglob("*") if f.is_file())
+
+    def doc_chunks(self, name: str) -> list[int]:
+        return [i for i, c in enumerate(self.chunks) if c.doc == name]
+
+
+def open_index(root: str | os.PathLike | None = None) -> IndexData:
+    """Load the live generation, or explain how to build one."""
+    r = index_root(root)
+    gen = current_generation(r)
+    if gen is None:
+        raise IndexUnavailable(
+            f"no index at '{r}' yet — build one with `tracuu ingest data/ --index {r}` "
+            "(chưa có chỉ mục: hãy chạy tracuu ingest)"
+        )
+    return IndexData(gen)
+
+
+def doc_records_json(docs: list[DocRecord]) -> list[dict]:
+    return [{**asdict(d), "meta": asdict(d.meta)} for d in docs]

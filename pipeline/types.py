@@ -1,0 +1,135 @@
+"""The records that flow between stages. All frozen: a stage returns new records, it never edits old ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of cleaned text. Footnote references stay in it as private-use marks
+    (`clean.FOOTMARK`) until chunking, so a footnote follows the sentence that cites it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What a document says about itself, inferred from its text."""
+
+    title: str = ""
+    number: str | None = None  # e.g. "624/KH-UBND", from "Số: 624/KH-UBND"
+    issuer: str | None = None  # e.g. "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH"
+    date: str | None = None  # ISO "YYYY-MM-DD" where the day is given, "YYYY-MM" or "YYYY" otherwise
+    years: tuple[int, ...] = ()  # the years the document is about (the seed: 2022, 2023)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document: paragraphs in order, footnote bodies by number, and what cleaning dropped."""
+
+    name: str  # the readable document id used in chunk ids and citations (the file name)
+    path: str
+    content_hash: str
+    paragraphs: tuple[Paragraph, ...]
+    footnotes: dict[int, str] = field(default_factory=dict)
+    meta: DocMeta = DocMeta()
+    dropped_garbled: int = 0  # lines dropped because '?' replaced most letters
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading: its label as printed ("1.4.", "Phần thứ nhất", "Điều 5.") and its title."""
+
+    kind: str  # one of sections.HEADING_KINDS
+    label: str
+    title: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A leaf run of paragraphs under one heading path (the breadcrumb)."""
+
+    path: tuple[Heading, ...]
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def breadcrumb(self) -> str:
+        return " › ".join(h.text for h in self.path)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit of retrieval. `chunk_id` joins the FAISS row, the BM25 documents, the SQLite row and citations."""
+
+    chunk_id: str  # e.g. "bao-cao-ktxh-2022-tp-ha-tinh.txt#1.I.1.4:0"
+    doc: str
+    section: str  # breadcrumb
+    text: str  # body as cited, footnote bodies appended as "[n] …"
+    year: int | None
+    ordinal: int  # position in the document
+    words: str = ""  # segmented, lower-cased words joined by spaces (BM25 over words)
+    folded: str = ""  # diacritic-folded syllables and syllable bigrams (BM25 for unaccented queries)
+
+    def embed_text(self, title: str = "") -> str:
+        """What the embedder sees: where the passage sits, then the passage."""
+        head = " › ".join(x for x in (title, self.section) if x)
+        return f"{head}\n{self.text}" if head else self.text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retriever's result: which chunk, how well, and from which retriever."""
+
+    chunk_id: str
+    score: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ranked, cited passage as `ask` returns it."""
+
+    rank: int
+    doc: str
+    title: str
+    year: int | None
+    section: str
+    chunk_id: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The extractive answer: text with [n] markers, the ranks it cites, and the passages below it."""
+
+    question: str
+    text: str
+    citations: tuple[int, ...]
+    passages: tuple[Passage, ...]
+    spans: tuple[tuple[int, str], ...] = ()  # (passage rank, sentence) pairs to highlight
+
+    def to_json(self) -> dict:
+        """The `ask --json` shape the UI and other programs rely on."""
+        return {
+            "question": self.question,
+            "answer": {"text": self.text, "citations": list(self.citations)},
+            "passages": [
+                {
+                    "rank": p.rank,
+                    "doc": p.doc,
+                    "title": p.title,
+                    "year": p.year,
+                    "section": p.section,
+                    "chunk_id": p.chunk_id,
+                    "text": p.text,
+                    "score": round(float(p.score), 6),
+                }
+                for p in self.passages
+            ],
+        }
