@@ -144,8 +144,13 @@ def _is_upper(s: str) -> bool:
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
-def _continues(prev: str, line: str) -> bool:
-    """Is `line` the hard-wrapped continuation of `prev`?"""
+def _continues(prev: str, line: str, wrapped: bool) -> bool:
+    """Is `line` the continuation of `prev`? In a hard-wrapped file (`wrapped`: paragraphs separated by
+    blank lines) lines of one block join unless a marker opens a line after a finished sentence."""
+    if prev.endswith(("Số:", "số:")):
+        return True  # "Số:" with the number on the next line of the letterhead
+    if wrapped:
+        return not (_TERMINAL_RE.search(prev) and _MARKER_RE.match(line))
     if _TERMINAL_RE.search(prev):
         return False
     first = line[0]
@@ -162,6 +167,16 @@ def _continues(prev: str, line: str) -> bool:
     return True
 
 
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """Paragraphs separated by blank lines, their lines wrapped short (markdown from HTML, e-mail text)."""
+    nonblank = [ln for ln in lines if ln.strip()]
+    if len(nonblank) < 8:
+        return False
+    blank = len(lines) - len(nonblank)
+    lengths = sorted(len(ln) for ln in nonblank)
+    return blank >= 0.2 * len(nonblank) and lengths[int(len(lengths) * 0.9)] <= 120
+
+
 def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
     """Cleaned text → paragraphs, and how many garbled lines were dropped.
 
@@ -170,7 +185,9 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
     paragraphs: list[str] = []
     dropped = 0
     cur: str | None = None
-    for raw in text.splitlines():
+    lines = text.splitlines()
+    wrapped = is_hard_wrapped(lines)
+    for raw in lines:
         if is_garbled(raw):
             dropped += 1
             if cur:
@@ -183,7 +200,7 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
                 paragraphs.append(cur)
             cur = None
             continue
-        if cur and _continues(cur, line):
+        if cur and _continues(cur, line, wrapped):
             cur = f"{cur} {line}"
         else:
             if cur:

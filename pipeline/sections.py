@@ -33,7 +33,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("letter", re.compile(r"^(?P<label>[a-zđ])\s*\)\s*(?P<rest>\S.*)$")),
 ]
 _ROMAN_RE = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
-_ALWAYS = {"closing", "phan", "chuong", "muc", "dieu", "roman"}
+_ALWAYS = {"closing", "phan", "chuong", "muc", "dieu", "roman", "arabic2", "arabic3"}
 _MAX_TITLE = 160
 
 

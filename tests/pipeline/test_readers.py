@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.readers import ReadError, read_document
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.md", b"  \n\n \t\n", "empty"),
+        ("binary.txt", bytes(range(256)) * 4, "binary"),
+        ("latin.txt", "Báo cáo năm 2022".encode("cp1258"), "UTF-8"),
+        ("report.docx", b"PK\x03\x04", "not supported yet"),
+        ("notes.xyz", b"hello", "unknown file type"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_naming_the_file(tmp_path, name, data, reason):
+    with pytest.raises(ReadError) as e:
+        read_document(_write(tmp_path, name, data))
+    assert name in str(e.value) and reason in str(e.value)
+
+
+def test_unreadable_path_is_reported(tmp_path):
+    with pytest.raises(ReadError, match="is a folder|cannot be read|permission"):
+        read_document(tmp_path / "missing.txt")
+
+
+def test_utf16_with_bom_and_utf8_bom_are_read(tmp_path):
+    text = "BÁO CÁO\nTăng trưởng kinh tế đạt 11,67%."
+    for name, data in (("a.txt", text.encode("utf-16")), ("b.txt", b"\xef\xbb\xbf" + text.encode())):
+        doc = read_document(_write(tmp_path, name, data))
+        assert "11,67%" in " ".join(p.text for p in doc.paragraphs)
