@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -66,7 +67,7 @@ def warm(index: str | None, questions: list[str], repeat: int, warmup: int, k: i
         "load_seconds": round(load_s, 3),
         "n_timed": len(ms),
         "p50_ms": round(statistics.median(ms), 2),
-        "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),  # nearest rank
+        "p95_ms": round(ms[math.ceil(0.95 * len(ms)) - 1], 2),  # nearest rank
         "mean_ms": round(statistics.fmean(ms), 2),
         "max_ms": round(ms[-1], 2),
         "peak_rss_kb": peak_rss_kb(),

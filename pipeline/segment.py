@@ -8,6 +8,7 @@ tokenizing and put back after.
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 
 from pipeline.clean import fold
@@ -52,6 +53,9 @@ def split_sentences(text: str) -> list[str]:
 
 @cache
 def _tokenizer():
+    # underthesea's __init__ imports its optional translate module, which loads torch and transformers when
+    # they are installed (~2 s and ~200 MB per process); tracuu never translates
+    sys.modules.setdefault("underthesea.pipeline.translate", None)
     try:
         from underthesea import word_tokenize
     except ImportError as e:  # pragma: no cover - a broken install

@@ -1,0 +1,82 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import EXAMPLES, build_parser, main
+from tests.conftest import DATA, ROOT, SEED
+
+
+def _subcommands():
+    parser = build_parser()
+    return next(a for a in parser._actions if a.dest == "command").choices
+
+
+def test_every_command_has_help_with_an_example(capsys):
+    cmds = _subcommands()
+    assert set(cmds) == set(EXAMPLES)
+    for name in cmds:
+        with pytest.raises(SystemExit) as e:
+            main([name, "--help"])
+        assert e.value.code == 0
+        out = capsys.readouterr().out
+        assert "Example:" in out and f"tracuu {name}" in out, name
+
+
+def test_python_dash_m_pipeline_runs_the_cli():
+    p = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0 and "ingest" in p.stdout and "Example:" in p.stdout
+
+
+def test_ask_json_and_batch_print_one_object_per_question(seed_index_fake, tmp_path, capsys):
+    assert main(["ask", "tong dan lon bao nhieu con", "--index", str(seed_index_fake), "--json", "--top-k", "3"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert one["question"] == "tong dan lon bao nhieu con" and len(one["passages"]) == 3
+    qs = tmp_path / "q.txt"
+    qs.write_text("Tổng đàn lợn bao nhiêu con?\n\nThu ngân sách năm 2022 đạt bao nhiêu?\n", encoding="utf-8")
+    assert main(["ask", "--batch", str(qs), "--index", str(seed_index_fake), "--json"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["question"] for x in lines] == ["Tổng đàn lợn bao nhiêu con?", "Thu ngân sách năm 2022 đạt bao nhiêu?"]
+
+
+def test_stats_json_counts_documents_and_chunks(seed_index_fake, capsys):
+    assert main(["stats", "--index", str(seed_index_fake), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["documents"] == 2 and out["chunks"] > 50 and out["embedder"]["name"] == "fake"
+
+
+def test_ingest_exit_code_is_nonzero_only_when_nothing_was_ingested(tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    assert main(["ingest", str(bad), "--index", str(tmp_path / "ix"), "--model", "fake", "-q"]) == 1
+    assert "bad.txt" in capsys.readouterr().err
+    assert main(["ingest", str(bad), str(DATA / "qd-97-2025-ubnd.md"), "--index", str(tmp_path / "ix"),
+                 "--model", "fake", "-q"]) == 0
+    assert main(["remove", "qd-97-2025-ubnd.md", "--index", str(tmp_path / "ix")]) == 0
+
+
+def test_errors_are_clear_and_not_tracebacks(tmp_path, capsys):
+    assert main(["ask", "câu hỏi", "--index", str(tmp_path / "none")]) == 2
+    assert "tracuu ingest" in capsys.readouterr().err
+    assert main(["ingest", str(SEED), "--index", str(tmp_path / "ix"), "--model", "/no/such/model"]) == 2
+    assert "not on this machine" in capsys.readouterr().err
+
+
+def test_eval_command_agrees_with_the_reference_scorer(seed_index_fake, tmp_path, capsys):
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "a", "kind": "fact", "q": "Tổng đàn lợn của thành phố là bao nhiêu con?", "evidence": ["4.785 con"],
+         "answer": ["4.785"]},
+        {"id": "b", "kind": "fact", "q": "Có bao nhiêu học sinh đạt giải học sinh giỏi cấp tỉnh?",
+         "evidence": ["639 em"], "answer": ["639"]},
+    ]), encoding="utf-8")
+    assert main(["eval", str(qa), "--index", str(seed_index_fake)]) == 0
+    ours = capsys.readouterr().out.strip().splitlines()[-1]
+    scorer = ROOT.parent / "shared" / "eval" / "score.py"
+    if not scorer.exists():
+        pytest.skip("../shared/eval/score.py is not beside this checkout")
+    cli = f"{sys.executable} -m pipeline"
+    p = subprocess.run([sys.executable, str(scorer), "ask", str(qa), "--cli", cli, "--index", str(seed_index_fake)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert p.stdout.strip().splitlines()[-1] == ours
