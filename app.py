@@ -17,16 +17,17 @@ import streamlit as st  # noqa: E402
 from pipeline.answer import Answerer  # noqa: E402
 from pipeline.embed import EmbedderError, load_embedder  # noqa: E402
 from pipeline.search import Filters, HybridSearcher  # noqa: E402
-from pipeline.store import ENV_INDEX, IndexUnavailable, open_index  # noqa: E402
+from pipeline.store import ENV_INDEX, IndexUnavailable, current_generation, index_root, open_index  # noqa: E402
 from pipeline.types import Answer, Passage  # noqa: E402
 
 ALL_YEARS = "Tất cả"
 CARD = "border:1px solid #d0d7de;border-radius:8px;padding:0.75em 1em;margin-bottom:0.75em"
 
 
-@st.cache_resource(show_spinner="Đang tải chỉ mục…")
-def load_answerer(index: str | None) -> Answerer:
-    """The index and the answerer, once per process and index folder (a failure is not cached)."""
+@st.cache_resource(show_spinner="Đang tải chỉ mục…", max_entries=2)
+def load_answerer(index: str | None, generation: str | None) -> Answerer:
+    """The index and the answerer, once per process and index generation: a new ingest is picked up on the
+    next rerun, while a query never re-reads the index (a failure is not cached)."""
     import faiss
 
     faiss.omp_set_num_threads(1)
@@ -70,7 +71,9 @@ def main() -> None:
     st.set_page_config(page_title="Tra cứu văn bản", page_icon="📄")
     st.title("Tra cứu văn bản")
     try:
-        answerer = load_answerer(os.environ.get(ENV_INDEX))
+        index = os.environ.get(ENV_INDEX)
+        gen = current_generation(index_root(index))
+        answerer = load_answerer(index, gen.name if gen else None)
     except IndexUnavailable as e:
         st.info("Chưa có văn bản nào được lập chỉ mục. Hãy thêm văn bản bằng `make run`, hoặc "
                 "`tracuu ingest data/ --index index`, rồi tải lại trang.")

@@ -18,7 +18,15 @@ from pipeline.chunk import chunk_document
 from pipeline.embed import Embedder
 from pipeline.readers import ReadError, read_document, supported
 from pipeline.segment import folded_tokens, words
-from pipeline.store import DocRecord, IndexData, IndexUnavailable, current_generation, index_root, write_generation
+from pipeline.store import (
+    DocRecord,
+    IndexData,
+    IndexUnavailable,
+    current_generation,
+    embed_hash,
+    index_root,
+    write_generation,
+)
 from pipeline.types import Chunk, Document
 
 
@@ -140,11 +148,10 @@ def ingest(
     titles.update({d.name: d.meta.title for d, _ in fresh})
     all_chunks: list[Chunk] = []
     if old:
-        all_chunks = [c for c in old.chunks if c.doc in kept and c.doc not in replaced]
+        all_chunks = [c for c in old.chunks_with_tokens() if c.doc in kept and c.doc not in replaced]
     for _, chunks in fresh:
         all_chunks.extend(chunks)
     texts = [c.embed_text(titles.get(c.doc, "")) for c in all_chunks]
-    from pipeline.store import embed_hash
 
     known: dict[str, np.ndarray] = {}
     if old and old.chunks:

@@ -226,7 +226,9 @@ class IndexData:
         db.row_factory = sqlite3.Row
         with contextlib.closing(db):
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
-            rows = db.execute("SELECT * FROM chunks ORDER BY row").fetchall()
+            # the segmented words and folded tokens stay on disk: only a re-ingest needs them
+            rows = db.execute("SELECT row, chunk_id, doc, section, text, year, ordinal, '' AS words, '' AS folded, "
+                              "embed_hash FROM chunks ORDER BY row").fetchall()
             self.chunks = [_row_chunk(r) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
         self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -249,8 +251,12 @@ class IndexData:
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.gen.rglob("*") if f.is_file())
 
-    def doc_chunks(self, name: str) -> list[int]:
-        return [i for i, c in enumerate(self.chunks) if c.doc == name]
+    def chunks_with_tokens(self) -> list[Chunk]:
+        """All chunks with their segmented words and folded tokens (what BM25 is rebuilt from)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        with contextlib.closing(db):
+            return [_row_chunk(r) for r in db.execute("SELECT * FROM chunks ORDER BY row")]
 
 
 def open_index(root: str | os.PathLike | None = None) -> IndexData:
