@@ -102,7 +102,7 @@ def main() -> None:
 
     from pipeline.embed import load_embedder
     from pipeline.ingest import ingest
-    from pipeline.search import HybridSearcher, normalize_query
+    from pipeline.search import Fusion, HybridSearcher, normalize_query
     from pipeline.store import open_index
 
     articles = read_jsonl(args.corpus / "alqac2022_corpus.jsonl")
@@ -124,7 +124,8 @@ def main() -> None:
     print(f"index {index_dir}: {new} new, {len(report.unchanged)} unchanged article(s), "
           f"{report.chunks_embedded} chunks embedded in {ingest_s:.1f} s")
     data = open_index(index_dir)
-    searcher = HybridSearcher(data, embedder)
+    searcher = HybridSearcher(data, embedder)  # the product default (convex fusion)
+    rrf = HybridSearcher(data, embedder, fusion=Fusion.RRF)
 
     def to_docs(hits) -> list[str]:
         names = [data.chunks[data.row_of[h.chunk_id]].doc.removesuffix(".txt") for h in hits]
@@ -133,6 +134,7 @@ def main() -> None:
     k = args.hits
     settings: dict[str, Callable[[str], list[str]]] = {
         "hybrid": lambda q: to_docs(searcher.search(q, k)),
+        "hybrid_rrf": lambda q: to_docs(rrf.search(q, k)),
         "bm25_words": lambda q: to_docs(searcher.words.search(normalize_query(q), k)),
         "dense": lambda q: to_docs(searcher.dense.search(normalize_query(q), k)),
     }

@@ -33,11 +33,13 @@ def main() -> None:
         "ingest": ["--limit", "1", "--sample", "16"],
         "query": ["--repeat", "1", "--cold-runs", "1"],
         "alqac": ["--limit-queries", "20"],
+        "dev": [],
     }
     runs = {
         "ingest": ["bench_ingest.py", *args.paths, "--model", args.model],
         "query": ["bench_query.py", *index],
         "alqac": ["bench_alqac.py", "--model", args.model],
+        "dev": ["bench_dev.py", *index],
     }
     written = []
     for name, (script, *rest) in runs.items():

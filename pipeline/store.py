@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +122,7 @@ def write_generation(
     if len(chunks) != len(vectors):
         raise ValueError("one vector per chunk")
     root.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     tmp = root / f".tmp-{stamp}-{os.getpid()}"
     final = root / f"gen-{stamp}"
     tmp.mkdir()
@@ -159,7 +159,7 @@ def write_generation(
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
             "counts": {"documents": len(docs), "chunks": len(chunks)},
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in docs),
         }
         (tmp / LAYOUT.manifest).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

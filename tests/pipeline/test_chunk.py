@@ -44,7 +44,7 @@ def test_long_sections_split_at_sentence_boundaries_with_overlap(seed_path):
 
     doc = read_document(seed_path)
     paragraph_ends = {strip_marks(p.text)[-40:] for p in doc.paragraphs}
-    for prev, nxt in pairs:
+    for prev, _ in pairs:
         last = prev.text.split("\n[")[0].rstrip()
         assert last[-1] in ".;:!?)”\"" or last[-40:] in paragraph_ends  # a sentence or paragraph ends there
     # most consecutive chunks of a section share a sentence (not when the next paragraph fills a chunk alone)

@@ -3,7 +3,15 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.clean import clean, extract_footnotes, fold, is_garbled, normalize_unicode, strip_marks, strip_markup
+from pipeline.clean import (
+    clean,
+    extract_footnotes,
+    fold,
+    is_garbled,
+    normalize_unicode,
+    strip_marks,
+    strip_markup,
+)
 
 
 def test_old_and_new_tone_placement_fold_together():
