@@ -31,13 +31,16 @@ def build_accent_map(chunk_words: Iterable[str]) -> dict[str, str]:
 
 
 def restore(query: str, accent_map: dict[str, str]) -> str:
-    """Re-accent the syllables typed without accents; accented ones are left as typed.
+    """Re-accent a query typed entirely without accents. A query with any accent is left as typed: its
+    unaccented syllables (``so``, ``thu``) are meant that way.
 
     >>> restore("tang truong kinh te", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
     'tăng trưởng kinh tế'
     """
+    if fold(query) != " ".join(query.lower().split()):
+        return query
     syl = query.split()
-    bare = [fold(s) == s.lower() for s in syl]
+    bare = [True] * len(syl)
     out: list[str] = []
     i = 0
     while i < len(syl):

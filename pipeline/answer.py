@@ -11,17 +11,25 @@ import math
 import re
 from dataclasses import dataclass
 
+from pipeline.accents import restore
 from pipeline.clean import fold
 from pipeline.search import Filters, HybridSearcher, normalize_query
-from pipeline.segment import folded_tokens, split_sentences
+from pipeline.segment import CODE_RE, split_sentences
 from pipeline.types import Answer, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc|khi nao|ngay nao|nam nao|la gi)\b")
-_NUMBER_RE = re.compile(r"\d")
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
-_STOP = set("cua va cac la duoc trong cho voi nhung mot co khong nao gi bao nhieu the nhu nao da den tu".split())
+_NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
+                 re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
+                 re.compile(r"\b(?:19|20)\d{2}\b")]
+_WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
+FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
+_SYL_RE = re.compile(r"\d+(?:[.,]\d+)*%?|\w+")
+_FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
+_STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
+            "nhất hay hoặc ở về theo".split())
 
 
 @dataclass(frozen=True)
@@ -31,16 +39,64 @@ class Scored:
     sentence: str
 
 
+def _syllables(text: str) -> list[str]:
+    return _SYL_RE.findall(text.lower())
+
+
+def _tokens(text: str) -> set[str]:
+    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart."""
+    syl = _syllables(text)
+    return set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+
+
 def _query_terms(question: str) -> list[str]:
-    return [t for t in dict.fromkeys(folded_tokens(question)) if t not in _STOP and not _YEAR_RE.fullmatch(t)]
+    syl = [w for w in _syllables(question) if not _YEAR_RE.fullmatch(w)]
+    pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if not (a in _STOP and b in _STOP)]
+    return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
+
+
+def has_quantity(sentence: str) -> bool:
+    """A figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``."""
+    for pattern in _NOT_QUANTITY:
+        sentence = pattern.sub(" ", sentence)
+    return any(c.isdigit() for c in sentence)
+
+
+def focus_terms(question: str) -> set[str]:
+    """The words next to the question word: ``tổng mức đầu tư dự kiến bao nhiêu``, ``bao nhiêu quyết định
+    nâng lương``. They name what is asked, so they weigh double when choosing the answer sentence."""
+    syl = _syllables(question)
+    folded = " ".join(fold(w) for w in syl)
+    m = _WH_RE.search(folded)
+    if not m:
+        return set()
+    start = folded[: m.start()].count(" ")
+    end = start + m.group(1).count(" ") + 1
+    near = syl[max(0, start - FOCUS) : start] + syl[end : end + FOCUS]
+    return set(near) | {f"{a}_{b}" for a, b in zip(near, near[1:], strict=False)}
 
 
 def _clauses(sentence: str) -> list[str]:
-    return [c.strip() for c in re.split(r"(?<=[;,:])\s+|\s+-\s+(?=\S)", sentence) if c.strip()]
+    """Clauses at ; , : and dashes, never inside a quotation (“Thích ứng, an toàn, linh hoạt”)."""
+    out, cur, quoted = [], "", False
+    for piece in re.split(r"((?<=[;,:])\s+|\s+-\s+(?=\S))", sentence):
+        if not piece:
+            continue
+        if not piece.strip() or piece.strip() == "-":
+            if quoted:
+                cur += piece
+            else:
+                out.append(cur)
+                cur = piece.strip() + " " if piece.strip() else ""
+            continue
+        cur += piece
+        quoted = (cur.count("“") > cur.count("”")) or cur.count('"') % 2 == 1
+    out.append(cur)
+    return [c.strip() for c in out if c.strip()]
 
 
-def _trim(sentence: str, terms: set[str]) -> str:
-    """A long sentence cut to the window of clauses holding the most question terms."""
+def _trim(sentence: str, terms: dict[str, float]) -> str:
+    """A long sentence cut to the window of clauses holding the most question terms (weighted by rarity)."""
     if len(sentence) <= MAX_ANSWER:
         return sentence
     parts = _clauses(sentence)
@@ -52,7 +108,9 @@ def _trim(sentence: str, terms: set[str]) -> str:
             if len(nxt) > MAX_ANSWER:
                 break
             window = nxt
-            s = len(terms & set(folded_tokens(window))) + (0.5 if _NUMBER_RE.search(window) else 0)
+            # ties go to the longer window: what a question asks about usually follows its terms
+            s = sum(w for t, w in terms.items() if t in _tokens(window)) + len(window) / 10_000
+            s *= 1.3 if has_quantity(window) else 1.0
             if s > best_score:
                 best, best_score = window, s
     return best
@@ -68,25 +126,48 @@ class Answerer:
         self.n = max(1, len(self.data.chunks))
 
     def _idf(self, term: str) -> float:
-        return math.log(1 + self.n / (1 + self.df.get(term, 0)))
+        return math.log(1 + self.n / (1 + self.df.get(fold(term).replace(" ", "_"), 0)))
 
-    def _score(self, sentence: str, rank: int, terms: list[str], wants_number: bool) -> float:
-        toks = set(folded_tokens(sentence))
-        s = sum(self._idf(t) for t in terms if t in toks)
-        if wants_number and _NUMBER_RE.search(sentence):
-            s *= 1.3
-        return s / (1 + 0.15 * (rank - 1))
+    def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
+        return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
-    def _best(self, passages: list[Passage], terms: list[str], wants_number: bool) -> Scored | None:
+    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wants_number: bool,
+               year: int | None) -> float:
+        """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
+        without accents matches folded text) — terms found only in the section heading count half —, a bonus
+        for a figure when one is asked for and for the year asked about, a mild penalty for length and for
+        lower-ranked passages."""
+        toks = _tokens(sentence)
+        heading = _tokens(p.section.rsplit(" › ", 1)[-1])
+        folded, folded_heading = {fold(t) for t in toks}, {fold(t) for t in heading}
+        s = 0.0
+        for t, w in terms.items():
+            exact = fold(t) != t
+            if t in toks if exact else t in folded:
+                s += w
+            elif t in heading if exact else t in folded_heading:
+                s += 0.5 * w
+        if wants_number:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
+            s *= 1.3 if has_quantity(sentence) else 0.6
+        if year is not None and p.year is not None:
+            s *= 1.25 if p.year == year else 0.8
+        length = len(toks) / 2
+        return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
+
+    def _best(self, passages: list[Passage], terms: dict[str, float], wants_number: bool,
+              year: int | None = None) -> Scored | None:
+        """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
         best = None
         for p in passages:
-            for para in p.text.split("\n"):
-                for sent in split_sentences(para):
-                    if len(sent) < 8:
-                        continue
-                    s = Scored(self._score(sent, p.rank, terms, wants_number), p.rank, sent)
-                    if best is None or s.score > best.score:
-                        best = s
+            sents = [x for para in p.text.split("\n") for x in split_sentences(_FOOTNOTE_LABEL_RE.sub("", para))]
+            for i, sent in enumerate(sents):
+                if len(sent) < 8:
+                    continue
+                if sent.endswith(":") and i + 1 < len(sents):
+                    sent = f"{sent} {sents[i + 1]}"
+                scored = Scored(self._score(sent, p, terms, wants_number, year), p.rank, sent)
+                if best is None or scored.score > best.score:
+                    best = scored
         return best
 
     def _passages(self, hits: list[Hit], start: int = 1) -> list[Passage]:
@@ -103,29 +184,29 @@ class Answerer:
         if not question:
             return Answer(question, "", (), ())
         folded = fold(question)
-        terms = _query_terms(question)
+        accented = restore(question, self.data.accents)
+        terms = self._weights(_query_terms(accented), focus_terms(accented))
         wants_number = bool(_QUANTITY_RE.search(folded))
         years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
         hits = self.searcher.search(question, k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
-            return self._compare(question, hits, k, filters, years[:2], terms, wants_number)
+            return self._compare(question, hits, k, filters, years[:2], terms, True)
         passages = self._passages(hits)
-        best = self._best(passages[: min(5, len(passages))], terms, wants_number)
+        best = self._best(passages[: min(5, len(passages))], terms, wants_number, years[0] if years else None)
         if best is None:
             return Answer(question, "", (), tuple(passages))
-        tset = set(terms)
-        text = f"{_trim(best.sentence, tset)} [{best.rank}]"
+        text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.sentence),))
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
-                 terms: list[str], wants_number: bool) -> Answer:
+                 terms: dict[str, float], wants_number: bool) -> Answer:
         """The best sentence for each year, from passages about that year; their passages lead the list."""
         docs = filters.docs if filters else ()
         lead: list[Hit] = []
         for y in years:
             year_hits = self.searcher.search(question, 3, Filters(docs=docs, year=y))
             cands = self._passages(year_hits)
-            best = self._best(cands, terms, wants_number)
+            best = self._best(cands, terms, wants_number, y)
             if best is not None:
                 h = year_hits[best.rank - 1]
                 if h.chunk_id not in {x.chunk_id for x in lead}:
@@ -135,10 +216,10 @@ class Answerer:
         parts, cites, spans = [], [], []
         for y in years:
             pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.text)]
-            best = self._best(pool, terms, wants_number)
+            best = self._best(pool, terms, wants_number, y)
             if best is None:
                 continue
-            parts.append(f"Năm {y}: {_trim(best.sentence, set(terms))} [{best.rank}]")
+            parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
             cites.append(best.rank)
             spans.append((best.rank, best.sentence))
         return Answer(question, "\n".join(parts), tuple(dict.fromkeys(cites)), tuple(passages), tuple(spans))
