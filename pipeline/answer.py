@@ -25,6 +25,9 @@ _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                  re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
                  re.compile(r"\b(?:19|20)\d{2}\b")]
 _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
+# words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
+_KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
+                  "ước với và".split())
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(r"\d+(?:[.,]\d+)*%?|\w+")
 _FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
@@ -190,7 +193,8 @@ class Answerer:
         years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
         hits = self.searcher.search(question, k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
-            return self._compare(question, hits, k, filters, years[:2], terms, True)
+            light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
+            return self._compare(question, hits, k, filters, years[:2], light, True)
         passages = self._passages(hits)
         best = self._best(passages[: min(5, len(passages))], terms, wants_number, years[0] if years else None)
         if best is None:
@@ -204,7 +208,7 @@ class Answerer:
         docs = filters.docs if filters else ()
         lead: list[Hit] = []
         for y in years:
-            year_hits = self.searcher.search(question, 3, Filters(docs=docs, year=y))
+            year_hits = self.searcher.search(question, 5, Filters(docs=docs, year=y))
             cands = self._passages(year_hits)
             best = self._best(cands, terms, wants_number, y)
             if best is not None:

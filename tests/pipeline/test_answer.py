@@ -46,3 +46,20 @@ def test_answer_from_a_footnote_cites_the_chunk_holding_it(seed_index_fake):
 def test_empty_question_gives_an_empty_answer(seed_index_fake):
     ans = _answerer(seed_index_fake).ask("   ")
     assert ans.text == "" and ans.passages == ()
+
+
+def test_a_figure_is_not_a_date_a_year_or_a_document_number():
+    from pipeline.answer import has_quantity
+
+    assert has_quantity("Tổng thu ngân sách ước đạt 1.172,5 tỷ đồng.")
+    assert has_quantity("có 639 em đạt giải")
+    assert not has_quantity("Quyết định số 931/QĐ-UBND ngày 05/5/2022 đến năm 2025, tầm nhìn đến năm 2030.")
+    assert not has_quantity("Chỉ thị số 36-CT/Th.U ngày 31/5/2022 giai đoạn 2022 - 2025.")
+
+
+def test_focus_words_are_the_ones_next_to_the_question_word():
+    from pipeline.answer import focus_terms
+
+    assert {"nâng", "lương", "nâng_lương"} <= focus_terms("ban hành bao nhiêu quyết định nâng lương cho cán bộ")
+    assert {"tổng", "mức", "đầu", "tư"} <= focus_terms("Dự án có tổng mức đầu tư bao nhiêu?")
+    assert focus_terms("Tăng trưởng kinh tế năm 2022") == set()

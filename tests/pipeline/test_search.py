@@ -31,7 +31,7 @@ def test_bm25_over_words_agrees_with_a_reference_bm25(seed_index_fake):
     """bm25s (Lucene variant) against a direct implementation of the same formula."""
     data = open_index(seed_index_fake)
     bm = BM25Retriever(data, folded=False)
-    docs = [c.words.split() for c in data.chunks]
+    docs = [c.words.split() for c in data.chunks_with_tokens()]
     avgdl = sum(map(len, docs)) / len(docs)
     query = ["ngân_sách", "thu"]
     k1, b, n = 1.5, 0.75, len(docs)
