@@ -125,11 +125,10 @@ class Answerer:
     def __init__(self, searcher: HybridSearcher):
         self.searcher = searcher
         self.data = searcher.data
-        self.df = searcher.folded.doc_freq()
         self.n = max(1, len(self.data.chunks))
 
     def _idf(self, term: str) -> float:
-        return math.log(1 + self.n / (1 + self.df.get(fold(term).replace(" ", "_"), 0)))
+        return math.log(1 + self.n / (1 + self.searcher.folded.doc_freq(fold(term).replace(" ", "_"))))
 
     def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}

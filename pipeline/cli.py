@@ -102,12 +102,12 @@ def _answerer(args):
     import faiss
 
     from pipeline.answer import Answerer
-    from pipeline.search import HybridSearcher
+    from pipeline.search import Fusion, HybridSearcher
     from pipeline.store import open_index
 
     faiss.omp_set_num_threads(1)
     data = open_index(args.index)
-    return Answerer(HybridSearcher(data, _embedder_for(args, data)))
+    return Answerer(HybridSearcher(data, _embedder_for(args, data), fusion=Fusion(args.fusion)))
 
 
 def _print_answer(ans, as_json: bool) -> None:
@@ -178,6 +178,11 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def add_fusion(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--fusion", choices=["convex", "rrf"], default="convex",
+                    help="how the three runs are fused: normalized scores (default) or reciprocal rank")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="tracuu",
@@ -208,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--top-k", type=int, default=5, help="passages to return (default 5)")
     sp.add_argument("--doc", action="append", help="only this document (name or prefix); repeatable")
     sp.add_argument("--year", type=int, help="only passages about this year")
+    add_fusion(sp)
     sp.set_defaults(func=cmd_ask)
 
     sp = add("stats", "Show what the index holds.")
@@ -221,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
     sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")
     sp.add_argument("--top-k", type=int, default=10)
+    add_fusion(sp)
     sp.set_defaults(func=cmd_eval)
     return p
 

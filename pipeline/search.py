@@ -115,11 +115,11 @@ class BM25Retriever:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [Hit(self.data.chunks[r].chunk_id, float(scores[r]), self.name) for r in top if scores[r] > 0]
 
-    def doc_freq(self) -> dict[str, int]:
-        """How many chunks hold each token (for weighting query terms when choosing answer sentences)."""
-        indptr = np.asarray(self.model.scores["indptr"])
-        df = np.diff(indptr)
-        return {tok: int(df[i]) for tok, i in self.model.vocab_dict.items() if i < len(df)}
+    def doc_freq(self, token: str) -> int:
+        """How many chunks hold `token` (for weighting question terms when choosing answer sentences)."""
+        i = self.model.vocab_dict.get(token)
+        indptr = self.model.scores["indptr"]
+        return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
 
 
 @dataclass(frozen=True)
