@@ -7,8 +7,9 @@ and skipped; the others are ingested.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,10 +100,31 @@ def ingest(
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
     and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks."""
+    root = index_root(root)
+    with ingest_lock(root):
+        return _ingest(paths, embedder, root, remove, progress)
+
+
+@contextlib.contextmanager
+def ingest_lock(root: Path) -> Iterator[None]:
+    """One ingest at a time per index folder: a second one refuses at once instead of racing the first."""
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexUnavailable(
+                f"another ingest is writing '{root}' — wait for it to finish (một tiến trình khác đang ghi chỉ mục)"
+            ) from None
+        yield
+
+
+def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestReport:
     import time
 
     report = IngestReport()
-    root = index_root(root)
     old = IndexData(current_generation(root)) if current_generation(root) else None
     if old and old.embedder_name != embedder.name:
         raise IndexUnavailable(

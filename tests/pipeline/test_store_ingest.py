@@ -129,3 +129,13 @@ def test_killing_an_ingest_leaves_the_previous_index_intact(tmp_path, sig):
     assert proc.returncode != 0
     assert list(after.docs) == list(before.docs) and len(after.chunks) == len(before.chunks)
     assert after.gen == before.gen
+
+
+def test_a_second_ingest_at_the_same_time_refuses_clearly(tmp_path):
+    from pipeline.ingest import ingest_lock
+
+    root = tmp_path / "index"
+    with ingest_lock(root), pytest.raises(IndexUnavailable, match="another ingest"):
+        ingest([SEED], FakeEmbedder(), root=root)
+    ingest([SEED], FakeEmbedder(), root=root)  # free again afterwards
+    assert len(open_index(root).docs) == 1
