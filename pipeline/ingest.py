@@ -30,6 +30,10 @@ from pipeline.store import (
 )
 from pipeline.types import Chunk, Document
 
+# bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
+# (vectors of chunks whose text did not change are still reused)
+PARSER_VERSION = 2
+
 
 @dataclass
 class IngestReport:
@@ -132,6 +136,7 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
             f"ingest with --model {old.embedder_name}, or use a new --index folder"
         )
     kept: dict[str, DocRecord] = dict(old.docs) if old else {}
+    reparse = bool(old) and old.manifest.get("parser_version") != PARSER_VERSION
     for name in remove:
         if name in kept:
             del kept[name]
@@ -144,7 +149,7 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
         if progress:
             progress("documents", i, len(files))
         try:
-            if name in kept and kept[name].content_hash == _file_hash(path):
+            if name in kept and kept[name].content_hash == _file_hash(path) and not reparse:
                 report.unchanged.append(name)
                 continue
             doc = read_document(path, name=name)
@@ -161,6 +166,15 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
         fresh.append((doc, chunks))
     if progress:
         progress("documents", len(files), len(files))
+    if reparse:  # documents not given this time are parsed again from where they were read
+        for name in [n for n in kept if n not in {d.name for d, _ in fresh} and n not in report.unchanged]:
+            try:
+                doc = read_document(Path(kept[name].path), name=name)
+            except ReadError as e:
+                report.errors.append(f"{e} — kept as indexed before")
+                continue
+            fresh.append((doc, prepare_chunks(doc)))
+            report.updated.append(name)
     if not fresh and not report.removed:
         return report
 
@@ -204,6 +218,6 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
         records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(chunks),
                                       doc.dropped_garbled)
     docs = sorted(records.values(), key=lambda d: d.name)
-    write_generation(root, docs, all_chunks, vectors, embedder.name, texts)
+    write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION)
     report.written = True
     return report

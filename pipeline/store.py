@@ -101,7 +101,11 @@ CREATE INDEX chunks_doc ON chunks(doc);
 
 
 def _bm25(token_lists: list[list[str]]):
+    import logging
+
     import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG, to the root handler
 
     model = bm25s.BM25()
     model.index(token_lists if token_lists else [[""]], show_progress=False)
@@ -115,6 +119,7 @@ def write_generation(
     vectors: np.ndarray,
     embedder_name: str,
     embed_texts: list[str],
+    parser_version: int = 0,
 ) -> Path:
     """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i."""
     import faiss
@@ -158,6 +163,7 @@ def write_generation(
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
+            "parser_version": parser_version,
             "counts": {"documents": len(docs), "chunks": len(chunks)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in docs),

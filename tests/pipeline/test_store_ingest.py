@@ -139,3 +139,17 @@ def test_a_second_ingest_at_the_same_time_refuses_clearly(tmp_path):
         ingest([SEED], FakeEmbedder(), root=root)
     ingest([SEED], FakeEmbedder(), root=root)  # free again afterwards
     assert len(open_index(root).docs) == 1
+
+
+def test_a_new_parser_version_reparses_every_document_and_keeps_unchanged_vectors(tmp_path, monkeypatch):
+    import pipeline.ingest as ing
+
+    root = tmp_path / "index"
+    emb = CountingEmbedder()
+    first = ingest([SEED], emb, root=root)
+    monkeypatch.setattr(ing, "PARSER_VERSION", ing.PARSER_VERSION + 1)
+    emb.calls = 0
+    again = ingest([], emb, root=root)  # the seed is not named: it is read again from where it was
+    assert again.updated == [SEED.name] and again.written
+    assert emb.calls == 0 and again.chunks_reused == first.chunks_embedded
+    assert json.loads((current_generation(root) / "manifest.json").read_text())["parser_version"] == ing.PARSER_VERSION
