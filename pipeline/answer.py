@@ -29,7 +29,7 @@ _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
-_SYL_RE = re.compile(r"\d+(?:[.,]\d+)*%?|\w+")
+_SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
 _STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
             "nhất hay hoặc ở về theo".split())
@@ -43,7 +43,8 @@ class Scored:
 
 
 def _syllables(text: str) -> list[str]:
-    return _SYL_RE.findall(text.lower())
+    """Lower-case syllables; a document number (``59/2019/NĐ-CP``) is one."""
+    return [w.lower() for w in _SYL_RE.findall(text)]
 
 
 def _tokens(text: str) -> set[str]:

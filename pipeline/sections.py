@@ -3,7 +3,8 @@
 Levels, outermost first: ``Phần thứ nhất`` / ``PHẦN I`` › ``Chương II`` › ``Mục 1`` › ``Điều 5.`` ›
 roman ``I.`` (and short upper-case headings) › ``1.`` › ``1.1.`` › ``1.1.1.`` › ``a)``.
 A numbered line is a heading when it reads like one (short, or ``Title: body…``); a long numbered
-paragraph is a list item and stays in its section. ``Nơi nhận:`` closes the body.
+paragraph is a list item and stays in its section. ``Nơi nhận:`` closes the body; a regulation attached
+after the signature (``QUY ĐỊNH … Chương I … Điều 1.``) opens a new tree.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ HEADING_KINDS = ("closing", "phan", "chuong", "muc", "dieu", "roman", "caps", "a
                  "letter")
 RANK = {k: i for i, k in enumerate(HEADING_KINDS)}
 RANK["caps"] = RANK["roman"]  # an upper-case heading without a number sits where a roman one would
+RANK["closing"] = len(HEADING_KINDS)  # "Nơi nhận" closes everything before it, and any heading closes it
 
 _ORDINALS = r"nhất|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|[IVXLC]+|\d+"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -113,6 +115,8 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
         in_body = True
         flush()
         rank = RANK[heading.kind]
+        if heading.kind == "closing":
+            stack.clear()
         while stack and RANK[stack[-1].kind] >= rank:
             stack.pop()
         stack.append(heading)

@@ -50,3 +50,12 @@ def test_a_deeper_heading_closes_siblings_not_parents():
                                  "II. NHIỆM VỤ", "Văn bản ba."]]
     assert [s.breadcrumb for s in build_sections(ps)] == ["I. KẾT QUẢ › 1. Kinh tế", "I. KẾT QUẢ › 2. Xã hội",
                                                           "II. NHIỆM VỤ"]
+
+
+def test_a_regulation_attached_after_the_signature_is_not_under_noi_nhan():
+    ps = [Paragraph(t) for t in ["Điều 3. Hiệu lực", "Quyết định có hiệu lực.", "Nơi nhận:", "- Như Điều 3;",
+                                 "TM. ỦY BAN NHÂN DÂN", "Nguyễn Văn A", "Chương I QUY ĐỊNH CHUNG",
+                                 "Điều 1. Phạm vi điều chỉnh", "Quy định này quy định về hỗ trợ."]]
+    crumbs = [s.breadcrumb for s in build_sections(ps)]
+    assert crumbs == ["Điều 3 Hiệu lực", "Nơi nhận", "TM. ỦY BAN NHÂN DÂN",
+                      "Chương I QUY ĐỊNH CHUNG › Điều 1 Phạm vi điều chỉnh"]
