@@ -34,7 +34,7 @@ FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name w
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
 _STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
-            "nhất hay hoặc ở về theo".split())
+            "nhất hay hoặc ở về theo mấy việc vấn đề".split())
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,10 @@ def _tokens(text: str) -> set[str]:
 
 
 def _query_terms(question: str) -> list[str]:
+    """Content syllables and the pairs of adjacent content syllables (a pair with a function word such as
+    ``nhiêu_học`` or ``việc_gì`` is rare in text only because it is not a phrase)."""
     syl = [w for w in _syllables(question) if not _YEAR_RE.fullmatch(w)]
-    pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if not (a in _STOP and b in _STOP)]
+    pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if a not in _STOP and b not in _STOP]
     return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
 
 
@@ -157,6 +159,9 @@ class Answerer:
             s *= 1.3 if has_quantity(sentence) else 0.6
         if year is not None and p.year is not None:
             s *= 1.25 if p.year == year else 0.8
+        codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
+        if codes and not any(c in toks for c in codes):
+            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document
         length = len(toks) / 2
         return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
 

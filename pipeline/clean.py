@@ -32,6 +32,14 @@ _TONE_TABLE = _tone_table()
 _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_TABLE)) + r")(?!\w)")
 
 
+_CODE_SPACE_RE = re.compile(r"(\d/(?:\d{4}/)?[A-ZĐ][A-Za-zĐđ.]*)(?:-\s+| -\s*)([A-ZĐ])")
+
+
+def repair_codes(text: str) -> str:
+    """A document number with a stray space at its dash is one number: ``128/NQ- CP`` → ``128/NQ-CP``."""
+    return _CODE_SPACE_RE.sub(r"\1-\2", text)
+
+
 def normalize_unicode(text: str) -> str:
     """NFC, with the new tone placement: ``Uỷ ban … hoá`` → ``Ủy ban … hóa``. Idempotent.
 
@@ -226,6 +234,7 @@ def strip_marks(text: str) -> str:
 def clean(raw: str) -> tuple[list[Paragraph], dict[int, str], int]:
     """Raw document text → (paragraphs, footnote bodies by number, garbled lines dropped)."""
     text = normalize_unicode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = repair_codes(text)
     text, notes = extract_footnotes(text)
     notes = {n: strip_markup(b) for n, b in notes.items()}
     paragraphs, dropped = split_paragraphs(text)

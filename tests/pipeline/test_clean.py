@@ -68,3 +68,11 @@ def test_hard_wrapped_markdown_lines_rejoin_into_paragraphs():
     texts = [p.text for p in paragraphs]
     assert texts[0] == "Điều 1. Phạm vi điều chỉnh, đối tượng áp dụng"
     assert "a) Doanh nghiệp theo quy định tại Điều 5 Nghị định số 80/2021/NĐ-CP quy định chi tiết;" in texts
+
+
+def test_a_stray_space_inside_a_document_number_is_repaired():
+    from pipeline.clean import repair_codes
+
+    assert repair_codes("Nghị quyết số 128/NQ- CP ngày 11/10/2021") == "Nghị quyết số 128/NQ-CP ngày 11/10/2021"
+    assert repair_codes("Nghị định 59/2019/NĐ -CP, 05/TT- BCT") == "Nghị định 59/2019/NĐ-CP, 05/TT-BCT"
+    assert repair_codes("năm 2022 - Tăng trưởng") == "năm 2022 - Tăng trưởng"
