@@ -1,6 +1,5 @@
 """Dev-set quality: evidence@5, R@1, MRR@10 and answer accuracy (../shared/eval/README.md) on an index, for
-the default (convex fusion, chunks re-ordered by their best answer sentence) beside convex fusion alone and
-reciprocal rank fusion with and without the re-ordering, measured in the same run.
+the default hybrid search (convex fusion) and for reciprocal rank fusion, measured in the same run.
 
 Run:
     python bench/bench_dev.py --index /tmp/ix-seed               # the seed alone
@@ -37,18 +36,16 @@ def main() -> None:
     embedder = load_embedder(data.embedder_name)
     questions = load_questions(args.questions)
     results = {}
-    settings = {"convex+rerank (default)": (Fusion.CONVEX, True), "convex": (Fusion.CONVEX, False),
-                "rrf+rerank": (Fusion.RRF, True), "rrf": (Fusion.RRF, False)}
-    for name, (fusion, rerank) in settings.items():
-        answerer = Answerer(HybridSearcher(data, embedder, fusion=fusion), rerank=rerank)
+    for fusion in (Fusion.CONVEX, Fusion.RRF):
+        answerer = Answerer(HybridSearcher(data, embedder, fusion=fusion))
         t = time.perf_counter()
         r = score(questions, [answerer.ask(q["q"], 10) for q in questions])
         secs = time.perf_counter() - t
-        print(f"[{name}]")
+        print(f"[{fusion.value}]")
         for m in r.misses:
             print("  " + m)
         print("  " + r.summary().replace("\n", "\n  "))
-        results[name] = {"n": r.n, "evidence@5": r.evidence_at_5, "R@1": r.r_at_1,
+        results[fusion.value] = {"n": r.n, "evidence@5": r.evidence_at_5, "R@1": r.r_at_1,
                                  "MRR@10": round(r.mrr_at_10 / r.n, 4), "answer": r.answer,
                                  "misses": r.misses, "seconds": round(secs, 2)}
     out = {"index": args.index, "documents": len(data.docs), "chunks": len(data.chunks),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pipeline.accents import restore
 from pipeline.clean import fold
@@ -28,8 +28,6 @@ _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
-RERANK_DEPTH = 20  # chunks re-ordered by their best answer sentence
-RERANK_WEIGHT = 0.5  # of the answer score, against the retrieval score (both scaled to the best)
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
@@ -127,9 +125,8 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
 class Answerer:
     """Search, then pick answer sentences. Holds the searcher and the term statistics, built once."""
 
-    def __init__(self, searcher: HybridSearcher, rerank: bool = True):
+    def __init__(self, searcher: HybridSearcher):
         self.searcher = searcher
-        self.rerank = rerank
         self.data = searcher.data
         self.n = max(1, len(self.data.chunks))
 
@@ -199,9 +196,7 @@ class Answerer:
         terms = self._weights(_query_terms(accented), focus_terms(accented))
         wants_number = bool(_QUANTITY_RE.search(folded))
         years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
-        hits = self.searcher.search(question, max(k, RERANK_DEPTH) if self.rerank else k, filters)
-        if self.rerank:
-            hits = self._rerank(hits, terms, wants_number, years[0] if len(years) == 1 else None)[:k]
+        hits = self.searcher.search(question, k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
             return self._compare(question, hits, k, filters, years[:2], light, True)
@@ -211,21 +206,6 @@ class Answerer:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.sentence),))
-
-    def _rerank(self, hits: list[Hit], terms: dict[str, float], wants_number: bool, year: int | None) -> list[Hit]:
-        """Re-order the retrieved chunks by retrieval score plus how well their best sentence answers: a chunk
-        holding the one sentence asked about rises above chunks that only share the topic."""
-        if len(hits) < 2:
-            return hits
-        passages = self._passages(hits)
-        answer_scores = []
-        for p in passages:
-            best = self._best([replace(p, rank=1)], terms, wants_number, year)
-            answer_scores.append(best.score if best else 0.0)
-        top_hit, top_answer = max(h.score for h in hits) or 1.0, max(answer_scores) or 1.0
-        mixed = [(h.score / top_hit + RERANK_WEIGHT * a / top_answer, i) for i, (h, a) in
-                 enumerate(zip(hits, answer_scores, strict=True))]
-        return [Hit(hits[i].chunk_id, score, "rerank") for score, i in sorted(mixed, key=lambda x: (-x[0], x[1]))]
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
                  terms: dict[str, float], wants_number: bool) -> Answer:
