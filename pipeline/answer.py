@@ -18,7 +18,9 @@ from pipeline.segment import CODE_RE, split_sentences
 from pipeline.types import Answer, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
-_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc|khi nao|ngay nao|nam nao|la gi)\b")
+_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
+_WHEN_RE = re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi han|thoi diem nao|truoc ngay)\b")
+_DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}|\b(?:tháng|năm)\s+\d{1,4}")
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
@@ -152,8 +154,10 @@ class Answerer:
                 s += w
             elif t in heading if exact else t in folded_heading:
                 s += 0.5 * w
-        if wants_number:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
+        if wants_number is True:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
             s *= 1.3 if has_quantity(sentence) else 0.6
+        elif wants_number == "date":  # "trước ngày nào", "khi nào": the answer states a date
+            s *= 1.3 if _DATE_RE.search(sentence) else 0.6
         if year is not None and p.year is not None:
             s *= 1.25 if p.year == year else 0.8
         codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
@@ -194,7 +198,7 @@ class Answerer:
         folded = fold(question)
         accented = restore(question, self.data.accents)
         terms = self._weights(_query_terms(accented), focus_terms(accented))
-        wants_number = bool(_QUANTITY_RE.search(folded))
+        wants_number: bool | str = "date" if _WHEN_RE.search(folded) else bool(_QUANTITY_RE.search(folded))
         years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
         hits = self.searcher.search(question, k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
