@@ -56,6 +56,8 @@ def cmd_ingest(args) -> int:
             return
         bar = bars.get(stage)
         if bar is None:
+            for other in bars.values():  # one stage at a time: documents are read, then chunks embedded
+                other.close()
             bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=stage[:-1], file=sys.stderr,
                                      leave=True, dynamic_ncols=True)
         bar.n = done
