@@ -67,15 +67,10 @@ def _group(pieces: list[str]) -> list[str]:
         if chunks:
             last = split_sentences(chunks[-1][-1])[-1]
             if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
-                carry = [footnote_free(last)]
+                carry = [strip_marks(last)]  # its footnote belongs to the chunk that cites it first
         chunks.append(carry + [piece])
         size = sum(len(strip_marks(x)) + 1 for x in chunks[-1])
     return ["\n".join(c) for c in chunks]
-
-
-def footnote_free(text: str) -> str:
-    """An overlap sentence loses its footnote marks: the footnote belongs to the chunk that cites it first."""
-    return strip_marks(text)
 
 
 def chunk_document(doc: Document) -> list[Chunk]:

@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -275,7 +275,3 @@ def open_index(root: str | os.PathLike | None = None) -> IndexData:
             "(chưa có chỉ mục: hãy chạy tracuu ingest)"
         )
     return IndexData(gen)
-
-
-def doc_records_json(docs: list[DocRecord]) -> list[dict]:
-    return [{**asdict(d), "meta": asdict(d.meta)} for d in docs]
