@@ -1,0 +1,172 @@
+"""Legal references: document numbers found in text (``996/QĐ-TTg``, ``59/2019/NĐ-CP``, ``09-KL/TU``), in one
+canonical spelling, with the type word, issuer and date around them; and queries typed loosely
+(``qd 996``, ``59/2019/ND-CP``, ``nghi quyet 27``) matched against them.
+
+First slice of the references issue: extraction and matching as pure functions. Storing references in the
+index and the ``tracuu refs`` command build on these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline.clean import fold
+
+# type word → the code used inside numbers (QĐ in 996/QĐ-TTg)
+TYPES = {
+    "quyết định": "QĐ", "nghị quyết": "NQ", "nghị định": "NĐ", "thông tư liên tịch": "TTLT", "thông tư": "TT",
+    "chỉ thị": "CT", "kết luận": "KL", "kế hoạch": "KH", "thông báo": "TB", "công văn": "CV", "văn bản": "VB",
+    "luật": "QH", "đề án": "ĐA", "quy định": "QĐ", "văn bản hợp nhất": "VBHN", "tờ trình": "TTr",
+    "báo cáo": "BC", "công điện": "CĐ", "hướng dẫn": "HD",
+}
+_CODE_NAMES = {}
+for _name, _code in TYPES.items():
+    _CODE_NAMES.setdefault(_code, _name)
+_FOLDED_TYPES = {fold(k): v for k, v in TYPES.items()}
+# codes typed without Đ, as staff type them: the issuer and type parts get their Đ back
+_RESTORE_D = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DA": "ĐA", "CD": "CĐ", "BCĐ": "BCĐ", "BCD": "BCĐ",
+              "QDDL": "QĐĐL", "UBMTTQVN": "UBMTTQVN", "DCS": "ĐCS", "DTN": "ĐTN", "TD": "TĐ"}
+
+_SEG = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*"
+_SP = r"[ \t]?"  # one stray space or tab at a dash or slash ("128/NQ- CP")
+_NUMBER_RE = re.compile(
+    rf"(?<![\w/])(?P<num>\d{{1,5}}[a-z]?)"
+    rf"(?:{_SP}/{_SP}(?P<year>(?:19|20)\d{{2}}))?"
+    rf"(?:"
+    rf"{_SP}/{_SP}(?P<a>{_SEG}(?:{_SP}-{_SP}{_SEG})*)"  # 996/QĐ-TTg, 45/2019/QH14, 4919/UBND-GT1
+    rf"|-(?P<b>{_SEG}){_SP}/{_SP}(?P<c>{_SEG})"  # 09-KL/TU, 03-NQ/Th.U
+    rf")"
+)
+_TYPE_BEFORE_RE = re.compile(r"(" + "|".join(sorted(TYPES, key=len, reverse=True)) + r")\s+(?:số\s*:?\s*)?$",
+                             re.IGNORECASE)
+_DATE_AFTER_RE = re.compile(
+    r"^[\s,]*(?:ngày|ban hành ngày)\s+(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})|"
+    r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One mention of a document number. `ref` is the canonical number as printed on the document."""
+
+    ref: str
+    number: str
+    code: str  # the type code inside the number: "QĐ" in 996/QĐ-TTg, "KL" in 09-KL/TU, "QH14" in 45/2019/QH14
+    type: str | None  # the type word, e.g. "Quyết định"
+    issuer: str | None  # the part after the type code: "TTg", "UBND", "CP", "TU"
+    year: int | None
+    date: str | None  # ISO date that follows the number ("ngày 18/8/2022")
+    start: int
+    end: int
+    partial: bool = False
+
+
+def _restore_d(part: str) -> str:
+    return _RESTORE_D.get(part.upper(), part) if part.isupper() or part.upper() in _RESTORE_D else part
+
+
+def canonical(raw: str) -> str:
+    """One spelling per number: NFC, no spaces, Đ restored in type and issuer parts.
+
+    >>> canonical("128/NQ- CP"), canonical("36/NQ-HDND"), canonical("996/QD-TTg")
+    ('128/NQ-CP', '36/NQ-HĐND', '996/QĐ-TTg')
+    """
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFC", raw))
+    return re.sub(r"[A-Za-zĐđ]+", lambda m: _restore_d(m.group(0)), text)
+
+
+def _date(m: re.Match[str] | None) -> str | None:
+    if not m:
+        return None
+    d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("y") else (m.group("d2"), m.group("m2"),
+                                                                                 m.group("y2"))
+    return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+
+def find_references(text: str) -> list[Reference]:
+    """Every document number in `text`, with its type word (from the code or the words before it), issuer,
+    year (from ``/2019/`` or the date) and date.
+
+    >>> [r.ref for r in find_references("Theo Quyết định số 996/QĐ-TTg ngày 18/8/2022 và Kết luận 09-KL/TU")]
+    ['996/QĐ-TTg', '09-KL/TU']
+    """
+    text = unicodedata.normalize("NFC", text)
+    out = []
+    for m in _NUMBER_RE.finditer(text):
+        if m.group("a"):
+            parts = re.split(r"\s?-\s?", m.group("a"))
+            code, issuer = parts[0], "-".join(parts[1:]) or None
+        else:
+            code, issuer = m.group("b"), m.group("c")
+        code_c = canonical(code)
+        before = _TYPE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+        type_word = before.group(1) if before else _CODE_NAMES.get(code_c)
+        if type_word is None and not re.fullmatch(r"QH\d+|[A-ZĐ]{2,}", code_c):
+            continue  # "1/2" or "5/Ha": not a document number
+        date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 40]))
+        year = int(m.group("year")) if m.group("year") else (int(date[:4]) if date else None)
+        out.append(Reference(
+            ref=canonical(m.group(0)), number=m.group("num"), code=code_c,
+            type=type_word[0].upper() + type_word[1:].lower() if type_word else None,
+            issuer=canonical(issuer) if issuer else None, year=year, date=date, start=m.start(), end=m.end(),
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class RefQuery:
+    """A reference as staff type it: any of number, type code, year, issuer."""
+
+    number: str
+    type_code: str | None = None
+    year: int | None = None
+    issuer: str | None = None
+
+
+_QUERY_TYPE_RE = re.compile(r"^(" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True))
+                            + r"|qd|nq|nd|tt|ct|kl|kh|tb|cv)\b\s*(?:so\s*)?", re.IGNORECASE)
+
+
+def parse_query(query: str) -> RefQuery | None:
+    """``qd 996``, ``quyết định 996``, ``Nghị định 137/2020``, ``59/2019/ND-CP``, ``nghi quyet 27`` → RefQuery.
+    None when no number is there.
+
+    >>> parse_query("qd 996")
+    RefQuery(number='996', type_code='QĐ', year=None, issuer=None)
+    >>> parse_query("59/2019/ND-CP")
+    RefQuery(number='59', type_code='NĐ', year=2019, issuer='CP')
+    """
+    q = " ".join(query.split())[:200]
+    refs = find_references(q)
+    if refs:
+        r = refs[0]
+        return RefQuery(r.number, r.code, r.year, r.issuer)
+    folded = fold(q)
+    m = _QUERY_TYPE_RE.match(folded)
+    type_code = None
+    if m:
+        word = m.group(1)
+        type_code = _FOLDED_TYPES.get(word) or _restore_d(word.upper())
+        folded = folded[m.end() :]
+    n = re.match(r"\s*(\d{1,5})(?:\s*/\s*((?:19|20)\d{2}))?\b", folded)
+    if not n:
+        return None
+    return RefQuery(n.group(1), type_code, int(n.group(2)) if n.group(2) else None)
+
+
+def matches(q: RefQuery, r: Reference) -> bool:
+    """Does the reference fit everything the query says?"""
+    if q.number.lstrip("0") != r.number.lstrip("0"):
+        return False
+    if q.year and r.year and q.year != r.year:
+        return False
+    if q.issuer and (not r.issuer or fold(q.issuer) != fold(r.issuer)):
+        return False
+    if q.type_code:
+        names = {fold(r.type or ""), fold(_CODE_NAMES.get(r.code, ""))}
+        if fold(q.type_code) != fold(r.code) and fold(_CODE_NAMES.get(q.type_code, "?")) not in names:
+            return False
+    return True

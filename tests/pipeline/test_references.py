@@ -1,0 +1,54 @@
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.clean import fold
+from pipeline.references import canonical, find_references, matches, parse_query
+
+
+def test_seed_references_with_types_issuers_and_dates(seed_text):
+    refs = {r.ref: r for r in find_references(seed_text)}
+    expected = {  # read off the report by hand
+        "27/NQ-HĐND": ("Nghị quyết", "2021-12-28"), "996/QĐ-TTg": ("Quyết định", "2022-08-18"),
+        "1033/QĐ-UBND": ("Quyết định", "2022-05-19"), "09-KL/TU": ("Kết luận", "2021-04-12"),
+        "931/QĐ-UBND": ("Quyết định", "2022-05-05"), "40/KH-UBND": ("Kế hoạch", "2022-03-09"),
+        "128/NQ-CP": ("Nghị quyết", "2021-10-11"), "36-CT/Th.U": ("Chỉ thị", "2022-05-31"),
+        "12-NQ/TU": ("Nghị quyết", "2022-05-26"), "10/CT-TTg": ("Chỉ thị", "2019-04-22"),
+        "1955/KL-UBND": ("Kết luận", "2022-08-22"), "137/2020/NĐ-CP": ("Nghị định", "2020-11-27"),
+        "36/2021/NQ-HĐND": ("Nghị quyết", "2021-11-06"), "59/2019/NĐ-CP": ("Nghị định", "2019-07-01"),
+        "03-NQ/Th.U": ("Nghị quyết", None), "15/NQ-HĐND": ("Nghị quyết", None),
+    }
+    for ref, (kind, date) in expected.items():
+        assert ref in refs, ref
+        assert (refs[ref].type, refs[ref].date) == (kind, date), ref
+
+
+def test_messy_numbers_are_tolerated():
+    text = unicodedata.normalize("NFD", "Nghị quyết số 128/NQ- CP và Nghị quyết 36/NQ-HDND ngày 05 tháng 5 năm 2022")
+    refs = find_references(text)
+    assert [r.ref for r in refs] == ["128/NQ-CP", "36/NQ-HĐND"]
+    assert refs[1].date == "2022-05-05" and refs[1].year == 2022
+
+
+@given(st.text(alphabet="0123456789/-QĐNDHUBTgCPKL .", max_size=30))
+def test_canonical_is_idempotent(s):
+    assert canonical(canonical(s)) == canonical(s)
+
+
+@given(st.integers(1, 9999), st.sampled_from([("QĐ", "Quyết định"), ("NQ", "Nghị quyết"), ("NĐ", "Nghị định")]),
+       st.sampled_from(["TTg", "UBND", "CP", "HĐND"]), st.one_of(st.none(), st.integers(2000, 2030)))
+def test_any_number_is_found_again_however_it_is_typed(n, kind, issuer, year):
+    code, word = kind
+    number = f"{n}/{year}/{code}-{issuer}" if year else f"{n}/{code}-{issuer}"
+    (ref,) = find_references(f"Căn cứ {word} số {number} của cơ quan.")
+    assert ref.ref == number
+    for typed in (number, fold(number).upper(), f"{fold(code).lower()} {n}", f"{word} {n}",
+                  f"{fold(word)} {n}"):
+        q = parse_query(typed)
+        assert q is not None and matches(q, ref), typed
+
+
+def test_bad_queries_find_nothing_and_never_crash():
+    for q in ["", "   ", "x" * 10_000, ".*(", "[[", "!!!", "quyết định"]:
+        assert parse_query(q) is None
