@@ -22,6 +22,8 @@ EXAMPLES = {
            "  tracuu ask --batch questions.txt --json --top-k 10",
     "stats": "Example:\n  tracuu stats --index index --json",
     "remove": "Example:\n  tracuu remove bao-cao-ktxh-2022-tp-ha-tinh.txt",
+    "refs": 'Example:\n  tracuu refs "qd 996"\n  tracuu refs 59/2019/ND-CP --json\n'
+            '  tracuu refs --list --type "Nghị quyết"',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
 }
 
@@ -167,6 +169,42 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_refs(args) -> int:
+    from pipeline.clean import fold
+    from pipeline.references import lookup
+    from pipeline.store import open_index
+
+    data = open_index(args.index)
+    if not data.references and data.chunks:
+        print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
+    found = data.references
+    if args.doc:
+        found = [m for m in found if any(x.doc.startswith(args.doc) for x in m.mentions)]
+    if args.type:
+        found = [m for m in found if fold(m.type or "") == fold(args.type)]
+    if args.list:
+        found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
+        if args.json:
+            print(json.dumps([{**m.to_json(), "mentions": len(m.mentions)} for m in found], ensure_ascii=False))
+        for m in [] if args.json else found:
+            print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
+        return 0
+    query = " ".join(args.query)
+    found = lookup(found, query)
+    if args.json:
+        print(json.dumps({"query": query, "matches": [m.to_json() for m in found]}, ensure_ascii=False))
+        return 0
+    if not found:
+        print(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
+        return 0
+    for m in found:
+        print(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
+              f" · {len(m.mentions)} mention(s)")
+        for x in m.mentions:
+            print(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from pipeline.evaluate import load_questions, score
 
@@ -225,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("remove", "Remove documents from the index.")
     sp.add_argument("docs", nargs="+", metavar="DOC", help="document names as `tracuu stats` lists them")
     sp.set_defaults(func=cmd_remove)
+
+    sp = add("refs", "Look up a document number however it is typed; list every mention.")
+    sp.add_argument("query", nargs="*", help="e.g. 996/QĐ-TTg, qd 996, nghi quyet 27, 59/2019/ND-CP")
+    sp.add_argument("--list", action="store_true", help="all references with their mention counts")
+    sp.add_argument("--doc", help="only references mentioned in this document (name or prefix)")
+    sp.add_argument("--type", help="only this type, e.g. 'Nghị quyết'")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_refs)
 
     sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
     sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline.clean import fold
+from pipeline.segment import split_sentences
+from pipeline.types import Chunk
 
 # type word → the code used inside numbers (QĐ in 996/QĐ-TTg)
 TYPES = {
@@ -170,3 +172,82 @@ def matches(q: RefQuery, r: Reference) -> bool:
         if fold(q.type_code) != fold(r.code) and fold(_CODE_NAMES.get(q.type_code, "?")) not in names:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A reference as the index keeps it: where it was found."""
+
+    ref: Reference
+    doc: str
+    section: str
+    chunk_id: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class RefMatch:
+    """One document number and every mention of it (mentions written differently merged)."""
+
+    ref: str
+    type: str | None
+    number: str
+    issuer: str | None
+    year: int | None
+    date: str | None
+    partial: bool
+    mentions: tuple[Mention, ...]
+
+    def to_json(self) -> dict:
+        return {"ref": self.ref, "type": self.type, "number": self.number, "issuer": self.issuer,
+                "year": self.year, "date": self.date, "partial": self.partial,
+                "mentions": [{"doc": m.doc, "section": m.section, "chunk_id": m.chunk_id, "text": m.sentence}
+                             for m in self.mentions]}
+
+
+def _key(r: Reference) -> tuple[str, str, str]:
+    return (r.number.lstrip("0"), fold(r.code), fold(r.issuer or ""))
+
+
+def group(mentions: list[Mention]) -> list[RefMatch]:
+    """Mentions of the same document merged: same number, type code and issuer, years not in conflict
+    (``36/2021/NQ-HĐND`` and ``36/NQ-HĐND`` dated 06/11/2021 are one document)."""
+    groups: dict[tuple, list[list[Mention]]] = {}
+    for m in mentions:
+        buckets = groups.setdefault(_key(m.ref), [])
+        for b in buckets:
+            years = {x.ref.year for x in b if x.ref.year}
+            if not m.ref.year or not years or m.ref.year in years:
+                b.append(m)
+                break
+        else:
+            buckets.append([m])
+    out = []
+    for buckets in groups.values():
+        for b in buckets:
+            best = max(b, key=lambda x: (x.ref.year is not None and f"/{x.ref.year}/" in x.ref.ref, len(x.ref.ref)))
+            r = best.ref
+            out.append(RefMatch(r.ref, r.type or next((x.ref.type for x in b if x.ref.type), None), r.number,
+                                r.issuer, next((x.ref.year for x in b if x.ref.year), None),
+                                next((x.ref.date for x in b if x.ref.date), None), r.partial, tuple(b)))
+    return out
+
+
+def mentions_in(chunk: Chunk) -> list[Mention]:
+    """Every reference of a chunk (footnotes included), with the sentence that holds it."""
+    out = []
+    for para in chunk.text.split("\n"):
+        for sentence in split_sentences(para):
+            out.extend(Mention(r, chunk.doc, chunk.section, chunk.chunk_id, sentence)
+                       for r in find_references(sentence))
+    return out
+
+
+def lookup(matches_: list[RefMatch], query: str) -> list[RefMatch]:
+    """The references a query names, exact spelling first, then by how often they are mentioned."""
+    q = parse_query(query)
+    if q is None:
+        return []
+    exact = fold(canonical(query))
+    found = [m for m in matches_ if any(matches(q, x.ref) for x in m.mentions)]
+    return sorted(found, key=lambda m: (fold(m.ref) != exact, -len(m.mentions), m.ref))

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.accents import build_accent_map
+from pipeline.references import Mention, Reference, group, mentions_in
 from pipeline.types import Chunk, DocMeta
 
 FORMAT_VERSION = 1
@@ -97,6 +98,10 @@ CREATE TABLE chunks (
     year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT
 );
 CREATE INDEX chunks_doc ON chunks(doc);
+CREATE TABLE refs (
+    ref TEXT, number TEXT, code TEXT, type TEXT, issuer TEXT, year INTEGER, date TEXT, partial INTEGER,
+    doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
+);
 """
 
 
@@ -148,6 +153,12 @@ def write_generation(
                 (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t))
                 for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
             ],
+        )
+        db.executemany(
+            "INSERT INTO refs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(m.ref.ref, m.ref.number, m.ref.code, m.ref.type, m.ref.issuer, m.ref.year, m.ref.date,
+              int(m.ref.partial), m.doc, m.section, m.chunk_id, m.sentence)
+             for c in chunks for m in mentions_in(c)],
         )
         db.commit()
         db.close()
@@ -215,6 +226,12 @@ def _row_doc(r: sqlite3.Row) -> DocRecord:
     return DocRecord(r["name"], r["path"], r["content_hash"], meta, r["n_chunks"], r["dropped_garbled"])
 
 
+def _row_mention(r: sqlite3.Row) -> Mention:
+    ref = Reference(r["ref"], r["number"], r["code"], r["type"], r["issuer"], r["year"], r["date"], 0, 0,
+                    bool(r["partial"]))
+    return Mention(ref, r["doc"], r["section"], r["chunk_id"], r["sentence"])
+
+
 def _row_chunk(r: sqlite3.Row) -> Chunk:
     return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"])
 
@@ -237,6 +254,8 @@ class IndexData:
                               "embed_hash FROM chunks ORDER BY row").fetchall()
             self.chunks = [_row_chunk(r) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
+            has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
+            self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
         self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.dense = faiss.read_index(str(gen / LAYOUT.dense))
         self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)

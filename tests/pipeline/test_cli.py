@@ -80,3 +80,20 @@ def test_eval_command_agrees_with_the_reference_scorer(seed_index_fake, tmp_path
     p = subprocess.run([sys.executable, str(scorer), "ask", str(qa), "--cli", cli, "--index", str(seed_index_fake)],
                        capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.strip().splitlines()[-1] == ours
+
+
+def test_refs_finds_a_number_typed_loosely_with_every_mention(seed_index_fake, capsys):
+    assert main(["refs", "36/2021/NQ-HDND", "--index", str(seed_index_fake), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    first = out["matches"][0]
+    assert first["ref"] == "36/2021/NQ-HĐND" and first["date"] == "2021-11-06" and first["type"] == "Nghị quyết"
+    assert len(first["mentions"]) == 3  # "36/NQ-HĐND ngày 06/11/2021" is the same resolution
+    assert all("36" in m["text"] and m["chunk_id"].startswith(m["doc"] + "#") for m in first["mentions"])
+    assert main(["refs", "qd 996", "--index", str(seed_index_fake), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["matches"][0]["ref"] == "996/QĐ-TTg"
+
+
+def test_refs_bad_queries_say_nothing_found(seed_index_fake, capsys):
+    for q in [".*(", "x" * 10_000, "!!!", ""]:
+        assert main(["refs", q, "--index", str(seed_index_fake), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["matches"] == []
