@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.accents import restore
 from pipeline.clean import fold
+from pipeline.references import RefQuery, find_references, matches, parse_query
 from pipeline.search import Filters, HybridSearcher, normalize_query
 from pipeline.segment import CODE_RE, split_sentences
 from pipeline.types import Answer, Hit, Passage
@@ -200,7 +201,7 @@ class Answerer:
         terms = self._weights(_query_terms(accented), focus_terms(accented))
         wants_number: bool | str = "date" if _WHEN_RE.search(folded) else bool(_QUANTITY_RE.search(folded))
         years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
-        hits = self.searcher.search(question, k, filters)
+        hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
             return self._compare(question, hits, k, filters, years[:2], light, True)
@@ -210,6 +211,33 @@ class Answerer:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.sentence),))
+
+    def _route_references(self, question: str, hits: list[Hit], k: int, filters: Filters | None) -> list[Hit]:
+        """A question naming a document number ("Quyết định 996/QĐ-TTg phê duyệt gì?", "qd 996 …") puts the
+        passages that mention exactly that number first, best retrieved first."""
+        wanted = find_references(question)
+        queries = [RefQuery(r.number, r.code, r.year, r.issuer) for r in wanted]
+        if not queries and (q := parse_query(question)) is not None and q.type_code:
+            queries = [q]
+        if not queries:
+            return hits
+        allowed = set(filters.mask_ids(self.data)) if filters and (filters.docs or filters.year) else None
+        mentioning = {m.chunk_id for g in self.data.references for m in g.mentions
+                      if any(matches(q, m.ref) for q in queries)}
+        # the document that bears the number ("Số: 44/2025/QĐ-TTg") speaks of itself as "Quyết định này"
+        own = {name for name, d in self.data.docs.items() if d.meta.number
+               for r in find_references(d.meta.number) if any(matches(q, r) for q in queries)}
+        mentioning |= {c.chunk_id for c in self.data.chunks if c.doc in own}
+        if allowed is not None:
+            mentioning &= allowed
+        if not mentioning:
+            return hits
+        ranked = [h for h in hits if h.chunk_id in mentioning]
+        if len(ranked) < min(k, len(mentioning)):  # mentions the search did not reach: ask for more
+            extra = self.searcher.search(question, 200, filters)
+            ranked += [h for h in extra if h.chunk_id in mentioning and h not in ranked]
+        lead = ranked[:k]
+        return (lead + [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}])[:k]
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
                  terms: dict[str, float], wants_number: bool) -> Answer:

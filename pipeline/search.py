@@ -148,6 +148,12 @@ class Filters:
         return out
 
 
+    def mask_ids(self, data: IndexData) -> list[str]:
+        """The chunk ids the filters let through."""
+        mask = self.mask(data)
+        return [c.chunk_id for i, c in enumerate(data.chunks) if mask is None or mask[i]]
+
+
 def normalize_query(q: str) -> str:
     """The query as the index saw its text: NFC, new tone placement, single spaces."""
     return " ".join(normalize_unicode(q).split())

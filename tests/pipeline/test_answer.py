@@ -63,3 +63,12 @@ def test_focus_words_are_the_ones_next_to_the_question_word():
     assert {"nâng", "lương", "nâng_lương"} <= focus_terms("ban hành bao nhiêu quyết định nâng lương cho cán bộ")
     assert {"tổng", "mức", "đầu", "tư"} <= focus_terms("Dự án có tổng mức đầu tư bao nhiêu?")
     assert focus_terms("Tăng trưởng kinh tế năm 2022") == set()
+
+
+def test_a_question_naming_a_document_number_puts_its_mentions_first(seed_index_fake):
+    answerer = _answerer(seed_index_fake)
+    ans = answerer.ask("qd 1033 bố trí vốn bao nhiêu?")
+    assert "1033/QĐ-UBND" in ans.passages[0].text
+    # the decision that bears the number speaks of itself as "Quyết định này": its own chunks count
+    ans = answerer.ask("Quyết định 97/2025/QĐ-UBND quy định hồ sơ đề nghị hỗ trợ gồm những gì?")
+    assert ans.passages[0].doc == "qd-97-2025-ubnd.md"
