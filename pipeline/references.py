@@ -21,7 +21,8 @@ TYPES = {
     "quyết định": "QĐ", "nghị quyết": "NQ", "nghị định": "NĐ", "thông tư liên tịch": "TTLT", "thông tư": "TT",
     "chỉ thị": "CT", "kết luận": "KL", "kế hoạch": "KH", "thông báo": "TB", "công văn": "CV", "văn bản": "VB",
     "luật": "QH", "đề án": "ĐA", "quy định": "QĐ", "văn bản hợp nhất": "VBHN", "tờ trình": "TTr",
-    "báo cáo": "BC", "công điện": "CĐ", "hướng dẫn": "HD",
+    "báo cáo": "BC", "công điện": "CĐ", "hướng dẫn": "HD", "nghị quyết liên tịch": "NQLT", "phương án": "PA",
+    "quy chế": "QC", "quy chế phối hợp": "QCPH", "kế hoạch hành động": "KHHĐ", "pháp lệnh": "PL",
 }
 _CODE_NAMES = {}
 for _name, _code in TYPES.items():
@@ -31,20 +32,25 @@ _FOLDED_TYPES = {fold(k): v for k, v in TYPES.items()}
 _RESTORE_D = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DA": "ĐA", "CD": "CĐ", "BCĐ": "BCĐ", "BCD": "BCĐ",
               "QDDL": "QĐĐL", "UBMTTQVN": "UBMTTQVN", "DCS": "ĐCS", "DTN": "ĐTN", "TD": "TĐ"}
 
-_SEG = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*"
+_SEG = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:[.&][A-Za-zĐđ0-9]+)*"
 _SP = r"[ \t]?"  # one stray space or tab at a dash or slash ("128/NQ- CP")
 _NUMBER_RE = re.compile(
     rf"(?<![\w/])(?P<num>\d{{1,5}}[a-z]?)"
     rf"(?:{_SP}/{_SP}(?P<year>(?:19|20)\d{{2}}))?"
     rf"(?:"
-    rf"{_SP}/{_SP}(?P<a>{_SEG}(?:{_SP}-{_SP}{_SEG})*)"  # 996/QĐ-TTg, 45/2019/QH14, 4919/UBND-GT1
+    rf"{_SP}/{_SP}(?P<a>{_SEG}(?:{_SP}[-/]{_SP}{_SEG})*)"  # 996/QĐ-TTg, 45/2019/QH14, 72/2025/NQLT/UBTVQH15-CP
     rf"|-(?P<b>{_SEG}){_SP}/{_SP}(?P<c>{_SEG})"  # 09-KL/TU, 03-NQ/Th.U
     rf")"
 )
-_TYPE_BEFORE_RE = re.compile(r"(" + "|".join(sorted(TYPES, key=len, reverse=True)) + r")\s+(?:số\s*:?\s*)?$",
-                             re.IGNORECASE)
+_TYPE_BEFORE_RE = re.compile(
+    r"(" + "|".join(sorted((t for t in TYPES if t != "luật"), key=len, reverse=True)) + r")\s+(?:số\s*:?\s*)?$",
+    re.IGNORECASE,
+)
+# a law is named between its type word and its number ("Luật Thủ đô số 39/2024/QH15"); "pháp luật số" is not one
+_LAW_BEFORE_RE = re.compile(r"\b(Bộ luật|Luật|LUẬT|Pháp lệnh)\b[^;:.\d]{0,100}?(?:\s+số)?\s*:?\s*$")
 _DATE_AFTER_RE = re.compile(
-    r"^[\s,]*(?:ngày|ban hành ngày)\s+(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})|"
+    r"^[\s,]*(?:của\s[^;,.()\d]{1,60}?\s)?(?:ngày|ban hành ngày)\s+"
+    r"(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})|"
     r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))",
     re.IGNORECASE,
 )
@@ -99,16 +105,18 @@ def find_references(text: str) -> list[Reference]:
     out = []
     for m in _NUMBER_RE.finditer(text):
         if m.group("a"):
-            parts = re.split(r"\s?-\s?", m.group("a"))
-            code, issuer = parts[0], "-".join(parts[1:]) or None
+            a = m.group("a")
+            code = re.split(r"\s?[-/]\s?", a)[0]
+            issuer = a[len(code) :].lstrip("-/ \t") or None
         else:
             code, issuer = m.group("b"), m.group("c")
         code_c = canonical(code)
         before = _TYPE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
-        type_word = before.group(1) if before else _CODE_NAMES.get(code_c)
+        law = None if before else _LAW_BEFORE_RE.search(text[max(0, m.start() - 140) : m.start()])
+        type_word = before.group(1) if before else law.group(1) if law else _CODE_NAMES.get(code_c)
         if type_word is None and not re.fullmatch(r"QH\d+|[A-ZĐ]{2,}", code_c):
             continue  # "1/2" or "5/Ha": not a document number
-        date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 40]))
+        date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 100]))
         year = int(m.group("year")) if m.group("year") else (int(date[:4]) if date else None)
         out.append(Reference(
             ref=canonical(m.group(0)), number=m.group("num"), code=code_c,
