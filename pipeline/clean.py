@@ -29,7 +29,7 @@ def _tone_table() -> dict[str, str]:
 
 _TONE_TABLE = _tone_table()
 # old placement only at the end of a syllable ("hoá", not "hoàng"), and never after q ("quý" is q-u-ý)
-_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_TABLE)) + r")(?!\w)")
+_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_TABLE)) + r")(?![\w\u0300-\u036f])")
 
 
 _CODE_SPACE_RE = re.compile(r"(\d/(?:\d{4}/)?[A-ZĐ][A-Za-zĐđ.]*)(?:-\s+| -\s*)([A-ZĐ])")
