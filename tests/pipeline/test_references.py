@@ -52,3 +52,19 @@ def test_any_number_is_found_again_however_it_is_typed(n, kind, issuer, year):
 def test_bad_queries_find_nothing_and_never_crash():
     for q in ["", "   ", "x" * 10_000, ".*(", "[[", "!!!", "quyết định"]:
         assert parse_query(q) is None
+
+
+def test_real_corpus_shapes_found_in_the_precision_review():
+    def one(text):
+        (r,) = find_references(text)
+        return r.ref, r.type, r.date
+
+    assert one("Căn cứ Luật Thủ đô số 39/2024/QH15;") == ("39/2024/QH15", "Luật", None)
+    assert one("Luật số 14/2012/QH13 của Quốc hội ngày 20/6/2012") == ("14/2012/QH13", "Luật", "2012-06-20")
+    assert one("Công văn số 8935/BNV-CTTN&BĐG ngày 03 tháng 10 năm 2025") == (
+        "8935/BNV-CTTN&BĐG", "Công văn", "2025-10-03")
+    assert one("Nghị quyết liên tịch số 72/2025/NQLT/UBTVQH15-CP-ĐCTUBTWMTTQVN ngày 20 tháng 02 năm 2025") == (
+        "72/2025/NQLT/UBTVQH15-CP-ĐCTUBTWMTTQVN", "Nghị quyết liên tịch", "2025-02-20")
+    assert one("giáo dục pháp luật số 14/2012/QH13")[1] is None  # "pháp luật" is not the type word
+    refs = find_references("Tờ trình số 394/TTr-CP và Đề án số 395/ĐA-CP ngày 09 tháng 5 năm 2025")
+    assert [(r.ref, r.date) for r in refs] == [("394/TTr-CP", None), ("395/ĐA-CP", "2025-05-09")]
