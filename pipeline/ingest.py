@@ -32,7 +32,7 @@ from pipeline.types import Chunk, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 6  # 5: references stored; 6: references of laws, &, dates after "của …"
+PARSER_VERSION = 7  # 5: references stored; 6: better numbers; 7: partial references
 
 
 @dataclass

@@ -123,6 +123,51 @@ def find_references(text: str) -> list[Reference]:
             type=type_word[0].upper() + type_word[1:].lower() if type_word else None,
             issuer=canonical(issuer) if issuer else None, year=year, date=date, start=m.start(), end=m.end(),
         ))
+    out.extend(_partial_references(text, out))
+    return sorted(out, key=lambda r: r.start)
+
+
+_PARTIAL_RE = re.compile(
+    r"\b(?P<type>" + "|".join(sorted((t for t in TYPES if t not in ("luật", "văn bản", "báo cáo")), key=len,
+                                     reverse=True))
+    + r"|NQ|CT|KL|QĐ)\s+(?:số\s+)?(?P<num>\d{1,5})\b(?![/\-.,]\s?\w|\s+(?:năm|tháng|ngày|nhiệm vụ|chỉ tiêu|%))",
+    re.IGNORECASE,
+)
+_ISSUER_AFTER_RE = re.compile(r"^[^.;:()\d]{0,40}?\bcủa\s+(?P<issuer>[^,.;:()\d]{3,60}?)(?=\s+(?:về|ngày|tại|đã|"
+                              r"đến|và|nhằm|trong)\b|[,.;:()]|$)")
+
+
+_ISSUER_END_RE = re.compile(r"^.*?\b(?:thành phố|tỉnh|Thành ủy|Tỉnh ủy|Chính phủ|Quốc hội|Trung ương|huyện|"
+                            r"thị xã|xã|phường|Thủ tướng Chính phủ|Thủ tướng)\b", re.IGNORECASE)
+
+
+def _issuer_phrase(phrase: str) -> str:
+    """The body that issued it, not the rest of the clause: "HĐND thành phố đạt kết quả tốt" → "HĐND thành phố"."""
+    words = " ".join(phrase.split())
+    m = _ISSUER_END_RE.match(words)
+    return m.group(0) if m else " ".join(words.split()[:5])
+
+
+def _partial_references(text: str, full: list[Reference]) -> list[Reference]:
+    """``Nghị quyết 15 của HĐND thành phố``, ``Chỉ thị 35 … của Ban Thường vụ Thành ủy``: a type word and a
+    number without the issuer code. Kept, marked partial, with the issuer phrase that follows when there is one."""
+    taken = [(r.start, r.end) for r in full]
+    out = []
+    for m in _PARTIAL_RE.finditer(text):
+        if any(a <= m.start("num") < b for a, b in taken) or re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+            continue  # part of a full number, or a year ("kế hoạch 2025")
+        word = m.group("type").lower()
+        code = TYPES.get(word) or canonical(word.upper())
+        name = word if word in TYPES else _CODE_NAMES.get(code, word)
+        name = name[0].upper() + name[1:]
+        after = _ISSUER_AFTER_RE.match(text[m.end() : m.end() + 110])
+        issuer = _issuer_phrase(after.group("issuer")) if after else None
+        date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 100]))
+        out.append(Reference(
+            ref=f"{name} {m.group('num')}" + (f" của {issuer}" if issuer else ""), number=m.group("num"),
+            code=code, type=name, issuer=issuer, year=int(date[:4]) if date else None, date=date,
+            start=m.start(), end=m.end(), partial=True,
+        ))
     return out
 
 

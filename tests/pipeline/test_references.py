@@ -68,3 +68,20 @@ def test_real_corpus_shapes_found_in_the_precision_review():
     assert one("giáo dục pháp luật số 14/2012/QH13")[1] is None  # "pháp luật" is not the type word
     refs = find_references("Tờ trình số 394/TTr-CP và Đề án số 395/ĐA-CP ngày 09 tháng 5 năm 2025")
     assert [(r.ref, r.date) for r in refs] == [("394/TTr-CP", None), ("395/ĐA-CP", "2025-05-09")]
+
+
+def test_partial_references_keep_type_number_and_issuer(seed_text):
+    partial = {r.ref for r in find_references(seed_text) if r.partial}
+    assert {"Nghị quyết 15 của HĐND thành phố", "Chỉ thị 35 của Ban Thường vụ Thành ủy",
+            "Kết luận 374 của Chủ tịch UBND tỉnh", "Nghị quyết 02 của BCH Đảng bộ thành phố"} <= partial
+    # a full number is never also reported as partial, and plan periods or years are not numbers
+    assert not any(r.startswith(("Quyết định 996", "Nghị quyết 27")) for r in partial)
+    assert find_references("Kế hoạch 5 năm 2021-2025 và kế hoạch 2025") == []
+
+
+def test_a_partial_reference_is_found_by_a_loose_query(seed_text):
+    from pipeline.references import Mention, group, lookup
+
+    mentions = [Mention(r, "seed", "", "seed#x:0", "") for r in find_references(seed_text)]
+    found = lookup(group(mentions), "nghi quyet 15")
+    assert found and found[0].partial and found[0].issuer == "HĐND thành phố"
