@@ -171,10 +171,12 @@ def cmd_stats(args) -> int:
 
 def cmd_refs(args) -> int:
     from pipeline.clean import fold
-    from pipeline.references import lookup
+    from pipeline.references import bearer_of, bearers, lookup
     from pipeline.store import open_index
 
     data = open_index(args.index)
+    owners = bearers({name: d.meta.number for name, d in data.docs.items()},
+                     {name: int(d.meta.date[:4]) if d.meta.date else None for name, d in data.docs.items()})
     if not data.references and data.chunks:
         print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     found = data.references
@@ -185,21 +187,24 @@ def cmd_refs(args) -> int:
     if args.list:
         found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
         if args.json:
-            print(json.dumps([{**m.to_json(), "mentions": len(m.mentions)} for m in found], ensure_ascii=False))
+            print(json.dumps([{**m.to_json(bearer_of(m, owners)), "mentions": len(m.mentions)} for m in found],
+                             ensure_ascii=False))
         for m in [] if args.json else found:
             print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
     found = lookup(found, query)
     if args.json:
-        print(json.dumps({"query": query, "matches": [m.to_json() for m in found]}, ensure_ascii=False))
+        print(json.dumps({"query": query, "matches": [m.to_json(bearer_of(m, owners)) for m in found]},
+                         ensure_ascii=False))
         return 0
     if not found:
         print(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
     for m in found:
+        own = bearer_of(m, owners)
         print(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
-              f" · {len(m.mentions)} mention(s)")
+              f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
         for x in m.mentions:
             print(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
     return 0

@@ -251,9 +251,10 @@ class RefMatch:
     partial: bool
     mentions: tuple[Mention, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self, document: str | None = None) -> dict:
+        """The `refs --json` shape; `document` names the indexed document that bears this number, if any."""
         return {"ref": self.ref, "type": self.type, "number": self.number, "issuer": self.issuer,
-                "year": self.year, "date": self.date, "partial": self.partial,
+                "year": self.year, "date": self.date, "partial": self.partial, "document": document,
                 "mentions": [{"doc": m.doc, "section": m.section, "chunk_id": m.chunk_id, "text": m.sentence}
                              for m in self.mentions]}
 
@@ -304,3 +305,27 @@ def lookup(matches_: list[RefMatch], query: str) -> list[RefMatch]:
     exact = fold(canonical(query))
     found = [m for m in matches_ if any(matches(q, x.ref) for x in m.mentions)]
     return sorted(found, key=lambda m: (fold(m.ref) != exact, -len(m.mentions), m.ref))
+
+
+Bearers = dict[tuple[str, str, str], list[tuple[int | None, str]]]
+
+
+def bearers(own_numbers: dict[str, str | None], years: dict[str, int | None] | None = None) -> Bearers:
+    """Which indexed document bears which number ("Số: 624/KH-UBND" in its letterhead, dated in `years`),
+    keyed like mentions: a reference to that number from another document links to it ("cites" / "cited by")."""
+    out: Bearers = {}
+    for doc, number in own_numbers.items():
+        refs = find_references(number or "")
+        if refs and not refs[0].partial:
+            year = refs[0].year or (years or {}).get(doc)
+            out.setdefault(_key(refs[0]), []).append((year, doc))
+    return out
+
+
+def bearer_of(match: RefMatch, bearers_: Bearers) -> str | None:
+    """The one indexed document with this number and a year that does not conflict; None when unsure."""
+    if match.partial:
+        return None
+    fits = [doc for year, doc in bearers_.get(_key(match.mentions[0].ref), [])
+            if not (year and match.year and year != match.year)]
+    return fits[0] if len(fits) == 1 else None

@@ -97,3 +97,11 @@ def test_refs_bad_queries_say_nothing_found(seed_index_fake, capsys):
     for q in [".*(", "x" * 10_000, "!!!", ""]:
         assert main(["refs", q, "--index", str(seed_index_fake), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["matches"] == []
+
+
+def test_refs_links_a_number_to_the_indexed_document_that_bears_it(seed_index_fake, capsys):
+    assert main(["refs", "qd 97/2025", "--index", str(seed_index_fake), "--json"]) == 0
+    match = json.loads(capsys.readouterr().out)["matches"][0]
+    assert match["ref"] == "97/2025/QĐ-UBND" and match["document"] == "qd-97-2025-ubnd.md"
+    assert main(["refs", "996/QĐ-TTg", "--index", str(seed_index_fake), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["matches"][0]["document"] is None  # not indexed here
