@@ -132,6 +132,9 @@ class Answerer:
         self.searcher = searcher
         self.data = searcher.data
         self.n = max(1, len(self.data.chunks))
+        # each document's own number ("Số: 97/2025/QĐ-UBND"), read once
+        self._own_numbers = [(name, r) for name, d in self.data.docs.items()
+                             for r in find_references(d.meta.number or "")[:1]]
 
     def _idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.searcher.folded.doc_freq(fold(term).replace(" ", "_"))))
@@ -225,8 +228,7 @@ class Answerer:
         mentioning = {m.chunk_id for g in self.data.references for m in g.mentions
                       if any(matches(q, m.ref) for q in queries)}
         # the document that bears the number ("Số: 44/2025/QĐ-TTg") speaks of itself as "Quyết định này"
-        own = {name for name, d in self.data.docs.items() if d.meta.number
-               for r in find_references(d.meta.number) if any(matches(q, r) for q in queries)}
+        own = {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
         mentioning |= {c.chunk_id for c in self.data.chunks if c.doc in own}
         if allowed is not None:
             mentioning &= allowed
