@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.clean import fold
 from pipeline.types import Answer
 
-
-def fold_eval(s: str) -> str:
-    """The scorer's folding: NFD, no combining marks, đ→d, lower case, white space collapsed."""
-    s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
-    return re.sub(r"\s+", " ", "".join(c for c in s if not unicodedata.combining(c)).lower()).strip()
+# the scorer's folding (NFD, no combining marks, đ→d, lower case, white space collapsed) is clean.fold
+fold_eval = fold
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -126,10 +127,9 @@ def ingest_lock(root: Path) -> Iterator[None]:
 
 
 def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestReport:
-    import time
-
     report = IngestReport()
-    old = IndexData(current_generation(root)) if current_generation(root) else None
+    gen = current_generation(root)
+    old = IndexData(gen) if gen else None
     if old and old.embedder_name != embedder.name:
         raise IndexUnavailable(
             f"the index at '{root}' was built with embedder '{old.embedder_name}', not '{embedder.name}': "

@@ -3,7 +3,6 @@ reciprocal rank. Every retriever only has to offer ``search(query, k, allowed) -
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -157,9 +156,6 @@ class Filters:
 def normalize_query(q: str) -> str:
     """The query as the index saw its text: NFC, new tone placement, single spaces."""
     return " ".join(normalize_unicode(q).split())
-
-
-_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 class HybridSearcher:
