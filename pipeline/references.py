@@ -54,6 +54,11 @@ _DATE_AFTER_RE = re.compile(
     r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))",
     re.IGNORECASE,
 )
+# "Ngày 05/9/2022, UBND tỉnh có văn bản 4919/UBND-GT1": the date opens the sentence, before the number
+_DATE_BEFORE_RE = re.compile(
+    r"(?:^|[.;:\n])\s*Ngày\s+(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})|"
+    r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))\s*,[^.;:\n\d]{0,60}\b(?:có|ban hành|ký|gửi)\s+[^.;:\n\d]{0,30}$",
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,13 @@ def find_references(text: str) -> list[Reference]:
         if type_word is None and not re.fullmatch(r"QH\d+|[A-ZĐ]{2,}", code_c):
             continue  # "1/2" or "5/Ha": not a document number
         date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 100]))
+        if date is None:
+            lo = max(0, m.start() - 120)
+            before_date = _DATE_BEFORE_RE.search(text[lo : m.start()])
+            if before_date and (before_date.start() > 0 or lo == 0 or text[lo - 1] in ".;:\n"):
+                date = _date(before_date)
+        if issuer and code_c not in _CODE_NAMES and not re.fullmatch(r"QH\d+", code_c):
+            issuer = f"{code}-{issuer}"  # 4919/UBND-GT1: no type code, the issuer and its unit
         year = int(m.group("year")) if m.group("year") else (int(date[:4]) if date else None)
         out.append(Reference(
             ref=canonical(m.group(0)), number=m.group("num"), code=code_c,
@@ -130,11 +142,16 @@ def find_references(text: str) -> list[Reference]:
 _PARTIAL_RE = re.compile(
     r"\b(?P<type>" + "|".join(sorted((t for t in TYPES if t not in ("luật", "văn bản", "báo cáo")), key=len,
                                      reverse=True))
-    + r"|NQ|CT|KL|QĐ)\s+(?:số\s+)?(?P<num>\d{1,5})\b(?![/\-.,]\s?\w|\s+(?:năm|tháng|ngày|nhiệm vụ|chỉ tiêu|%))",
+    + r"|NQ|CT|KL|QĐ)\s+(?:số\s+)?(?P<num>\d{1,5})\b"
+    r"(?![/\-.]\s?\w|,\w|\s+(?:năm|tháng|nhiệm vụ|chỉ tiêu|%)|\s+ngày(?!\s+\d{1,2}(?:[/.-]\d|\s+tháng)))",
     re.IGNORECASE,
 )
-_ISSUER_AFTER_RE = re.compile(r"^[^.;:()\d]{0,40}?\bcủa\s+(?P<issuer>[^,.;:()\d]{3,60}?)(?=\s+(?:về|ngày|tại|đã|"
-                              r"đến|và|nhằm|trong)\b|[,.;:()]|$)")
+# more numbers of the same type in a list: "Quyết định 130, 111 của …", "Nghị quyết 18, 19", "… 15 và 24"
+_LIST_MORE_RE = re.compile(r"^(?:\s*,\s*|\s+và\s+)(?P<num>\d{1,5})\b(?![/\-.,]\w|\s+(?:năm|tháng|ngày|%))")
+_DATE_CLAUSE_RE = re.compile(r"^\s*,?\s*ngày\s+(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+"
+                             r"\d{4})", re.IGNORECASE)
+_ISSUER_AFTER_RE = re.compile(r"^[^.;:()\d\n]{0,40}?\bcủa\s+(?P<issuer>[^,.;:()\[\]\d\n]{3,60}?)(?=\s+(?:về|ngày|"
+                              r"tại|đã|đến|và|nhằm|trong)\b|[,.;:()\[\]\n]|$)")
 
 
 _ISSUER_END_RE = re.compile(r"^.*?\b(?:thành phố|tỉnh|Thành ủy|Tỉnh ủy|Chính phủ|Quốc hội|Trung ương|huyện|"
@@ -143,14 +160,15 @@ _ISSUER_END_RE = re.compile(r"^.*?\b(?:thành phố|tỉnh|Thành ủy|Tỉnh �
 
 def _issuer_phrase(phrase: str) -> str:
     """The body that issued it, not the rest of the clause: "HĐND thành phố đạt kết quả tốt" → "HĐND thành phố"."""
-    words = " ".join(phrase.split())
+    words = " ".join(phrase.replace("…", " ").replace("...", " ").split())
     m = _ISSUER_END_RE.match(words)
     return m.group(0) if m else " ".join(words.split()[:5])
 
 
 def _partial_references(text: str, full: list[Reference]) -> list[Reference]:
-    """``Nghị quyết 15 của HĐND thành phố``, ``Chỉ thị 35 … của Ban Thường vụ Thành ủy``: a type word and a
-    number without the issuer code. Kept, marked partial, with the issuer phrase that follows when there is one."""
+    """``Nghị quyết 15 của HĐND thành phố``, ``Chỉ thị 35 ngày 24/5/2022 của Ban Thường vụ Thành ủy``,
+    ``Quyết định 130, 111 của Hội đồng bộ trưởng``: a type word and a number without the issuer code. Kept,
+    marked partial, with the date and the issuer phrase that follow when there are."""
     taken = [(r.start, r.end) for r in full]
     out = []
     for m in _PARTIAL_RE.finditer(text):
@@ -160,14 +178,22 @@ def _partial_references(text: str, full: list[Reference]) -> list[Reference]:
         code = TYPES.get(word) or canonical(word.upper())
         name = word if word in TYPES else _CODE_NAMES.get(code, word)
         name = name[0].upper() + name[1:]
-        after = _ISSUER_AFTER_RE.match(text[m.end() : m.end() + 110])
+        spans = [(m.group("num"), m.start(), m.end())]
+        while more := _LIST_MORE_RE.match(text[spans[-1][2] : spans[-1][2] + 20]):
+            end = spans[-1][2]
+            spans.append((more.group("num"), end + more.start("num"), end + more.end("num")))
+        tail = spans[-1][2]
+        date = _date(_DATE_AFTER_RE.match(text[tail : tail + 100]))
+        dated = _DATE_CLAUSE_RE.match(text[tail : tail + 40])
+        after_at = tail + (dated.end() if dated else 0)
+        after = _ISSUER_AFTER_RE.match(text[after_at : after_at + 110])
         issuer = _issuer_phrase(after.group("issuer")) if after else None
-        date = _date(_DATE_AFTER_RE.match(text[m.end() : m.end() + 100]))
-        out.append(Reference(
-            ref=f"{name} {m.group('num')}" + (f" của {issuer}" if issuer else ""), number=m.group("num"),
-            code=code, type=name, issuer=issuer, year=int(date[:4]) if date else None, date=date,
-            start=m.start(), end=m.end(), partial=True,
-        ))
+        for i, (num, start, end) in enumerate(spans):
+            out.append(Reference(
+                ref=f"{name} {num}" + (f" của {issuer}" if issuer else ""), number=num, code=code, type=name,
+                issuer=issuer, year=int(date[:4]) if date else None, date=date, start=m.start() if i == 0 else start,
+                end=end, partial=True,
+            ))
     return out
 
 
@@ -222,6 +248,8 @@ def matches(q: RefQuery, r: Reference) -> bool:
         return False
     if q.type_code:
         names = {fold(r.type or ""), fold(_CODE_NAMES.get(r.code, ""))}
+        if names & {"cong van", "van ban"}:
+            names |= {"cong van", "van ban"}  # the same kind of paper, named either way
         if fold(q.type_code) != fold(r.code) and fold(_CODE_NAMES.get(q.type_code, "?")) not in names:
             return False
     return True
