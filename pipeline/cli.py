@@ -23,7 +23,8 @@ EXAMPLES = {
     "stats": "Example:\n  tracuu stats --index index --json",
     "remove": "Example:\n  tracuu remove bao-cao-ktxh-2022-tp-ha-tinh.txt",
     "refs": 'Example:\n  tracuu refs "qd 996"\n  tracuu refs 59/2019/ND-CP --json\n'
-            '  tracuu refs --list --type "Nghị quyết"',
+            '  tracuu refs --list --type "Nghị quyết"\n'
+            '  tracuu refs --links --doc qd-97-2025-ubnd.md',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
 }
 
@@ -171,7 +172,7 @@ def cmd_stats(args) -> int:
 
 def cmd_refs(args) -> int:
     from pipeline.clean import fold
-    from pipeline.references import bearer_of, bearers, lookup
+    from pipeline.references import bearer_of, bearers, links, lookup
     from pipeline.store import open_index
 
     data = open_index(args.index)
@@ -180,6 +181,8 @@ def cmd_refs(args) -> int:
     if not data.references and data.chunks:
         print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     found = data.references
+    if args.links:
+        return _print_links(links(found, owners), args.doc, args.json)
     if args.doc:
         found = [m for m in found if any(x.doc.startswith(args.doc) for x in m.mentions)]
     if args.type:
@@ -207,6 +210,22 @@ def cmd_refs(args) -> int:
               f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
         for x in m.mentions:
             print(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
+    return 0
+
+
+def _print_links(all_links, doc: str | None, as_json: bool) -> int:
+    """`refs --links`: what each indexed document cites and is cited by."""
+    if doc:
+        all_links = [x for x in all_links if x.source.startswith(doc) or x.target.startswith(doc)]
+    if as_json:
+        print(json.dumps([{"source": x.source, "target": x.target, "ref": x.ref, "mentions": x.mentions}
+                          for x in all_links], ensure_ascii=False))
+        return 0
+    if not all_links:
+        print("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
+        return 0
+    for x in all_links:
+        print(f"{x.source}  →  {x.target}  ({x.ref}, {x.mentions} mention(s))")
     return 0
 
 
@@ -274,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--list", action="store_true", help="all references with their mention counts")
     sp.add_argument("--doc", help="only references mentioned in this document (name or prefix)")
     sp.add_argument("--type", help="only this type, e.g. 'Nghị quyết'")
+    sp.add_argument("--links", action="store_true",
+                    help="which indexed documents cite which (by the number each bears); with --doc, that one's")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_refs)
 

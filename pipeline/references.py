@@ -57,7 +57,8 @@ _DATE_AFTER_RE = re.compile(
 # "Ngày 05/9/2022, UBND tỉnh có văn bản 4919/UBND-GT1": the date opens the sentence, before the number
 _DATE_BEFORE_RE = re.compile(
     r"(?:^|[.;:\n])\s*Ngày\s+(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})|"
-    r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))\s*,[^.;:\n\d]{0,60}\b(?:có|ban hành|ký|gửi)\s+[^.;:\n\d]{0,30}$",
+    r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))\s*,"
+    r"[^.;:\n\d]{0,60}\b(?:có|ban hành|ký|gửi)\s+[^.;:\n\d]{0,30}$",
 )
 
 
@@ -357,3 +358,29 @@ def bearer_of(match: RefMatch, bearers_: Bearers) -> str | None:
     fits = [doc for year, doc in bearers_.get(_key(match.mentions[0].ref), [])
             if not (year and match.year and year != match.year)]
     return fits[0] if len(fits) == 1 else None
+
+
+@dataclass(frozen=True)
+class Link:
+    """One indexed document citing another by number: `source` mentions `ref`, which `target` bears."""
+
+    source: str
+    target: str
+    ref: str
+    mentions: int
+
+
+def links(matches_: list[RefMatch], bearers_: Bearers) -> list[Link]:
+    """"Cites" / "cited by" between indexed documents: every reference whose number an indexed document bears,
+    from each other document that mentions it (a document quoting its own number is not a citation)."""
+    out = []
+    for m in matches_:
+        target = bearer_of(m, bearers_)
+        if target is None:
+            continue
+        per_doc: dict[str, int] = {}
+        for x in m.mentions:
+            if x.doc != target:
+                per_doc[x.doc] = per_doc.get(x.doc, 0) + 1
+        out.extend(Link(doc, target, m.ref, n) for doc, n in per_doc.items())
+    return sorted(out, key=lambda link: (link.source, link.target, link.ref))

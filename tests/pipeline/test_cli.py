@@ -105,3 +105,19 @@ def test_refs_links_a_number_to_the_indexed_document_that_bears_it(seed_index_fa
     assert match["ref"] == "97/2025/QĐ-UBND" and match["document"] == "qd-97-2025-ubnd.md"
     assert main(["refs", "996/QĐ-TTg", "--index", str(seed_index_fake), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["matches"][0]["document"] is None  # not indexed here
+
+
+def test_refs_links_show_which_indexed_document_cites_which(tmp_path, fake_embedder, capsys):
+    from pipeline.ingest import ingest
+    from tests.conftest import SHARED
+
+    national = SHARED / "corpus" / "local_gov_docs_2025" / "national"
+    citing, cited = national / "no-number__7a9d1db2a10d632b.md", national / "380-NQ-CP__a69069ae524315d9.md"
+    ingest([citing, cited, SEED], fake_embedder, root=tmp_path)
+    assert main(["refs", "--links", "--index", str(tmp_path), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert {"source": citing.name, "target": cited.name, "ref": "380/NQ-CP"} in [
+        {k: x[k] for k in ("source", "target", "ref")} for x in found]
+    assert all(x["source"] != x["target"] for x in found)
+    assert main(["refs", "--links", "--doc", SEED.name, "--index", str(tmp_path)]) == 0
+    assert "không có văn bản" in capsys.readouterr().out  # the report cites nothing indexed here

@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 from pipeline.clean import fold
 from pipeline.references import canonical, find_references, matches, parse_query
 
-
 # Every reference in the seed report, read off it by hand (footnotes included): ref → (type, date).
 SEED_REFERENCES = {
     "27/NQ-HĐND": ("Nghị quyết", "2021-12-28"), "996/QĐ-TTg": ("Quyết định", "2022-08-18"),  # also footnote 7
