@@ -25,6 +25,9 @@ EXAMPLES = {
     "refs": 'Example:\n  tracuu refs "qd 996"\n  tracuu refs 59/2019/ND-CP --json\n'
             '  tracuu refs --list --type "Nghị quyết"\n'
             '  tracuu refs --links --doc qd-97-2025-ubnd.md',
+    "compare": 'Example:\n  tracuu compare "tăng trưởng kinh tế"\n'
+               '  tracuu compare "thu ngan sach" --years 2022 2023 --json\n'
+               '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
 }
 
@@ -229,6 +232,50 @@ def _print_links(all_links, doc: str | None, as_json: bool) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    _query_threads()
+    from pipeline.compare import Comparer, indicator_list
+    from pipeline.store import open_index
+
+    data = open_index(args.index)
+    if not data.indicators:
+        print("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
+              "tracuu ingest)", file=sys.stderr)
+        return 1
+    if args.list:
+        rows = indicator_list([i for i in data.indicators if not args.doc or i.doc.startswith(args.doc)])
+        if args.json:
+            print(json.dumps([{"name": n, "years": list(y), "statements": c} for n, y, c in rows], ensure_ascii=False))
+            return 0
+        for n, y, c in rows:
+            print(f"{c:>4}  {', '.join(map(str, y)):<12} {n}")
+        return 0
+    query = " ".join(args.indicator)
+    if not query.strip():
+        print("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
+        return 2
+    result = Comparer(data, _embedder_for(args, data))(query, tuple(args.years or ()), args.doc)
+    if args.csv:
+        Path(args.csv).write_text(result.to_csv(), encoding="utf-8")
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(result.to_xlsx())
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    if not result.rows:
+        print(f"no indicator found for '{query[:80]}' (không tìm thấy chỉ tiêu) — see `tracuu compare --list`")
+        return 0
+    print("wordings: " + " | ".join(result.names))
+    for r in result.rows:
+        kind = "mục tiêu" if r.kind.value == "target" else "kết quả"
+        extra = f" ({r.plan_ratio})" if r.plan_ratio else ""
+        print(f"{r.year or '?':>5}  {kind:<9} {r.raw:<22}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
+        print(f"       {r.text}")
+    for g in result.gaps:
+        print("  ⇒ " + g.text)
+    return 0
+
+
 def cmd_eval(args) -> int:
     from pipeline.evaluate import load_questions, score
 
@@ -297,6 +344,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="which indexed documents cite which (by the number each bears); with --doc, that one's")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_refs)
+
+    sp = add("compare", "Line up an indicator's targets and results by year, with the gaps.")
+    sp.add_argument("indicator", nargs="*", help="e.g. 'tăng trưởng kinh tế', 'thu ngan sach'")
+    sp.add_argument("--years", type=int, nargs="+", help="only these years, e.g. --years 2022 2023")
+    sp.add_argument("--doc", help="only this document (name or prefix)")
+    sp.add_argument("--list", action="store_true", help="every indicator found, with its years")
+    sp.add_argument("--csv", help="also write the table to this CSV file")
+    sp.add_argument("--xlsx", help="also write the table to this Excel file")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_compare)
 
     sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
     sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.chunk import chunk_document
-from pipeline.embed import Embedder
+from pipeline.embed import Embedder, Role
+from pipeline.indicators import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
 from pipeline.segment import folded_tokens, words
 from pipeline.store import (
@@ -33,7 +34,7 @@ from pipeline.types import Chunk, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 7  # 5: references stored; 6: better numbers; 7: partial references
+PARSER_VERSION = 8  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators
 
 
 @dataclass
@@ -90,6 +91,39 @@ def prepare_chunks(doc: Document) -> list[Chunk]:
         full = c.embed_text(doc.meta.title)
         out.append(replace(c, words=" ".join(words(full)), folded=" ".join(folded_tokens(full))))
     return out
+
+
+def unique_indicators(chunks: list[Chunk]) -> list[Indicator]:
+    """The indicator statements of all chunks, once each (a sentence repeated as chunk overlap counts once)."""
+    seen, out = set(), []
+    for c in chunks:
+        for i in indicators_in(c):
+            key = (i.doc, i.section, i.text, i.raw, i.name)
+            if key not in seen:
+                seen.add(key)
+                out.append(i)
+    return out
+
+
+def _name_vectors(names: list[str], embedder: Embedder, old, progress) -> tuple[list[str], np.ndarray]:
+    """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
+    names the previous generation already embedded keep their vectors."""
+    known: dict[str, np.ndarray] = {}
+    if old is not None:
+        old_names, old_vecs = old.indicator_names
+        if old_vecs is not None and len(old_vecs) == len(old_names):
+            known = dict(zip(old_names, old_vecs, strict=True))
+    out = np.zeros((len(names), embedder.dim), dtype=np.float32)
+    todo = [k for k, n in enumerate(names) if n not in known]
+    for k, n in enumerate(names):
+        if n in known:
+            out[k] = known[n]
+    for start in range(0, len(todo), 32):
+        part = todo[start : start + 32]
+        out[part] = embedder.embed_batch([names[k] for k in part], Role.QUERY)
+        if progress:
+            progress("indicator names", start + len(part), len(todo))
+    return names, out
 
 
 def _file_hash(path: Path) -> str:
@@ -218,6 +252,9 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
         records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(chunks),
                                       doc.dropped_garbled)
     docs = sorted(records.values(), key=lambda d: d.name)
-    write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION)
+    indicators = unique_indicators(all_chunks)
+    names = _name_vectors(sorted({i.name for i in indicators}), embedder, old, progress)
+    write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION,
+                     indicators=indicators, names=names)
     report.written = True
     return report

@@ -13,6 +13,7 @@ leaves the previous generation live. A generation holds:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.accents import build_accent_map
+from pipeline.indicators import Indicator, Kind
 from pipeline.references import Mention, Reference, group, mentions_in
 from pipeline.types import Chunk, DocMeta
 
@@ -44,6 +46,7 @@ class Layout:
     bm25_words: str = "bm25_words"
     bm25_folded: str = "bm25_folded"
     accents: str = "accents.json"
+    names: str = "indicator_names.npy"  # one vector per distinct indicator name, row = indicator_names.row
     current: str = "CURRENT"  # in the index root
 
 
@@ -102,6 +105,11 @@ CREATE TABLE refs (
     ref TEXT, number TEXT, code TEXT, type TEXT, issuer TEXT, year INTEGER, date TEXT, partial INTEGER,
     doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
 );
+CREATE TABLE indicators (
+    name TEXT, year INTEGER, kind TEXT, value REAL, unit TEXT, qualifier TEXT, raw TEXT, plan_ratio TEXT,
+    total REAL, doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
+);
+CREATE TABLE indicator_names (row INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, embed_hash TEXT);
 """
 
 
@@ -125,8 +133,11 @@ def write_generation(
     embedder_name: str,
     embed_texts: list[str],
     parser_version: int = 0,
+    indicators: list[Indicator] = (),
+    names: tuple[list[str], np.ndarray] = ((), None),
 ) -> Path:
-    """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i."""
+    """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i;
+    `names` are the distinct indicator names with one vector each (matched by meaning in `compare`)."""
     import faiss
 
     if len(chunks) != len(vectors):
@@ -160,6 +171,13 @@ def write_generation(
               int(m.ref.partial), m.doc, m.section, m.chunk_id, m.sentence)
              for c in chunks for m in mentions_in(c)],
         )
+        db.executemany(
+            "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(i.name, i.year, i.kind.value, i.value, i.unit, i.qualifier, i.raw, i.plan_ratio, i.total, i.doc,
+              i.section, i.chunk_id, i.text) for i in indicators],
+        )
+        db.executemany("INSERT INTO indicator_names VALUES (?,?,?)",
+                       [(k, n, embed_hash(n)) for k, n in enumerate(names[0])])
         db.commit()
         db.close()
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
@@ -169,13 +187,15 @@ def write_generation(
         faiss.write_index(index, str(tmp / LAYOUT.dense))
         _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
         _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
+        if names[1] is not None:
+            np.save(tmp / LAYOUT.names, np.ascontiguousarray(names[1], dtype=np.float32), allow_pickle=False)
         accents = build_accent_map(c.words for c in chunks)
         (tmp / LAYOUT.accents).write_text(json.dumps(accents, ensure_ascii=False), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
             "parser_version": parser_version,
-            "counts": {"documents": len(docs), "chunks": len(chunks)},
+            "counts": {"documents": len(docs), "chunks": len(chunks), "indicators": len(indicators)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in docs),
         }
@@ -275,6 +295,28 @@ class IndexData:
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.gen.rglob("*") if f.is_file())
+
+    @functools.cached_property
+    def indicators(self) -> list[Indicator]:
+        """Every indicator statement (read on first use: only `compare` needs them)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicators'").fetchone():
+                return []
+            return [Indicator(name=r[0], year=r[1], kind=Kind(r[2]), value=r[3], unit=r[4], qualifier=r[5], raw=r[6],
+                              plan_ratio=r[7], total=r[8], doc=r[9], section=r[10], chunk_id=r[11], text=r[12])
+                    for r in db.execute("SELECT * FROM indicators")]
+
+    @functools.cached_property
+    def indicator_names(self) -> tuple[list[str], np.ndarray | None]:
+        """The distinct indicator names and their vectors (None when the index holds none)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicator_names'").fetchone():
+                return [], None
+            names = [r[0] for r in db.execute("SELECT name FROM indicator_names ORDER BY row")]
+        path = self.gen / LAYOUT.names
+        return names, (np.load(path, allow_pickle=False) if path.exists() else None)
 
     def chunks_with_tokens(self) -> list[Chunk]:
         """All chunks with their segmented words and folded tokens (what BM25 is rebuilt from)."""

@@ -1,0 +1,234 @@
+"""Indicator statements: what a report says was achieved (``result``) or is committed (``target``), with the
+indicator's name, value, unit, year and the sentence it comes from.
+
+``- Tăng trưởng kinh tế đạt 11,5%.`` under "Dự kiến các chỉ tiêu chủ yếu" (2023) is a target; ``Tổng thu ngân
+sách nhà nước năm 2022 ước đạt 1.172,5 tỷ đồng, vượt 17% kế hoạch năm`` is a 2022 result with its plan ratio.
+Pure functions over text and chunks; the store keeps what `indicators_in` finds, `compare.py` lines them up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pipeline.clean import strip_marks
+from pipeline.segment import split_sentences
+from pipeline.types import Chunk
+
+
+class Kind(StrEnum):
+    RESULT = "result"
+    TARGET = "target"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator statement. `value` is the parsed number, `raw` the number as printed."""
+
+    name: str
+    year: int | None
+    kind: Kind
+    value: float
+    unit: str | None
+    qualifier: str | None  # "trên", "dưới", "gần", "hơn", "khoảng", or the direction "tăng"/"giảm"/"vượt"
+    raw: str
+    plan_ratio: str | None = None  # "bằng 100,6%KH", "vượt 17% kế hoạch"
+    total: float | None = None  # "70/70 xã": 70 of 70
+    doc: str = ""
+    section: str = ""
+    chunk_id: str = ""
+    text: str = ""  # the sentence
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "year": self.year, "kind": self.kind.value, "value": self.value,
+                "unit": self.unit, "qualifier": self.qualifier, "raw": self.raw, "plan_ratio": self.plan_ratio,
+                "total": self.total, "doc": self.doc, "section": self.section, "chunk_id": self.chunk_id,
+                "text": self.text}
+
+
+# --- Vietnamese numbers: "." groups thousands, "," is the decimal mark -------------------------------------
+
+NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:\.\d{1,3})+|\d+(?:,\d+)?"
+
+
+def parse_number(raw: str) -> float:
+    """``1.172,5`` → 1172.5, ``118.979`` → 118979, ``11,67`` → 11.67, ``0,61`` → 0.61; a dot before one or two
+    final digits is a decimal typed the English way (``2.447.6`` → 2447.6, ``11.5`` → 11.5).
+    Raises ValueError on anything else.
+
+    >>> parse_number("1.172,5"), parse_number("118.979"), parse_number("2.447.6")
+    (1172.5, 118979.0, 2447.6)
+    """
+    s = raw.strip()
+    if not re.fullmatch(NUMBER, s):
+        raise ValueError(f"not a Vietnamese number: {raw!r}")
+    if "," in s:
+        whole, dec = s.rsplit(",", 1)
+        return float(f"{whole.replace('.', '')}.{dec}")
+    groups = s.split(".")
+    if all(len(g) == 3 for g in groups[1:]):
+        return float("".join(groups))
+    return float("".join(groups[:-1]) + "." + groups[-1])
+
+
+def format_number(value: float) -> str:
+    """The Vietnamese way back: 1172.5 → ``1.172,5``; parse_number(format_number(x)) == x for 3 decimals."""
+    whole, _, dec = f"{value:.3f}".rstrip("0").rstrip(".").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    grouped = ".".join(digits[max(0, i - 3) : i] for i in range(len(digits), 0, -3)[::-1])
+    return sign + grouped + ("," + dec if dec else "")
+
+
+# --- statements --------------------------------------------------------------------------------------------
+
+_UNITS = [
+    "%", "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "USD", "km", "m2", "m²", "m3", "ha", "tấn",
+    "tạ", "con", "người", "lượt người", "lượt khách", "lượt", "doanh nghiệp", "DN", "HTX", "hợp tác xã", "trường",
+    "cây xanh", "cây", "hộ", "tuyến phố", "tổ dân phố", "khu dân cư", "xã", "phường", "công trình", "dự án",
+    "hồ sơ", "trường hợp", "cuộc", "lao động", "giường", "sản phẩm", "cơ sở", "thôn", "đơn vị", "căn hộ", "căn",
+    "nhà", "km2", "MW", "kWh", "triệu USD", "nghìn tỷ đồng", "tuyến", "điểm", "lớp", "học sinh", "bác sĩ",
+]
+# units that name what is counted ("Xây dựng 45 Tổ dân phố mẫu"): part of the indicator's name when no verb
+# stands between name and value; measures (%, km, tỷ đồng…) never are
+_COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến phố", "tuyến", "trường", "doanh nghiệp",
+                "hợp tác xã", "htx", "công trình", "dự án", "hộ", "xã", "phường", "nhà", "lớp", "học sinh",
+                "sản phẩm", "cơ sở",
+                "thôn", "đơn vị", "căn hộ", "căn", "giường", "lao động", "hồ sơ", "trường hợp", "cuộc", "con", "người",
+                "lượt người", "lượt khách", "lượt", "bác sĩ", "điểm", "dn"}
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_VALUE_RE = re.compile(
+    rf"(?<![\w.,/])(?P<num>{NUMBER})(?:/(?P<total>\d+(?:[.,]\d+)?))?"
+    rf"\s?(?P<unit>(?i:{_UNIT_RE}))(?P<per>(?:/(?:người|ha|năm|tháng|km|hộ|con))*)(?!\w)",
+)
+_PLAN_RE = re.compile(
+    rf"^\s*,?\s*(?P<plan>(?:bằng|đạt|vượt|tăng|giảm)?\s*(?:{NUMBER})\s*%\s*(?:KH|kế hoạch)(?:\s+năm)?)",
+    re.IGNORECASE,
+)
+# the verb between an indicator's name and its value; the nearest one before the value splits them
+_CUE_RE = re.compile(
+    r"\b(?:ước đạt|ước thực hiện|ước tính|ước|đạt|thực hiện|tăng|giảm|còn|là|hoàn thành|với|lên|xuống|được)\b"
+    r"|:", re.IGNORECASE,
+)
+_QUALIFIER_RE = re.compile(
+    r"(?:\b(?P<q>trên|dưới|hơn|gần|khoảng|tối thiểu|ít nhất|tối đa|xấp xỉ|trở lên)\s*)$", re.IGNORECASE)
+_DIRECTION_RE = re.compile(r"\b(tăng|giảm|vượt)\b", re.IGNORECASE)
+_TARGET_SECTION_RE = re.compile(r"chỉ tiêu|dự kiến|kế hoạch năm|mục tiêu|nhiệm vụ", re.IGNORECASE)
+_TARGET_SENTENCE_RE = re.compile(r"\b(?:phấn đấu|mục tiêu|dự kiến|chỉ tiêu (?:năm \d{4} )?(?:là|:)|"
+                                 r"kế hoạch năm \d{4} (?:là|:))", re.IGNORECASE)
+_RESULT_SENTENCE_RE = re.compile(r"\b(?:ước đạt|ước thực hiện|đã|so với cùng kỳ|lũy kế|đến nay)\b",
+                                 re.IGNORECASE)
+_YEAR_RE = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_LEAD_RE = re.compile(r"^[\s\-–+•*]*(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)?(?:trong đó\s*:?\s*|và\s+|,\s*)*",
+                      re.IGNORECASE)
+_NAME_TRIM_RE = re.compile(r"\s*\bnăm\s+(?:19|20)\d{2}\b|\s*\(\s*\)", re.IGNORECASE)
+_MAX_NAME_WORDS = 20
+_REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm)\b)[^,.;:()\d])*")
+_PART_OF_NAME_RE = re.compile(rf"^[^,.;:]*:\s*(?:trên|dưới|hơn|gần|khoảng)?\s*(?:{NUMBER})")
+
+
+def _clean_name(text: str) -> str:
+    name = _LEAD_RE.sub("", re.sub(r"^\s*\[\d+\]\s*", "", text))
+    name = _NAME_TRIM_RE.sub("", name)
+    name = " ".join(name.strip(" ,;:-–").split())
+    return name[:1].upper() + name[1:] if name else ""
+
+
+def find_indicators(sentence: str, *, year: int | None = None, target_section: bool = False) -> list[Indicator]:
+    """The indicator statements of one sentence or list item. `year` is the year its section is about;
+    `target_section` says the section sets targets ("Dự kiến các chỉ tiêu chủ yếu").
+
+    >>> [(i.name, i.value, i.unit, i.kind.value) for i in find_indicators("- Tăng trưởng kinh tế đạt 11,5%.",
+    ...                                                                      year=2023, target_section=True)]
+    [('Tăng trưởng kinh tế', 11.5, '%', 'target')]
+    """
+    text = " ".join(strip_marks(sentence).split())
+    out: list[Indicator] = []
+    start = 0  # where the current statement's name may begin
+    for m in _VALUE_RE.finditer(text):
+        if m.start() < start:
+            continue
+        left = text[start : m.start()]
+        try:
+            value = parse_number(m.group("num"))
+        except ValueError:
+            continue
+        if re.search(r"(?:\bnăm|\bgiai đoạn|\bngày|/)\s*$", left) or (m.group("unit") != "%" and 1900 <= value <= 2100
+                                                                      and "." not in m.group("num")):
+            continue  # "năm 2022 người", a year or a date, not a value
+        if _PART_OF_NAME_RE.match(text[m.end() :]) or (value == 1 and re.search(r"\btrên\s*$", left)):
+            continue  # "thu nhập trên 1ha canh tác: 87 triệu đồng/ha": the value comes after the colon
+        end = m.end()
+        plan = _PLAN_RE.match(text[end:])
+        plan_ratio = " ".join(plan.group("plan").split()) if plan else None
+        if plan:
+            end += plan.end()
+        qual = _QUALIFIER_RE.search(left)
+        head = left[: qual.start()] if qual else left
+        cues = list(_CUE_RE.finditer(head))
+        direction = None
+        if cues and head[cues[-1].end() :].strip() == "":
+            cue = cues[-1]
+            name_text = head[: cue.start()]
+            direction = _DIRECTION_RE.fullmatch(cue.group(0).lower()) and cue.group(0).lower()
+            noun = m.group("unit")
+            if noun.lower() in _COUNT_NOUNS and len(name_text.split()) <= 3 and noun.lower() not in name_text.lower():
+                name_text = f"{name_text} {noun}"  # "trồng mới ước đạt 20.000 cây xanh": what was planted
+        else:  # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
+            rest = _REST_RE.match(text[end:]).group(0)
+            noun = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else ""
+            after_colon = cues and cues[-1].group(0) == ":" and head[cues[-1].end() :].strip() == ""
+            name_text = f"{noun} {rest}" if after_colon and len(rest.split()) >= 2 else f"{head} {noun} {rest}"
+            end += len(rest)
+            if not plan and (plan := _PLAN_RE.match(" " + text[end:].lstrip(" ,")[:60])):
+                plan_ratio = " ".join(plan.group("plan").split())
+                end += len(text[end:]) - len(text[end:].lstrip(" ,")) + plan.end() - 1
+        if len(name_text.split()) > _MAX_NAME_WORDS:
+            cuts = [i for i, ch in enumerate(name_text) if ch == "," and len(name_text[i:].split()) >= 4]
+            name_text = name_text[cuts[-1] + 1 :] if cuts else " ".join(name_text.split()[-_MAX_NAME_WORDS:])
+        for sep in (":", ";"):
+            if sep in name_text and name_text.rsplit(sep, 1)[1].strip():
+                name_text = name_text.rsplit(sep, 1)[1]
+        name = _clean_name(name_text)
+        start = end
+        if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
+            continue
+        years = [y for y in _YEAR_RE.findall(left) if not re.search(rf"\btừ\s+năm\s+{y}", left)]
+        stmt_year = int(years[-1]) if years else year
+        if target_section or _TARGET_SENTENCE_RE.search(left):
+            kind = Kind.TARGET
+        elif stmt_year and year and stmt_year > year:
+            kind = Kind.TARGET
+        else:
+            kind = Kind.RESULT
+        unit = m.group("unit") + (m.group("per") or "")
+        out.append(Indicator(
+            name=name, year=stmt_year, kind=kind, value=value, unit=unit,
+            qualifier=(qual.group("q").lower() if qual else None) or direction or None,
+            raw=m.group(0).strip(), plan_ratio=plan_ratio,
+            total=parse_number(m.group("total").replace(".", ",")) if m.group("total") else None,
+            text=text,
+        ))
+    return out
+
+
+def is_target_section(breadcrumb: str) -> bool:
+    """A section that sets targets: its own (deepest) heading names them."""
+    last = breadcrumb.rsplit(" › ", 1)[-1]
+    return bool(_TARGET_SECTION_RE.search(last)) and not re.search(r"kết quả|tình hình|đánh giá", last,
+                                                                    re.IGNORECASE)
+
+
+def indicators_in(chunk: Chunk) -> list[Indicator]:
+    """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
+    from dataclasses import replace
+
+    target = any(is_target_section(" › ".join(chunk.section.split(" › ")[: i + 1]))
+                 for i in range(len(chunk.section.split(" › ")))) if chunk.section else False
+    out = []
+    for para in chunk.text.split("\n"):
+        for sentence in split_sentences(para):
+            out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
+                       for i in find_indicators(sentence, year=chunk.year, target_section=target))
+    return out
