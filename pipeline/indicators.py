@@ -167,14 +167,12 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         qual = _QUALIFIER_RE.search(left)
         head = left[: qual.start()] if qual else left
         cues = list(_CUE_RE.finditer(head))
-        direction = None
+        direction = counted = None
         if cues and head[cues[-1].end() :].strip() == "":
             cue = cues[-1]
             name_text = head[: cue.start()]
             direction = _DIRECTION_RE.fullmatch(cue.group(0).lower()) and cue.group(0).lower()
-            noun = m.group("unit")
-            if noun.lower() in _COUNT_NOUNS and len(name_text.split()) <= 3 and noun.lower() not in name_text.lower():
-                name_text = f"{name_text} {noun}"  # "trồng mới ước đạt 20.000 cây xanh": what was planted
+            counted = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else None
         else:  # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
             rest = _REST_RE.match(text[end:]).group(0)
             noun = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else ""
@@ -191,6 +189,8 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
             if sep in name_text and name_text.rsplit(sep, 1)[1].strip():
                 name_text = name_text.rsplit(sep, 1)[1]
         name = _clean_name(name_text)
+        if counted and len(name.split()) <= 3 and counted.lower() not in name.lower():
+            name = f"{name} {counted}"  # "trồng mới ước đạt 20.000 cây xanh": what was planted
         start = end
         if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
             continue

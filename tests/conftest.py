@@ -45,3 +45,14 @@ def e5():
     from pipeline.embed import load_embedder
 
     return load_embedder("e5-small", threads=2)
+
+
+@pytest.fixture(scope="session")
+def seed_index_e5(tmp_path_factory, e5) -> Path:
+    """The seed indexed with the real bundled embedder (about a minute on 2 cores), once per test run."""
+    from pipeline.ingest import ingest
+
+    root = tmp_path_factory.mktemp("seed-e5")
+    report = ingest([SEED], e5, root=root)
+    assert report.chunks_embedded > 50
+    return root

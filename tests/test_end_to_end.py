@@ -6,18 +6,14 @@ import pytest
 
 from pipeline.answer import Answerer
 from pipeline.evaluate import fold_eval
-from pipeline.ingest import ingest
 from pipeline.search import HybridSearcher
 from pipeline.store import open_index
-from tests.conftest import SEED, SHARED
+from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory, e5):
-    root = tmp_path_factory.mktemp("e2e")
-    report = ingest([SEED], e5, root=root)
-    assert report.chunks_embedded > 50
-    return Answerer(HybridSearcher(open_index(root), e5))
+def answerer(seed_index_e5, e5):
+    return Answerer(HybridSearcher(open_index(seed_index_e5), e5))
 
 
 QUESTIONS = [

@@ -1,0 +1,94 @@
+"""Comparisons: wordings matched across years, targets set against results, exports."""
+
+import io
+import json
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.compare import Comparer, compare, family, lexical
+from pipeline.indicators import Indicator, Kind
+from pipeline.store import open_index
+
+
+def _ind(name, year, kind, value, unit, doc="r.txt"):
+    return Indicator(name=name, year=year, kind=kind, value=value, unit=unit, qualifier=None, raw=str(value),
+                     doc=doc, text=f"{name} {value} {unit}")
+
+
+STATEMENTS = [
+    _ind("Tổng thu ngân sách nhà nước", 2022, Kind.RESULT, 1172.5, "tỷ đồng"),
+    _ind("Thu ngân sách", 2023, Kind.TARGET, 1275, "tỷ đồng"),
+    _ind("Tổng chi cân đối ngân sách cả năm", 2022, Kind.RESULT, 2282, "tỷ đồng"),
+    _ind("Thu ngân sách", 2023, Kind.TARGET, 8, "%"),  # another unit family: not lined up with money
+    _ind("Tăng trưởng kinh tế", 2022, Kind.RESULT, 11.67, "%"),
+    _ind("Tăng trưởng kinh tế", 2023, Kind.TARGET, 11.5, "%"),
+]
+
+
+def test_a_target_is_set_against_the_result_of_the_year_before_with_the_gap():
+    c = compare(STATEMENTS, "tang truong kinh te")
+    assert [(r.year, r.kind) for r in c.rows] == [(2022, Kind.RESULT), (2023, Kind.TARGET)]
+    (gap,) = c.gaps
+    assert gap.difference == pytest.approx(-0.17)
+    assert gap.text == "mục tiêu 2023: 11,5 % · kết quả 2022: 11,67 % · chênh lệch −0,17 điểm %"
+
+
+def test_wordings_of_one_indicator_are_grouped_and_other_indicators_and_units_kept_out():
+    c = compare(STATEMENTS, "thu ngân sách")
+    assert set(c.names) == {"Thu ngân sách", "Tổng thu ngân sách nhà nước"}
+    assert {r.value for r in c.rows} == {1172.5, 1275}
+    assert c.gaps[0].difference == pytest.approx(102.5)
+
+
+def test_money_in_different_scales_is_compared_in_the_target_unit():
+    rows = [_ind("Thu ngân sách", 2022, Kind.RESULT, 950_000, "triệu đồng"),
+            _ind("Thu ngân sách", 2023, Kind.TARGET, 1000, "tỷ đồng")]
+    assert family("triệu đồng") == family("tỷ đồng")
+    assert compare(rows, "thu ngân sách").gaps[0].difference == pytest.approx(50)
+
+
+def test_nothing_similar_gives_an_empty_comparison():
+    for q in ["", "xyz", "!!!", ".*(", "x" * 10_000]:
+        assert compare(STATEMENTS, q).rows == ()
+    assert lexical("", "Thu ngân sách") == 0
+
+
+def test_csv_and_excel_exports_hold_every_row(tmp_path):
+    from openpyxl import load_workbook
+
+    c = compare(STATEMENTS, "tăng trưởng kinh tế")
+    lines = c.to_csv().lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Năm,Loại,Chỉ tiêu") and len(lines) == 1 + len(c.rows) + len(c.gaps)
+    ws = load_workbook(io.BytesIO(c.to_xlsx())).active
+    values = [row for row in ws.iter_rows(values_only=True)]
+    assert values[1][:4] == (2022, "kết quả", "Tăng trưởng kinh tế", 11.67)
+
+
+def test_compare_on_the_seed_matches_wordings_by_meaning_across_parts(seed_index_e5, e5):
+    run = Comparer(open_index(seed_index_e5), e5)
+    budget = run("thu ngan sach")
+    assert [(r.year, r.kind, r.value) for r in budget.rows] == [(2022, Kind.RESULT, 1172.5), (2023, Kind.TARGET, 1275)]
+    firms = run("thành lập mới doanh nghiệp")
+    assert {(r.year, r.value) for r in firms.rows} == {(2022, 394), (2023, 335)}
+    assert len(firms.names) == 2  # "Số doanh nghiệp, HTX thành lập mới trong năm" ~ "Đăng ký thành lập mới trong năm"
+    trees = run("trồng mới cây xanh")
+    assert {(r.year, r.kind, r.value) for r in trees.rows} >= {(2022, Kind.RESULT, 20000), (2023, Kind.TARGET, 20000)}
+    assert run("tăng trưởng kinh tế", years=(2023,)).rows[0].value == 11.5
+
+
+def test_cli_compare_json_list_and_exports(seed_index_fake, tmp_path, capsys):
+    ix = str(seed_index_fake)
+    assert main(["compare", "tăng trưởng kinh tế", "--index", ix, "--json", "--csv", str(tmp_path / "a.csv"),
+                 "--xlsx", str(tmp_path / "a.xlsx")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["indicator"] == "tăng trưởng kinh tế"
+    assert {(r["year"], r["kind"], r["value"], r["unit"]) for r in out["rows"]} == {(2022, "result", 11.67, "%"),
+                                                                                   (2023, "target", 11.5, "%")}
+    assert all(r["chunk_id"].startswith(r["doc"] + "#") and r["text"] for r in out["rows"])
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8").count("\n") == 4
+    assert (tmp_path / "a.xlsx").stat().st_size > 1000
+    assert main(["compare", "--list", "--index", ix, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {"name": "Tăng trưởng kinh tế", "years": [2022, 2023], "statements": 2} in listed
+    assert main(["compare", "", "--index", ix]) == 2
