@@ -12,10 +12,17 @@ empty for a reviewer to fill: a row is correct when ``ref`` is exactly the numbe
 and Đ/D), ``type`` is right (or None when the text gives no type word), and ``date`` is right (or None when no date
 follows the number).
 
+With --partial only the partial mentions are sampled (``Reference.partial``: a type word and a number without the
+issuer code, "Nghị quyết 15 của HĐND thành phố"), the table gains an issuer column, and a row is correct only when
+the issuer, if given, is the body the text names as issuing it (None when it names none). Default output then
+bench/refs_precision_partial.md.
+
 Run:
     python bench/refs_precision.py
     python bench/refs_precision.py ../shared/corpus/local_gov_docs_2025/docs --n 20 --out /tmp/sample.md
-Writes bench/refs_precision_sample.md (or --out). Overwrites it: a filled-in review is lost if rerun onto it.
+    python bench/refs_precision.py --partial
+Writes bench/refs_precision_sample.md (or refs_precision_partial.md, or --out). Overwrites it: a filled-in review
+is lost if rerun onto it.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from pipeline.references import find_references  # noqa: E402
 CORPUS = Path("/work/shared/corpus/local_gov_docs_2025")
 DEFAULT_DIRS = [CORPUS / "docs", CORPUS / "national"]
 DEFAULT_OUT = Path(__file__).resolve().parent / "refs_precision_sample.md"
+PARTIAL_OUT = Path(__file__).resolve().parent / "refs_precision_partial.md"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Row:
     year: int | None
     date: str | None
     context: str  # ~120 characters around the match, the match in **bold**
+    partial: bool = False  # a type word and a number without the issuer code
 
 
 def texts_of(path: Path) -> list[str]:
@@ -81,7 +90,8 @@ def collect(dirs: list[Path]) -> tuple[list[Row], int]:
             label = f"{d.name}/{path.name}"
             for text in texts:
                 for r in find_references(text):
-                    rows.append(Row(label, r.ref, r.type, r.issuer, r.year, r.date, context(text, r.start, r.end)))
+                    rows.append(Row(label, r.ref, r.type, r.issuer, r.year, r.date, context(text, r.start, r.end),
+                                    r.partial))
     return rows, n_files
 
 
@@ -90,11 +100,13 @@ def _cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def write_sample(rows: list[Row], out: Path, header: list[str]) -> None:
-    lines = header + ["", "| # | file | context | extracted ref | type | date | verdict | note |",
-                      "|---|---|---|---|---|---|---|---|"]
+def write_sample(rows: list[Row], out: Path, header: list[str], issuer: bool = False) -> None:
+    extra = " issuer |" if issuer else ""
+    lines = header + ["", f"| # | file | context | extracted ref | type |{extra} date | verdict | note |",
+                      "|---|---|---|---|---|" + ("---|" if issuer else "") + "---|---|---|"]
     for i, r in enumerate(rows, 1):
-        lines.append(f"| {i} | {_cell(r.file)} | {_cell(r.context)} | {_cell(r.ref)} | {_cell(r.type)} | "
+        cell = f" {_cell(r.issuer)} |" if issuer else ""
+        lines.append(f"| {i} | {_cell(r.file)} | {_cell(r.context)} | {_cell(r.ref)} | {_cell(r.type)} |{cell} "
                      f"{_cell(r.date)} |  |  |")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -104,26 +116,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("dirs", nargs="*", type=Path, default=DEFAULT_DIRS, help="folders of .md files")
     ap.add_argument("--n", type=int, default=50, help="sample size (default 50)")
     ap.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown file to write")
+    ap.add_argument("--out", type=Path, default=None, help="markdown file to write")
+    ap.add_argument("--partial", action="store_true", help="sample only partial mentions, with their issuer")
     args = ap.parse_args(argv)
+    out = args.out or (PARTIAL_OUT if args.partial else DEFAULT_OUT)
 
     rows, n_files = collect(args.dirs)
+    if args.partial:
+        rows = [r for r in rows if r.partial]
     if not rows:
         print("no mentions found", file=sys.stderr)
         return 1
     sample = random.Random(args.seed).sample(rows, min(args.n, len(rows)))
     header = [
-        "# Reference extraction: precision sample",
+        "# Reference extraction: precision sample" + (" (partial references)" if args.partial else ""),
         "",
         "precision: (to fill after review)",
         "",
-        f"{len(rows)} mentions in {n_files} files ({', '.join(str(d) for d in args.dirs)}); "
+        f"{len(rows)} {'partial ' if args.partial else ''}mentions in {n_files} files "
+        f"({', '.join(str(d) for d in args.dirs)}); "
         f"sample of {len(sample)} drawn with random.Random({args.seed}).sample over the mentions in file order.",
         "A row is ✓ when `ref` is the number as printed (stray spaces and Đ/D ignored), `type` is right "
-        "(None when the text gives no type word) and `date` is right (None when no date follows the number).",
+        "(None when the text gives no type word) and `date` is right (None when no date follows the number)."
+        + (" Here `ref` is the type word and number, and `issuer` must be the body the text names as issuing it "
+           "(None when it names none)." if args.partial else ""),
     ]
-    write_sample(sample, args.out, header)
-    print(f"{len(rows)} mentions in {n_files} files; {len(sample)} sampled → {args.out}")
+    write_sample(sample, out, header, issuer=args.partial)
+    print(f"{len(rows)} mentions in {n_files} files; {len(sample)} sampled → {out}")
     return 0
 
 

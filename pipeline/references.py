@@ -40,6 +40,7 @@ _NUMBER_RE = re.compile(
     rf"(?:"
     rf"{_SP}/{_SP}(?P<a>{_SEG}(?:{_SP}[-/]{_SP}{_SEG})*)"  # 996/QĐ-TTg, 45/2019/QH14, 72/2025/NQLT/UBTVQH15-CP
     rf"|-(?P<b>{_SEG}){_SP}/{_SP}(?P<c>{_SEG})"  # 09-KL/TU, 03-NQ/Th.U
+    rf"|[ ](?P<d>QĐ|NQ|NĐ|KH|KL|CT|TB|TT|QD|ND)/(?P<e>{_SEG})"  # 2665 QĐ/UBND: a space typed for the slash
     rf")"
 )
 _TYPE_BEFORE_RE = re.compile(
@@ -110,10 +111,14 @@ def find_references(text: str) -> list[Reference]:
     text = unicodedata.normalize("NFC", text)
     out = []
     for m in _NUMBER_RE.finditer(text):
+        printed = m.group(0)
         if m.group("a"):
             a = m.group("a")
             code = re.split(r"\s?[-/]\s?", a)[0]
             issuer = a[len(code) :].lstrip("-/ \t") or None
+        elif m.group("d"):
+            code, issuer = m.group("d"), m.group("e")
+            printed = f"{m.group('num')}/{code}-{issuer}"  # the number as the document prints it
         else:
             code, issuer = m.group("b"), m.group("c")
         code_c = canonical(code)
@@ -132,7 +137,7 @@ def find_references(text: str) -> list[Reference]:
             issuer = f"{code}-{issuer}"  # 4919/UBND-GT1: no type code, the issuer and its unit
         year = int(m.group("year")) if m.group("year") else (int(date[:4]) if date else None)
         out.append(Reference(
-            ref=canonical(m.group(0)), number=m.group("num"), code=code_c,
+            ref=canonical(printed), number=m.group("num"), code=code_c,
             type=type_word[0].upper() + type_word[1:].lower() if type_word else None,
             issuer=canonical(issuer) if issuer else None, year=year, date=date, start=m.start(), end=m.end(),
         ))
@@ -141,9 +146,9 @@ def find_references(text: str) -> list[Reference]:
 
 
 _PARTIAL_RE = re.compile(
-    r"\b(?P<type>" + "|".join(sorted((t for t in TYPES if t not in ("luật", "văn bản", "báo cáo")), key=len,
-                                     reverse=True))
-    + r"|NQ|CT|KL|QĐ)\s+(?:số\s+)?(?P<num>\d{1,5})\b"
+    r"\b(?P<type>(?:" + "|".join(sorted((t for t in TYPES if t not in ("luật", "văn bản", "báo cáo")), key=len,
+                                        reverse=True))
+    + r")(?=\s)|NQ|CT|KL|QĐ)\s*(?:số\s+)?(?P<num>\d{1,5})\b"  # "QĐ66" in a table cell has no space
     r"(?![/\-.]\s?\w|,\w|\s+(?:năm|tháng|nhiệm vụ|chỉ tiêu|%)|\s+ngày(?!\s+\d{1,2}(?:[/.-]\d|\s+tháng)))",
     re.IGNORECASE,
 )
@@ -159,9 +164,17 @@ _ISSUER_END_RE = re.compile(r"^.*?\b(?:thành phố|tỉnh|Thành ủy|Tỉnh �
                             r"thị xã|xã|phường|Thủ tướng Chính phủ|Thủ tướng)\b", re.IGNORECASE)
 
 
-def _issuer_phrase(phrase: str) -> str:
-    """The body that issued it, not the rest of the clause: "HĐND thành phố đạt kết quả tốt" → "HĐND thành phố"."""
+_ORGAN_RE = re.compile(r"HĐND|UBND|Hội đồng|Ủy ban|Uỷ ban|Chính phủ|Thủ tướng|Thành ủy|Tỉnh ủy|Huyện ủy|Quận ủy|"
+                       r"Ban|BTV|BCH|Bộ|Sở|Chủ tịch|Quốc hội|Trung ương|Đảng|Tòa|Viện|Văn phòng|Cục|Tổng cục|"
+                       r"Kiểm toán|Ngân hàng|Mặt trận|Liên", re.IGNORECASE)
+
+
+def _issuer_phrase(phrase: str) -> str | None:
+    """The body that issued it, not the rest of the clause: "HĐND thành phố đạt kết quả tốt" → "HĐND thành phố".
+    None when the phrase names no issuing body ("đề án 06 của tỉnh": "của tỉnh" belongs to an earlier noun)."""
     words = " ".join(phrase.replace("…", " ").replace("...", " ").split())
+    if not _ORGAN_RE.search(words):
+        return None
     m = _ISSUER_END_RE.match(words)
     return m.group(0) if m else " ".join(words.split()[:5])
 

@@ -106,3 +106,16 @@ def test_a_partial_reference_is_found_by_a_loose_query(seed_text):
     mentions = [Mention(r, "seed", "", "seed#x:0", "") for r in find_references(seed_text)]
     found = lookup(group(mentions), "nghi quyet 15")
     assert found and found[0].partial and found[0].issuer == "HĐND thành phố"
+
+
+def test_shapes_found_in_the_partial_reference_review():
+    def refs(text):
+        return [(r.ref, r.issuer, r.date) for r in find_references(text)]
+
+    # "của tỉnh" belongs to "Ban Chỉ đạo", not to the scheme: no issuing body is named, so no issuer
+    assert refs("Ban Chỉ đạo chuyển đổi số và đề án 06 của tỉnh, bảo đảm") == [("Đề án 06", None, None)]
+    # a space typed for the slash is still the full number, with its date
+    assert refs("Kèm theo Quyết định số 2665 QĐ/UBND ngày 26 tháng 11 năm 2025 của Chủ tịch") == [
+        ("2665/QĐ-UBND", "UBND", "2025-11-26")]
+    # a table cell "STT11 PL4 QĐ66"; a footnote number glued to a word ("quy định1") is not a reference
+    assert [r[0] for r in refs("STT11 PL4 QĐ66; theo quy định1 hiện hành")] == ["Quyết định 66"]
