@@ -367,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `tracuu ask … | head`: the reader stopped listening, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except IndexUnavailable as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

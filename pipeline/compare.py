@@ -108,15 +108,6 @@ def _syllables(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", fold(text).lower()) if w not in _STOP and not w.isdigit()}
 
 
-def lexical(query: str, name: str) -> float:
-    """How much of the query's wording the name holds (and a little of the reverse), diacritics ignored."""
-    q, n = _syllables(query), _syllables(name)
-    if not q or not n:
-        return 0.0
-    common = len(q & n)
-    return 0.8 * common / len(q) + 0.2 * common / len(n)
-
-
 _SAME_THING = {"dn": "doanh nghiệp", "htx": "hợp tác xã", "cây": "cây xanh", "tuyến": "tuyến phố", "m²": "m2"}
 
 
@@ -135,36 +126,53 @@ def _in_unit(value: float, unit: str | None, to: str | None) -> float:
     return value
 
 
-def name_scores(query: str, names: list[str], vectors: np.ndarray | None, query_vector: np.ndarray | None
-                ) -> dict[str, float]:
-    """A score per distinct name: the words it shares with the query, and its meaning where vectors exist."""
-    lex = np.array([lexical(query, n) for n in names], dtype=np.float32)
-    if vectors is None or query_vector is None or not len(names):
-        return dict(zip(names, lex.tolist(), strict=True))
-    cos = vectors @ query_vector.astype(np.float32)
-    # cosines of short names crowd together (e5: unrelated ~0.8, same meaning ~0.9): rank them against this
-    # query's own spread, the best name 1, the average one 0; the words shared still weigh most
-    mean, top = float(cos.mean()), float(cos.max())
-    sem = np.clip((cos - mean) / max(top - mean, 1e-6), 0.0, 1.0)
-    return dict(zip(names, (0.7 * lex + 0.3 * sem).tolist(), strict=True))
+class NameIndex:
+    """The distinct indicator names, their syllables without diacritics (with an inverted index) and their
+    vectors: built once per index, so a comparison scores only the names that share a word with the query."""
+
+    def __init__(self, names: list[str], vectors: np.ndarray | None = None):
+        self.names = names
+        self.vectors = vectors if vectors is not None and len(vectors) == len(names) else None
+        self.sets = [_syllables(n) for n in names]
+        self.postings: dict[str, list[int]] = {}
+        for k, syl in enumerate(self.sets):
+            for w in syl:
+                self.postings.setdefault(w, []).append(k)
+
+    def scores(self, query: str, query_vector: np.ndarray | None = None) -> dict[str, float]:
+        """Names that share a word with the query: 0.7 × the wording they share + 0.3 × their meaning."""
+        q = _syllables(query)
+        cand = sorted({k for w in q for k in self.postings.get(w, ())})
+        if not cand:
+            return {}
+        lex = np.array([(0.8 * len(q & self.sets[k]) / len(q) + 0.2 * len(q & self.sets[k]) / len(self.sets[k]))
+                        for k in cand], dtype=np.float32)
+        if self.vectors is None or query_vector is None:
+            return {self.names[k]: float(x) for k, x in zip(cand, lex, strict=True)}
+        cos = self.vectors @ query_vector.astype(np.float32)
+        # cosines of short names crowd together (e5: unrelated ~0.8, same meaning ~0.9): rank them against
+        # this query's own spread over all names, the best 1, the average 0; the words shared weigh most
+        mean, top = float(cos.mean()), float(cos.max())
+        sem = np.clip((cos[cand] - mean) / max(top - mean, 1e-6), 0.0, 1.0)
+        return {self.names[k]: float(x) for k, x in zip(cand, 0.7 * lex + 0.3 * sem, strict=True)}
 
 
 def compare(
     indicators: list[Indicator],
     query: str,
     *,
-    names: list[str] | None = None,
-    vectors: np.ndarray | None = None,
-    query_vector: np.ndarray | None = None,
+    scores: dict[str, float] | None = None,
     years: tuple[int, ...] = (),
     doc: str | None = None,
 ) -> Comparison:
     """The statements about the indicator `query` names, best wording first, one row per year, kind and
-    document (the statement whose name fits best), and the gaps between targets and results."""
-    pool = [i for i in indicators if (not doc or i.doc.startswith(doc)) and (not years or i.year in years)]
-    names = names if names is not None else sorted({i.name for i in indicators})
-    scores = name_scores(query, names, vectors, query_vector)
-    scored = sorted(((scores.get(i.name, lexical(query, i.name)), i) for i in pool), key=lambda x: -x[0])
+    document (the statement whose name fits best), and the gaps between targets and results.
+    `scores` (name → score, from `NameIndex.scores`) default to the wording shared with the query."""
+    if scores is None:
+        scores = NameIndex(sorted({i.name for i in indicators})).scores(query)
+    pool = [i for i in indicators if i.name in scores and (not doc or i.doc.startswith(doc))
+            and (not years or i.year in years)]
+    scored = sorted(((scores[i.name], i) for i in pool), key=lambda x: -x[0])
     if not scored or scored[0][0] < MIN_SCORE:
         return Comparison(query, (), (), ())
     best_score, best = scored[0]
@@ -192,6 +200,7 @@ class Comparer:
         self.data = data
         self.embedder = embedder
         self.names, self.vectors = data.indicator_names
+        self.index = NameIndex(self.names, self.vectors)
 
     def __call__(self, query: str, years: tuple[int, ...] = (), doc: str | None = None) -> Comparison:
         from pipeline.accents import restore
@@ -199,10 +208,9 @@ class Comparer:
 
         q = restore(" ".join(query.split())[:300], self.data.accents)
         qv = None
-        if self.vectors is not None and len(self.names) and q:
+        if self.index.vectors is not None and self.index.postings.keys() & _syllables(q):
             qv = self.embedder.embed_batch([q], Role.QUERY)[0]
-        return compare(self.data.indicators, q, names=self.names, vectors=self.vectors, query_vector=qv,
-                       years=years, doc=doc)
+        return compare(self.data.indicators, q, scores=self.index.scores(q, qv), years=years, doc=doc)
 
 
 def indicator_list(indicators: list[Indicator]) -> list[tuple[str, tuple[int, ...], int]]:

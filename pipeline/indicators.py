@@ -124,7 +124,9 @@ _LEAD_RE = re.compile(r"^[\s\-–+•*]*(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)?(?:t
                       re.IGNORECASE)
 _NAME_TRIM_RE = re.compile(r"\s*\bnăm\s+(?:19|20)\d{2}\b|\s*\(\s*\)", re.IGNORECASE)
 _MAX_NAME_WORDS = 20
-_REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm)\b)[^,.;:()\d])*")
+# the words after a value that may name it ("5 km đường giao thông hoàn thành …"): up to a verb or a clause end
+_REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|với|trong đó|lũy kế|gồm|của|và|được)\b)"
+                      r"[^.;:()\d])*")
 _PART_OF_NAME_RE = re.compile(rf"^[^,.;:]*:\s*(?:trên|dưới|hơn|gần|khoảng)?\s*(?:{NUMBER})")
 
 
@@ -168,16 +170,22 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         head = left[: qual.start()] if qual else left
         cues = list(_CUE_RE.finditer(head))
         direction = counted = None
-        if cues and head[cues[-1].end() :].strip() == "":
+        rest = _REST_RE.match(text[end:]).group(0)
+        rest_words = rest.strip(" ,").split()
+        at_cue = bool(cues) and head[cues[-1].end() :].strip() == ""
+        before = head[: cues[-1].start()] if at_cue else head
+        # nothing names the value before it ("…31/12/2022: 5 km đường giao thông", "; hoàn thành 12 km mương, …"):
+        # the words after it do
+        nameless = not before.rsplit(";", 1)[-1].strip() or (at_cue and cues[-1].group(0) == ":")
+        if at_cue and not (nameless and rest_words and (len(rest_words) >= 2 or not before.strip())):
             cue = cues[-1]
-            name_text = head[: cue.start()]
+            name_text = before
             direction = _DIRECTION_RE.fullmatch(cue.group(0).lower()) and cue.group(0).lower()
             counted = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else None
         else:  # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
-            rest = _REST_RE.match(text[end:]).group(0)
             noun = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else ""
-            after_colon = cues and cues[-1].group(0) == ":" and head[cues[-1].end() :].strip() == ""
-            name_text = f"{noun} {rest}" if after_colon and len(rest.split()) >= 2 else f"{head} {noun} {rest}"
+            rest_text = " ".join(rest_words)
+            name_text = f"{noun} {rest_text}" if at_cue else f"{head} {noun} {rest_text}"
             end += len(rest)
             if not plan and (plan := _PLAN_RE.match(" " + text[end:].lstrip(" ,")[:60])):
                 plan_ratio = " ".join(plan.group("plan").split())

@@ -34,7 +34,7 @@ from pipeline.types import Chunk, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 8  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators
+PARSER_VERSION = 8  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators, lists of refs
 
 
 @dataclass
@@ -51,6 +51,7 @@ class IngestReport:
     chunks_reused: int = 0
     tokens_embedded: int = 0
     seconds_embedding: float = 0.0
+    names_embedded: int = 0  # indicator names (short) embedded for `compare`
     written: bool = False
 
     @property
@@ -105,7 +106,8 @@ def unique_indicators(chunks: list[Chunk]) -> list[Indicator]:
     return out
 
 
-def _name_vectors(names: list[str], embedder: Embedder, old, progress) -> tuple[list[str], np.ndarray]:
+def _name_vectors(names: list[str], embedder: Embedder, old, progress, report: IngestReport
+                  ) -> tuple[list[str], np.ndarray]:
     """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
     names the previous generation already embedded keep their vectors."""
     known: dict[str, np.ndarray] = {}
@@ -115,6 +117,7 @@ def _name_vectors(names: list[str], embedder: Embedder, old, progress) -> tuple[
             known = dict(zip(old_names, old_vecs, strict=True))
     out = np.zeros((len(names), embedder.dim), dtype=np.float32)
     todo = [k for k, n in enumerate(names) if n not in known]
+    report.names_embedded = len(todo)
     for k, n in enumerate(names):
         if n in known:
             out[k] = known[n]
@@ -253,7 +256,7 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
                                       doc.dropped_garbled)
     docs = sorted(records.values(), key=lambda d: d.name)
     indicators = unique_indicators(all_chunks)
-    names = _name_vectors(sorted({i.name for i in indicators}), embedder, old, progress)
+    names = _name_vectors(sorted({i.name for i in indicators}), embedder, old, progress, report)
     write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION,
                      indicators=indicators, names=names)
     report.written = True

@@ -41,6 +41,16 @@ def test_comparison_question_cites_both_years(answerer):
     assert {ans.passages[c - 1].year for c in ans.citations} == {2022, 2023}
 
 
+@pytest.mark.parametrize(("question", "achieved", "target"), [
+    ("So sánh thu ngân sách 2022 với kế hoạch 2023", "1.172,5 tỷ", "1.275 tỷ"),
+    ("so sanh tang truong kinh te nam 2022 va chi tieu nam 2023", "11,67%", "11,5%"),
+])
+def test_comparison_of_an_indicator_gives_both_values_and_both_citations(answerer, question, achieved, target):
+    ans = answerer.ask(question)
+    assert achieved in ans.text and target in ans.text
+    assert {ans.passages[c - 1].year for c in ans.citations} == {2022, 2023}
+
+
 def test_dev_set_on_the_seed_alone_meets_the_bar(answerer):
     path = SHARED / "eval" / "dev_qa.jsonl"
     if not path.exists():

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline.cli import main
-from pipeline.compare import Comparer, compare, family, lexical
+from pipeline.compare import Comparer, NameIndex, compare, family
 from pipeline.indicators import Indicator, Kind
 from pipeline.store import open_index
 
@@ -51,7 +51,7 @@ def test_money_in_different_scales_is_compared_in_the_target_unit():
 def test_nothing_similar_gives_an_empty_comparison():
     for q in ["", "xyz", "!!!", ".*(", "x" * 10_000]:
         assert compare(STATEMENTS, q).rows == ()
-    assert lexical("", "Thu ngân sách") == 0
+    assert NameIndex(["Thu ngân sách"]).scores("") == {}
 
 
 def test_csv_and_excel_exports_hold_every_row(tmp_path):

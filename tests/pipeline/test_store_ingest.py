@@ -57,7 +57,8 @@ def test_unchanged_documents_are_skipped_and_changed_ones_replaced(tmp_path):
     root = tmp_path / "index"
     emb = CountingEmbedder()
     first = ingest([docs], emb, root=root)
-    assert sorted(first.added) == ["qd.md", "seed.txt"] and emb.calls == first.chunks_embedded > 0
+    assert sorted(first.added) == ["qd.md", "seed.txt"] and first.chunks_embedded > 0
+    assert emb.calls == first.chunks_embedded + first.names_embedded  # and one vector per indicator name
     gen1 = current_generation(root)
 
     emb.calls = 0
