@@ -34,7 +34,7 @@ from pipeline.types import Chunk, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 8  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators, lists of refs
+PARSER_VERSION = 9  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their names
 
 
 @dataclass
