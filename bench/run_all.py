@@ -1,4 +1,5 @@
-"""Run every benchmark in order — ingest, query, ALQAC retrieval — and print where their JSON results went.
+"""Run every benchmark in order — ingest, query, ALQAC retrieval, dev set, references, compare — and print
+where their JSON results went.
 
 Each script runs as its own process (so one's memory does not colour the next) and writes
 bench/out/<name>.json; nothing else is generated. Stops at the first script that fails.
@@ -34,12 +35,16 @@ def main() -> None:
         "query": ["--repeat", "1", "--cold-runs", "1"],
         "alqac": ["--limit-queries", "20"],
         "dev": [],
+        "refs": ["--repeat", "2"],
+        "compare": ["--repeat", "2"],
     }
     runs = {
         "ingest": ["bench_ingest.py", *args.paths, "--model", args.model],
         "query": ["bench_query.py", *index],
         "alqac": ["bench_alqac.py", "--model", args.model],
         "dev": ["bench_dev.py", *index],
+        "refs": ["bench_refs.py", *index],
+        "compare": ["bench_compare.py", *index],
     }
     written = []
     for name, (script, *rest) in runs.items():

@@ -1,0 +1,70 @@
+"""References: what the index holds (distinct numbers, mentions, partial ones, links between indexed documents)
+and the warm latency of a lookup typed the ways staff type.
+
+Loads the index once (as `tracuu refs` does), then times ``lookup(data.references, q)`` --repeat times for each
+query; also times building the "cites / cited by" links once.
+
+Run:
+    python bench/bench_refs.py --index bench/out/index-full
+Writes bench/out/refs.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from common import default_out, peak_rss_kb, write_result
+
+QUERIES = ["996/QĐ-TTg", "996/QD-TTg", "qd 996", "quyết định 996", "Nghị định 137/2020", "59/2019/ND-CP",
+           "nghi quyet 27", "36/2021/NQ-HDND", "09-KL/TU", "nghị quyết 15"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", help="index folder (default: $TRACUU_INDEX or ./index)")
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--out", default=str(default_out("refs")))
+    args = ap.parse_args()
+
+    from pipeline.references import bearers, links, lookup
+    from pipeline.store import open_index
+
+    t0 = time.perf_counter()
+    data = open_index(args.index)
+    load_s = time.perf_counter() - t0
+    refs = data.references
+    times, found = [], {}
+    for q in QUERIES:
+        lookup(refs, q)
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            hits = lookup(refs, q)
+            times.append((time.perf_counter() - t) * 1000)
+        found[q] = [m.ref for m in hits[:3]]
+        print(f"{q:<22} → {', '.join(found[q]) or '(none)'}")
+    t = time.perf_counter()
+    owners = bearers({n: d.meta.number for n, d in data.docs.items()},
+                     {n: int(d.meta.date[:4]) if d.meta.date else None for n, d in data.docs.items()})
+    all_links = links(refs, owners)
+    links_ms = (time.perf_counter() - t) * 1000
+    times.sort()
+    result = {
+        "index": str(data.gen), "documents": len(data.docs), "load_seconds": round(load_s, 2),
+        "references": len(refs), "mentions": sum(len(m.mentions) for m in refs),
+        "partial_references": sum(m.partial for m in refs),
+        "partial_mentions": sum(len(m.mentions) for m in refs if m.partial),
+        "documents_bearing_a_number": sum(1 for d in data.docs.values() if d.meta.number),
+        "links": len(all_links), "links_ms": round(links_ms, 1),
+        "lookup_ms": {"p50": round(statistics.median(times), 2), "p90": round(times[int(0.9 * (len(times) - 1))], 2),
+                      "max": round(times[-1], 2)},
+        "found": found, "peak_rss_mb": round(peak_rss_kb() / 1024, 1),
+    }
+    print(f"{result['references']} references, {result['mentions']} mentions, {result['links']} links; lookup p50 "
+          f"{result['lookup_ms']['p50']} ms, max {result['lookup_ms']['max']} ms")
+    print("wrote", write_result(args.out, result))
+
+
+if __name__ == "__main__":
+    main()
