@@ -100,7 +100,7 @@ _COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _VALUE_RE = re.compile(
     rf"(?<![\w.,/])(?P<num>{NUMBER})(?:/(?P<total>\d+(?:[.,]\d+)?))?"
-    rf"\s?(?P<unit>(?i:{_UNIT_RE}))(?P<per>(?:/(?:người|ha|năm|tháng|km|hộ|con))*)(?!\w)",
+    rf"\s?(?P<unit>(?i:{_UNIT_RE}))(?P<per>(?:/[^\W\d_]+)*)(?!\w)",
 )
 _PLAN_RE = re.compile(
     rf"^\s*,?\s*(?P<plan>(?:bằng|đạt|vượt|tăng|giảm)?\s*(?:{NUMBER})\s*%\s*(?:KH|kế hoạch)(?:\s+năm)?)",
@@ -124,9 +124,17 @@ _LEAD_RE = re.compile(r"^[\s\-–+•*]*(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)?(?:t
                       re.IGNORECASE)
 _NAME_TRIM_RE = re.compile(r"\s*\bnăm\s+(?:19|20)\d{2}\b|\s*\(\s*\)", re.IGNORECASE)
 _MAX_NAME_WORDS = 20
+# sentences that set rules or conditions rather than report or commit a level: fines, ceilings, eligibility
+_NORM_RE = re.compile(
+    r"(?:^|[,;:.(]\s*|\btrong\s+)trường hợp\b|"  # "Trường hợp …", "trong trường hợp …": a condition
+    r"\b(?:mức phạt|tối đa|tối thiểu|không quá|không vượt quá|không thấp hơn|nếu|"
+    r"được tính|điểm chuẩn|cứ mỗi|mỗi khi|đối tượng có|có từ|lệ phí|mức thu|mức hỗ trợ|được hỗ trợ|mức cho vay|"
+    r"định mức|đơn giá|giá bán|hệ số|cứ tăng thêm|cộng \d+ điểm|thêm \d+ điểm|trừ \d+ điểm)\b"
+    r"|^\W*(?:[a-zđ]\)\s*)?Mức\b",  # "c) Mức 300.000 đồng …"
+    re.IGNORECASE)
 # the words after a value that may name it ("5 km đường giao thông hoàn thành …"): up to a verb or a clause end
-_REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|với|trong đó|lũy kế|gồm|của|và|được)\b)"
-                      r"[^.;:()\d])*")
+_REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|đối với|trong đó|lũy kế|gồm|của|và|được|"
+                      r"thì|nếu|trong khi)\b)[^.;:()\d])*")
 _PART_OF_NAME_RE = re.compile(rf"^[^,.;:]*:\s*(?:trên|dưới|hơn|gần|khoảng)?\s*(?:{NUMBER})")
 
 
@@ -146,6 +154,8 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     [('Tăng trưởng kinh tế', 11.5, '%', 'target')]
     """
     text = " ".join(strip_marks(sentence).split())
+    if "|" in text or _NORM_RE.search(text):
+        return []  # a table row out of its table, or a rule (a fine, a ceiling, a condition): not an indicator
     out: list[Indicator] = []
     start = 0  # where the current statement's name may begin
     for m in _VALUE_RE.finditer(text):
@@ -159,9 +169,20 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         if re.search(r"(?:\bnăm|\bgiai đoạn|\bngày|/)\s*$", left) or (m.group("unit") != "%" and 1900 <= value <= 2100
                                                                       and "." not in m.group("num")):
             continue  # "năm 2022 người", a year or a date, not a value
+        if re.search(r"\btừ\s*$", left) and re.match(r"\s*(?:đến|tới|-)\s*\d", text[m.end() :]):
+            start = m.end()
+            continue  # "từ 30.000.000 đồng đến 50.000.000 đồng": a range, the bounds of a rule
+        if re.search(r"\b(?:đến|tới)\s*$", left, re.IGNORECASE):
+            start = m.end()
+            continue  # the upper bound of a range ("… đến 50.000.000 đồng", "Đến 01 tỷ đồng")
+        if re.match(r"(?:nghìn |ngàn )?đồng/", m.group("unit") + (m.group("per") or "")):
+            continue  # "300.000 đồng/người/buổi", "1.296.000 đồng/ha/năm": a rate set by a rule
         if _PART_OF_NAME_RE.match(text[m.end() :]) or (value == 1 and re.search(r"\btrên\s*$", left)):
             continue  # "thu nhập trên 1ha canh tác: 87 triệu đồng/ha": the value comes after the colon
         end = m.end()
+        at_least = re.match(r"\s*trở lên\b", text[end:])
+        if at_least:
+            end += at_least.end()
         plan = _PLAN_RE.match(text[end:])
         plan_ratio = " ".join(plan.group("plan").split()) if plan else None
         if plan:
@@ -184,7 +205,7 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
             counted = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else None
         else:  # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
             noun = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else ""
-            rest_text = " ".join(rest_words)
+            rest_text = " ".join(rest_words[:12])  # what follows the value: its beginning names it
             name_text = f"{noun} {rest_text}" if at_cue else f"{head} {noun} {rest_text}"
             end += len(rest)
             if not plan and (plan := _PLAN_RE.match(" " + text[end:].lstrip(" ,")[:60])):
@@ -202,7 +223,8 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         start = end
         if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
             continue
-        years = [y for y in _YEAR_RE.findall(left) if not re.search(rf"\btừ\s+năm\s+{y}", left)]
+        years = [y for y in _YEAR_RE.findall(left)
+                 if not re.search(rf"(?:\btừ|tháng\s+\d{{1,2}})\s+năm\s+{y}", left)]  # "từ năm 2020", a date
         stmt_year = int(years[-1]) if years else year
         if target_section or _TARGET_SENTENCE_RE.search(left):
             kind = Kind.TARGET
@@ -213,7 +235,7 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         unit = m.group("unit") + (m.group("per") or "")
         out.append(Indicator(
             name=name, year=stmt_year, kind=kind, value=value, unit=unit,
-            qualifier=(qual.group("q").lower() if qual else None) or direction or None,
+            qualifier=(qual.group("q").lower() if qual else "trở lên" if at_least else None) or direction or None,
             raw=m.group(0).strip(), plan_ratio=plan_ratio,
             total=parse_number(m.group("total").replace(".", ",")) if m.group("total") else None,
             text=text,
