@@ -177,7 +177,7 @@ def compare(
         return Comparison(query, (), (), ())
     best_score, best = scored[0]
     fam = family(best.unit)
-    group = [(s, i) for s, i in scored if s >= max(MIN_SCORE, 0.7 * best_score) and family(i.unit) == fam]
+    group = [(s, i) for s, i in scored if s >= max(MIN_SCORE, 0.6 * best_score) and family(i.unit) == fam]
     rows: dict[tuple, tuple[float, Indicator]] = {}
     for s, i in group:
         key = (i.year, i.kind, i.doc)

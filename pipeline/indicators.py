@@ -97,6 +97,7 @@ _COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến
                 "sản phẩm", "cơ sở",
                 "thôn", "đơn vị", "căn hộ", "căn", "giường", "lao động", "hồ sơ", "trường hợp", "cuộc", "con", "người",
                 "lượt người", "lượt khách", "lượt", "bác sĩ", "điểm", "dn"}
+_SAME_NOUN = {"dn": "doanh nghiệp", "htx": "hợp tác xã", "doanh nghiệp": "dn", "hợp tác xã": "htx"}
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _VALUE_RE = re.compile(
     rf"(?<![\w.,/])(?P<num>{NUMBER})(?:/(?P<total>\d+(?:[.,]\d+)?))?"
@@ -218,8 +219,10 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
             if sep in name_text and name_text.rsplit(sep, 1)[1].strip():
                 name_text = name_text.rsplit(sep, 1)[1]
         name = _clean_name(name_text)
-        if counted and len(name.split()) <= 3 and counted.lower() not in name.lower():
-            name = f"{name} {counted}"  # "trồng mới ước đạt 20.000 cây xanh": what was planted
+        if counted and not any(x in name.lower() for x in (counted.lower(), _SAME_NOUN.get(counted.lower(), "\0"))):
+            # what is counted belongs to the name: "trồng mới ước đạt 20.000 cây xanh" → "Trồng mới cây xanh",
+            # "Đăng ký thành lập mới trong năm ước đạt 394 doanh nghiệp" → "… trong năm (doanh nghiệp)"
+            name = f"{name} {counted}" if len(name.split()) <= 3 else f"{name} ({counted})"
         start = end
         if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
             continue

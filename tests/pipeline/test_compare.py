@@ -92,3 +92,44 @@ def test_cli_compare_json_list_and_exports(seed_index_fake, tmp_path, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert {"name": "Tăng trưởng kinh tế", "years": [2022, 2023], "statements": 2} in listed
     assert main(["compare", "", "--index", ix]) == 2
+
+
+# The 2023 targets of the seed for which the report gives a 2022 figure, read by hand: target wording → the
+# 2022 value (and its kind). The other 11 targets have no 2022 figure in the report.
+MATCHES_2022 = [
+    ("Tăng trưởng kinh tế", 11.67, Kind.RESULT), ("Số doanh nghiệp, HTX thành lập mới trong năm", 394, Kind.RESULT),
+    ("Thu ngân sách", 1172.5, Kind.RESULT), ("Tỷ lệ người dân tham gia Bảo hiểm y tế", 95, Kind.RESULT),
+    ("Giảm tỷ lệ trẻ em dưới 5 tuổi bị suy dinh dưỡng", 7.7, Kind.RESULT),
+    ("Xây dựng Tổ dân phố mẫu", 21, Kind.RESULT),
+    ("Tỷ lệ hồ sơ thủ tục hành chính tiếp nhận và xử lý qua dịch vụ công trực tuyến mức độ 3 và 4", 70, Kind.RESULT),
+    ("Đường giao thông", 5, Kind.RESULT), ("Mương, rãnh thoát nước", 12, Kind.RESULT),
+    ("Thảm nhựa", 118979, Kind.RESULT), ("Trồng mới cây xanh", 20000, Kind.RESULT),
+    ("Xây dựng thêm tuyến phố văn minh đô thị", 3, Kind.TARGET),  # "phấn đấu xây dựng thêm 03 tuyến phố"
+    ("Xây dựng Khu dân cư mẫu", 3, Kind.TARGET),  # "trong năm dự kiến có 3 khu dân cư đạt KDC kiểu mẫu"
+]
+
+
+def test_each_2023_target_is_set_against_the_2022_figure_the_report_gives(seed_index_e5, e5):
+    run = Comparer(open_index(seed_index_e5), e5)
+    for wording, value, kind in MATCHES_2022:
+        rows = run(wording).rows
+        assert {(r.value, r.kind) for r in rows if r.year == 2022} == {(value, kind)}, wording
+        assert any(r.year == 2023 and r.kind == Kind.TARGET for r in rows), wording
+
+
+NO_2022_FIGURE = [
+    "Thu nhập bình quân đầu người", "Tổng vốn đầu tư phát triển toàn xã hội",
+    "Giá trị sản phẩm thu nhập trên 1ha canh tác", "Tổng số trường được công nhận đạt chuẩn quốc gia",
+    "Tỷ lệ hộ gia đình đạt chuẩn văn hóa", "Tỷ lệ thôn xóm, tổ dân phố đạt chuẩn văn hóa",
+    "Tỷ lệ hộ nghèo theo chuẩn đa chiều", "Tỷ lệ DVC trực tuyến mức độ 3 và mức độ 4 có phát sinh hồ sơ",
+    "Tỷ lệ cơ quan, đơn vị, doanh nghiệp đạt chuẩn văn hóa",
+    "Tỷ lệ chất thải rắn đô thị được thu gom, vận chuyển, xử lý",
+    # known confusion, left visible: "được triển khai dịch vụ công trực tuyến mức độ 3 và 4" is matched with the
+    # 70 % of "tiếp nhận và xử lý qua dịch vụ công trực tuyến mức độ 3 và 4" (11 words of 13 in common)
+]
+
+
+def test_targets_without_a_2022_figure_get_no_2022_row(seed_index_e5, e5):
+    run = Comparer(open_index(seed_index_e5), e5)
+    for wording in NO_2022_FIGURE:
+        assert [r for r in run(wording).rows if r.year == 2022] == [], wording
