@@ -88,7 +88,7 @@ _UNITS = [
     "tạ", "con", "người", "lượt người", "lượt khách", "lượt", "doanh nghiệp", "DN", "HTX", "hợp tác xã", "trường",
     "cây xanh", "cây", "hộ", "tuyến phố", "tổ dân phố", "khu dân cư", "xã", "phường", "công trình", "dự án",
     "hồ sơ", "trường hợp", "cuộc", "lao động", "giường", "sản phẩm", "cơ sở", "thôn", "đơn vị", "căn hộ", "căn",
-    "nhà", "km2", "MW", "kWh", "triệu USD", "nghìn tỷ đồng", "tuyến", "điểm", "lớp", "học sinh", "bác sĩ",
+    "nhà", "km2", "MW", "kWh", "triệu USD", "nghìn tỷ đồng", "tuyến", "lớp", "học sinh", "bác sĩ",
 ]
 # units that name what is counted ("Xây dựng 45 Tổ dân phố mẫu"): part of the indicator's name when no verb
 # stands between name and value; measures (%, km, tỷ đồng…) never are
@@ -96,7 +96,7 @@ _COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến
                 "hợp tác xã", "htx", "công trình", "dự án", "hộ", "xã", "phường", "nhà", "lớp", "học sinh",
                 "sản phẩm", "cơ sở",
                 "thôn", "đơn vị", "căn hộ", "căn", "giường", "lao động", "hồ sơ", "trường hợp", "cuộc", "con", "người",
-                "lượt người", "lượt khách", "lượt", "bác sĩ", "điểm", "dn"}
+                "lượt người", "lượt khách", "lượt", "bác sĩ", "dn"}
 _SAME_NOUN = {"dn": "doanh nghiệp", "htx": "hợp tác xã", "doanh nghiệp": "dn", "hợp tác xã": "htx"}
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _VALUE_RE = re.compile(
@@ -173,9 +173,11 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         if re.search(r"\btừ\s*$", left) and re.match(r"\s*(?:đến|tới|-)\s*\d", text[m.end() :]):
             start = m.end()
             continue  # "từ 30.000.000 đồng đến 50.000.000 đồng": a range, the bounds of a rule
-        if re.search(r"\b(?:đến|tới)\s*$", left, re.IGNORECASE):
+        if re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$", left, re.IGNORECASE):
             start = m.end()
             continue  # the upper bound of a range ("… đến 50.000.000 đồng", "Đến 01 tỷ đồng")
+        if m.start() == 0 and m.group("unit")[:1].isupper() and m.group("unit") != "DN":
+            continue  # "5 Trường hợp có nhiều tổ chức …": a list number before a capitalised heading
         if re.match(r"(?:nghìn |ngàn )?đồng/", m.group("unit") + (m.group("per") or "")):
             continue  # "300.000 đồng/người/buổi", "1.296.000 đồng/ha/năm": a rate set by a rule
         if _PART_OF_NAME_RE.match(text[m.end() :]) or (value == 1 and re.search(r"\btrên\s*$", left)):
@@ -259,9 +261,19 @@ def indicators_in(chunk: Chunk) -> list[Indicator]:
 
     target = any(is_target_section(" › ".join(chunk.section.split(" › ")[: i + 1]))
                  for i in range(len(chunk.section.split(" › ")))) if chunk.section else False
+    # an article of a legal text ("Điều 5. …") sets rules: its numbers are norms unless it speaks of goals,
+    # targets or results ("Điều 2. Mục tiêu, chỉ tiêu chủ yếu: … đạt 8%")
+    article = bool(_ARTICLE_RE.search(chunk.section)) and not _GOAL_RE.search(chunk.section)
     out = []
     for para in chunk.text.split("\n"):
         for sentence in split_sentences(para):
+            if article and not _GOAL_RE.search(sentence):
+                continue
             out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
                        for i in find_indicators(sentence, year=chunk.year, target_section=target))
     return out
+
+
+_ARTICLE_RE = re.compile(r"(?:^| › )Điều \d+", re.IGNORECASE)
+_GOAL_RE = re.compile(r"mục tiêu|chỉ tiêu|phấn đấu|kết quả|tình hình|ước đạt|ước thực hiện|dự kiến|kế hoạch|"
+                      r"nhiệm vụ|so với cùng kỳ|tăng trưởng|đạt được", re.IGNORECASE)
