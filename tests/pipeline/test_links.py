@@ -1,0 +1,75 @@
+"""pipeline/links.py: which indexed document cites which, through the numbers they bear; the reference table."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.embed import FakeEmbedder
+from pipeline.ingest import ingest
+from pipeline.links import (
+    cited_by,
+    cites,
+    doc_bearers,
+    doc_links,
+    documents_numbered,
+    filter_refs,
+    reference_graph,
+    reference_rows,
+)
+from pipeline.store import IndexData, open_index
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ND25 = DATA / "nd-25-2025-cp.md"  # Nghị định 25/2025/NĐ-CP (the letterhead and Điều 1–2)
+QD1378 = DATA / "qd-1378-bnv.md"  # Quyết định 1378/QĐ-BNV, "Căn cứ Nghị định số 25/2025/NĐ-CP …"
+QD97 = DATA / "qd-97-2025-ubnd.md"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> IndexData:
+    root = tmp_path_factory.mktemp("links")
+    ingest([ND25, QD1378, QD97], FakeEmbedder(), root=root)
+    return open_index(root)
+
+
+def test_a_decision_citing_a_decree_in_the_library_links_both_ways(data: IndexData):
+    links = doc_links(data)
+    assert [(x.citing, x.cited, x.ref) for x in cites(links, "qd-1378-bnv.md")] == [
+        ("qd-1378-bnv.md", "nd-25-2025-cp.md", "25/2025/NĐ-CP")]
+    assert [x.citing for x in cited_by(links, "nd-25-2025-cp.md")] == ["qd-1378-bnv.md"]
+    assert cited_by(links, "qd-1378-bnv.md") == []
+    assert reference_graph(data).links == links
+
+
+def test_a_document_mentioning_its_own_number_does_not_cite_itself(data: IndexData):
+    assert all(x.citing != x.cited for x in doc_links(data))
+    own = [m for m in data.references if m.ref == "97/2025/QĐ-UBND"]
+    assert not own or all(x.citing != "qd-97-2025-ubnd.md" for x in cited_by(doc_links(data), "qd-97-2025-ubnd.md"))
+
+
+def test_a_number_typed_loosely_finds_the_document_bearing_it(data: IndexData):
+    assert documents_numbered(data, "nd 25/2025") == ["nd-25-2025-cp.md"]
+    assert documents_numbered(data, "25/2025/ND-CP") == ["nd-25-2025-cp.md"]
+    assert documents_numbered(data, "quyết định 1378") == ["qd-1378-bnv.md"]
+    assert documents_numbered(data, "nghi dinh 1378") == []
+    assert documents_numbered(data, "không có số") == []
+
+
+def test_reference_rows_count_mentions_and_name_the_indexed_bearer(data: IndexData):
+    rows = reference_rows(data.references, doc_bearers(data))
+    assert [r["mentions"] for r in rows] == sorted((r["mentions"] for r in rows), reverse=True)
+    decree = next(r for r in rows if r["ref"] == "25/2025/NĐ-CP")
+    assert decree["document"] == "nd-25-2025-cp.md"
+    assert decree["type"] == "Nghị định" and decree["issuer"] == "CP"
+    assert decree["documents"] == 2 and decree["mentions"] == 2  # its own letterhead, and Quyết định 1378
+    assert next(r for r in rows if r["ref"] == "1085/QĐ-TTg")["document"] is None
+
+
+def test_reference_filters_by_type_and_issuer_typed_without_accents(data: IndexData):
+    decrees = filter_refs(data.references, types=["nghi dinh"])
+    assert decrees and all(m.type == "Nghị định" for m in decrees)
+    ttg = filter_refs(data.references, issuers=["TTg"])
+    assert {m.ref for m in ttg} >= {"1085/QĐ-TTg"} and all(m.issuer == "TTg" for m in ttg)
+    assert filter_refs(data.references, types=["Nghị định"], issuers=["TTg"]) == []
+    assert filter_refs(data.references) == data.references
+    assert all(any(x.doc == "qd-1378-bnv.md" for x in m.mentions)
+               for m in filter_refs(data.references, doc="qd-1378"))
