@@ -248,7 +248,8 @@ def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) ->
         st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
                        t["col_date"]: r["date"], t["col_years"]: ", ".join(map(str, r["years"])),
                        t["col_chunks"]: r["chunks"]} for r in document_rows(data)],
-                     hide_index=True, width="stretch", key="doc_table")
+                     hide_index=True, width="stretch", key="doc_table",
+                     column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
     limit = max_upload_bytes()
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader(t["upload"], type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload-{round_}",
