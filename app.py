@@ -117,7 +117,7 @@ def recent_questions(t: dict[str, str]) -> None:
         return
     st.header(t["recent"])
     for i, (q, ms) in enumerate(history):
-        st.button(f"{q[:70]} · {ms:.0f} ms", key=f"recent-{i}", on_click=st.session_state.__setitem__,
+        st.button(f"{ui.plain(q[:70])} · {ms:.0f} ms", key=f"recent-{i}", on_click=st.session_state.__setitem__,
                   args=("question", q), width="stretch")
 
 
@@ -150,7 +150,7 @@ def ask_tab(answerer: Answerer, filters: Filters, k: int, t: dict[str, str]) -> 
     try:
         ans = answerer.ask(question, k, filters)
     except IndexUnavailable as e:
-        st.warning(str(e))
+        st.warning(ui.plain(str(e)))
         return
     ms = (time.perf_counter() - t0) * 1000
     remember(question, ms)
@@ -204,9 +204,9 @@ def refs_tab(data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
         found = lookup(data.references, query)
         own = [n for n in documents_numbered(data, query) if n not in {bearer_of(m, graph.owners) for m in found}]
         if parse_query(query) is None:
-            st.warning(t["ref_not_number"].format(q=query[:80]))
+            st.warning(t["ref_not_number"].format(q=ui.plain(query[:80])))
         elif not found and not own:
-            st.info(t["ref_none"].format(q=query[:80]))
+            st.info(t["ref_none"].format(q=ui.plain(query[:80])))
         for name in own:
             show_doc_links(data, graph, name, t)
         for m in found[:MAX_MATCHES]:
@@ -230,13 +230,13 @@ def refs_tab(data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
 # ---- Thư viện -----------------------------------------------------------------------------------------------
 
 def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, str]]:
-    out = [("success", t[key].format(names=", ".join(names)))
+    out = [("success", t[key].format(names=ui.plain(", ".join(names))))
            for key, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed))
            if names]
     if report.unchanged:
-        out.append(("info", t["unchanged"].format(names=", ".join(report.unchanged))))
-    out += [("error", t["failed"].format(e=e)) for e in report.errors]
-    out += [("info", n) for n in report.notes]
+        out.append(("info", t["unchanged"].format(names=ui.plain(", ".join(report.unchanged)))))
+    out += [("error", t["failed"].format(e=ui.plain(e))) for e in report.errors]
+    out += [("info", ui.plain(n)) for n in report.notes]
     return out
 
 
@@ -265,7 +265,7 @@ def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) ->
         try:
             report = add_uploads([(f.name, f.getvalue()) for f in files], embedder, root=index, progress=progress)
         except IndexUnavailable as e:
-            st.error(str(e))
+            st.error(ui.plain(str(e)))
             return
         st.session_state.library_report = report_messages(report, t)
         st.session_state.upload_round = round_ + 1
@@ -285,7 +285,7 @@ def remove_document(name: str, embedder_name: str, index: str | None, t: dict[st
     try:
         report = remove_documents([name], cached_embedder(embedder_name), root=index)
     except IndexUnavailable as e:
-        st.session_state.library_report = [("error", str(e))]
+        st.session_state.library_report = [("error", ui.plain(str(e)))]
     else:
         st.session_state.library_report = report_messages(report, t)
     st.session_state.remove_confirm = False
@@ -311,7 +311,7 @@ def main() -> None:
         answerer = load_answerer(index, gen.name) if gen else None
         graph = load_graph(index, gen.name) if gen else None
     except (IndexUnavailable, EmbedderError) as e:
-        st.error(str(e))
+        st.error(ui.plain(str(e)))
         st.stop()
     if answerer is None or graph is None:
         st.info(t["empty"])

@@ -93,6 +93,13 @@ CSS = """<style>
 </style>"""
 
 _MARKER_RE = re.compile(r"\[(\d+)\]")
+_MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """User or document text inside a Markdown label or message: every Markdown character escaped, so
+    ``a_b_c`` stays as typed and ``![x](http://…)`` loads nothing."""
+    return _MARKDOWN_RE.sub(r"\\\1", text)
 
 
 def esc(text: str) -> str:

@@ -1,5 +1,6 @@
 """The Streamlit app over real small indexes (fake embedder), driven by streamlit's AppTest: every tab."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -87,6 +88,11 @@ def answer_box(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith('<div class="tc-answer"'))
 
 
+def shown_text(markdown_source: str) -> str:
+    """What a Markdown message displays: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown_source)
+
+
 def selected_tab(at: AppTest) -> str:
     """The label of the tab the page opens on."""
     def walk(node):
@@ -153,6 +159,14 @@ def test_recent_questions_are_kept_and_ask_again(index: Path):
     at.sidebar.button[1].click().run()
     assert "4.785 con" in answer_box(at)
     assert at.query_params["q"] == "Tổng đàn lợn của thành phố là bao nhiêu con?"
+
+
+def test_markdown_in_a_question_is_shown_as_typed_never_rendered(index: Path):
+    question = "![x](http://example.invalid/a.png) tổng_đàn *lợn*"
+    at = ask(question)
+    label = at.sidebar.button[0].label
+    assert "\\!\\[x\\]\\(http\\://example\\.invalid/a\\.png\\)" in label
+    assert shown_text(label).startswith(question)
 
 
 def test_top_k_slider_sets_how_many_passages_are_shown(index: Path):
@@ -258,9 +272,9 @@ def test_upload_of_a_good_and_a_broken_file_adds_one_and_explains_the_other(own_
     at.run()
     at.button(key="add").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == ["Đã thêm: bao-cao-moi.md"]
-    assert [e.value for e in at.error] == ["Không đọc được: hong.txt: binary data, not text (dữ liệu nhị phân) "
-                                           "— is this the right file?"]
+    assert [shown_text(s.value) for s in at.success] == ["Đã thêm: bao-cao-moi.md"]
+    assert [shown_text(e.value) for e in at.error] == [
+        "Không đọc được: hong.txt: binary data, not text (dữ liệu nhị phân) — is this the right file?"]
     assert "bao-cao-moi.md" in set(at.dataframe[1].value["Tệp"])
     assert (own_index / "uploads" / "bao-cao-moi.md").is_file()
     assert not (own_index.parent / "bao cao moi.md").exists()
@@ -275,7 +289,7 @@ def test_remove_a_document_needs_confirmation(own_index: Path):
     at.checkbox(key="remove_confirm").check().run()
     at.button(key="remove").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == ["Đã xoá: qd-97-2025-ubnd.md"]
+    assert [shown_text(s.value) for s in at.success] == ["Đã xoá: qd-97-2025-ubnd.md"]
     assert "qd-97-2025-ubnd.md" not in set(at.dataframe[1].value["Tệp"])
     assert "qd-97-2025-ubnd.md" not in open_index(own_index).docs
     assert (DATA / "qd-97-2025-ubnd.md").is_file()  # the source file itself is never touched
