@@ -169,6 +169,18 @@ def test_markdown_in_a_question_is_shown_as_typed_never_rendered(index: Path):
     assert shown_text(label).startswith(question)
 
 
+def test_questions_never_read_the_index_again(index: Path, monkeypatch: pytest.MonkeyPatch):
+    at = start()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the index was read again")
+
+    monkeypatch.setattr("pipeline.store.IndexData.__init__", refuse)
+    at = ask("Tổng đàn lợn của thành phố là bao nhiêu con?", at)
+    at = ask("thương mại dịch vụ tăng bao nhiêu", at)
+    assert "14,33%" in answer_box(at)
+
+
 def test_top_k_slider_sets_how_many_passages_are_shown(index: Path):
     at = ask("tăng trưởng kinh tế")
     assert len(passage_cards(at)) == 5
