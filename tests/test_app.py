@@ -181,6 +181,19 @@ def test_questions_never_read_the_index_again(index: Path, monkeypatch: pytest.M
     assert "14,33%" in answer_box(at)
 
 
+def test_working_in_another_tab_does_not_ask_again(index: Path, monkeypatch: pytest.MonkeyPatch):
+    at = ask("Tổng đàn lợn của thành phố là bao nhiêu con?")
+    shown = answer_box(at)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("asked again")
+
+    monkeypatch.setattr("pipeline.answer.Answerer.ask", refuse)
+    at.multiselect(key="ref_types").set_value(["Nghị định"]).run()
+    assert not at.exception, at.exception
+    assert answer_box(at) == shown
+
+
 def test_top_k_slider_sets_how_many_passages_are_shown(index: Path):
     at = ask("tăng trưởng kinh tế")
     assert len(passage_cards(at)) == 5
