@@ -65,7 +65,9 @@ def load_answerer(index: str | None, generation: str) -> Answerer:
 
     faiss.omp_set_num_threads(1)
     data = _open_index(index)
-    return Answerer(HybridSearcher(data, cached_embedder(data.embedder_name)))
+    answerer = Answerer(HybridSearcher(data, cached_embedder(data.embedder_name)))
+    answerer.ask("tăng trưởng kinh tế", 1)  # the lazy loads (word segmenter) happen here, not in the first question
+    return answerer
 
 
 @st.cache_resource(max_entries=2)
