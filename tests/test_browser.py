@@ -104,6 +104,11 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def settle(page) -> None:
+    """Wait for the script run to finish (the sidebar's recent questions are drawn last)."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]')
+
+
 def open_page(browser, url: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page.set_default_timeout(60_000)
@@ -125,6 +130,8 @@ def test_typed_question_shows_the_answer_and_its_cited_passage(server: str, brow
     assert card.is_visible()
     assert "14,33%" in card.locator("mark").first.inner_text()
     assert "q=nganh+thuong+mai" in page.url  # the URL follows the question: the answer can be shared
+    settle(page)
+    assert page.get_by_text("Câu hỏi gần đây").is_visible()
     page.screenshot(path=str(shots / "hoi-dap.png"), full_page=False)
     assert (shots / "hoi-dap.png").stat().st_size > 10_000
     answer.locator("a.tc-cite").first.click()  # the [1] marker leads to its passage
@@ -137,9 +144,11 @@ def test_shared_links_open_the_references_tab_and_the_library(server: str, brows
     page.get_by_text("Được dẫn chiếu bởi").first.wait_for()
     assert page.get_by_role("tab", name="Văn bản dẫn chiếu").get_attribute("aria-selected") == "true"
     assert page.locator("h4", has_text="25/2025/NĐ-CP").first.is_visible()
+    settle(page)
     page.screenshot(path=str(shots / "van-ban-dan-chieu.png"), full_page=False)
     page.get_by_role("tab", name="Thư viện").click()
     page.get_by_text("Thêm văn bản (.txt, .md)").wait_for()
+    settle(page)
     page.screenshot(path=str(shots / "thu-vien.png"), full_page=False)
     assert (shots / "thu-vien.png").stat().st_size > 10_000
     page.close()
