@@ -8,7 +8,7 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-st run ingest app test lint bench clean
+.PHONY: install install-st run ingest app test lint bench clean screenshots
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,13 @@ run: ingest
 test: install-st
 	$(BIN)/python -m pytest -q
 
+# the README's screenshots: the browser test over the sample index, saved under docs/screenshots/
+# (needs Debian's chromium: apt-get install -y chromium chromium-driver)
+screenshots: install-st
+	TRACUU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
+
 lint: install
-	$(BIN)/ruff check pipeline tests app.py bench
+	$(BIN)/ruff check pipeline tests app.py app_ui.py bench
 
 # the realistic index: the sample plus the 235 documents of ../shared (incremental: the first build embeds
 # ~11,500 chunks, about an hour on 2 cores), then every benchmark in bench/ against it

@@ -1,117 +1,343 @@
-"""Tra cứu văn bản — the Streamlit page: widgets → `Answerer.ask` → render. Presentation only.
+"""Tra cứu văn bản — the Streamlit app: Hỏi đáp (ask), Văn bản dẫn chiếu (references), Thư viện (library).
 
-Run with `make run`, or `streamlit run app.py` over an index built by `tracuu ingest data/ --index index`
-($TRACUU_INDEX names another index folder). `?q=...` in the URL asks that question on load.
+Widgets → the same `pipeline` functions the CLI calls → render (HTML pieces in `app_ui.py`). Run with
+`make run`, or `streamlit run app.py` over an index built by `tracuu ingest data/ --index index` ($TRACUU_INDEX
+names another index folder). The URL carries the question (`?q=tang+truong+kinh+te+2022`) or the document
+number looked up (`?ref=qd+996`), so a result can be shared as a link.
 """
 
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before any engine loads: one thread per library on 2 cores
 
-import html  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from urllib.parse import quote_plus  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
+import app_ui as ui  # noqa: E402
 from pipeline.answer import Answerer  # noqa: E402
-from pipeline.embed import EmbedderError, load_embedder  # noqa: E402
+from pipeline.cite import citation, spans_in  # noqa: E402
+from pipeline.embed import Embedder, EmbedderError, load_embedder  # noqa: E402
+from pipeline.ingest import IngestReport  # noqa: E402
+from pipeline.library import (  # noqa: E402
+    add_uploads,
+    document_rows,
+    max_upload_bytes,
+    new_index_model,
+    remove_documents,
+)
+from pipeline.links import (  # noqa: E402
+    ReferenceGraph,
+    cited_by,
+    cites,
+    documents_numbered,
+    filter_refs,
+    reference_graph,
+    reference_rows,
+)
+from pipeline.readers import LATER, READERS  # noqa: E402
+from pipeline.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
 from pipeline.search import Filters, HybridSearcher  # noqa: E402
-from pipeline.store import ENV_INDEX, IndexUnavailable, current_generation, index_root, open_index  # noqa: E402
-from pipeline.types import Answer, Passage  # noqa: E402
+from pipeline.store import ENV_INDEX, IndexData, IndexUnavailable, current_generation, index_root  # noqa: E402
+from pipeline.store import open_index as _open_index  # noqa: E402
+from pipeline.types import Answer  # noqa: E402
 
-ALL_YEARS = "Tất cả"
-CARD = "border:1px solid #d0d7de;border-radius:8px;padding:0.75em 1em;margin-bottom:0.75em"
+TABS = ("tab_ask", "tab_refs", "tab_library")
+URL_TABS = {"ref": "tab_refs"}  # URL parameter → the tab it opens (the Compare tab adds "so_sanh")
+HISTORY = 10  # recent questions kept for the session
+MAX_MATCHES = 20  # references shown for one lookup
+MAX_MENTIONS = 50  # mentions listed under one reference
+UPLOAD_TYPES = sorted(s.lstrip(".") for s in {*READERS, *LATER})  # LATER ones get a clear "not yet" message
+
+
+@st.cache_resource(show_spinner=False)
+def cached_embedder(name: str) -> Embedder:
+    """The embedder, once per server process (shared by queries and uploads)."""
+    return load_embedder(name)
 
 
 @st.cache_resource(show_spinner="Đang tải chỉ mục…", max_entries=2)
-def load_answerer(index: str | None, generation: str | None) -> Answerer:
+def load_answerer(index: str | None, generation: str) -> Answerer:
     """The index and the answerer, once per process and index generation: a new ingest is picked up on the
     next rerun, while a query never re-reads the index (a failure is not cached)."""
     import faiss
 
     faiss.omp_set_num_threads(1)
-    data = open_index(index)
-    return Answerer(HybridSearcher(data, load_embedder(data.embedder_name)))
+    data = _open_index(index)
+    answerer = Answerer(HybridSearcher(data, cached_embedder(data.embedder_name)))
+    answerer.ask("tăng trưởng kinh tế", 1)  # the lazy loads (word segmenter) happen here, not in the first question
+    return answerer
 
 
-def escaped(text: str, marks: Sequence[str] = ()) -> str:
-    """Document text as safe HTML: escaped, each sentence of `marks` in <mark>, newlines as <br>."""
-    out = html.escape(text)
-    for sentence in marks:
-        s = html.escape(sentence)
-        if s:
-            out = out.replace(s, f"<mark>{s}</mark>", 1)
-    return "<br>".join(out.splitlines())
+@st.cache_resource(max_entries=2)
+def load_graph(index: str | None, generation: str) -> ReferenceGraph:
+    """Which indexed document bears which number and cites which: once per generation."""
+    return reference_graph(load_answerer(index, generation).data)
 
 
-def card(p: Passage, marks: list[str]) -> str:
-    """One passage as a single-line HTML block (no blank line, so Markdown leaves its text alone)."""
-    title = escaped(p.title or p.doc)
-    where = " · ".join(x for x in (escaped(p.section), f"năm {p.year}" if p.year else "") if x)
-    return (f'<div style="{CARD}"><b>[{p.rank}] {title}</b> <code>{escaped(p.doc)}</code><br>'
-            f"<small>{where or '(đầu văn bản)'}</small><br>{escaped(p.text, marks)}</div>")
+def text() -> dict[str, str]:
+    return ui.TEXT["en" if st.session_state.get("english") else "vi"]
 
 
-def show(ans: Answer, ms: float) -> None:
-    """Timing, the answer with its [n] markers, then one card per passage."""
-    st.caption(f"{ms:.0f} ms · {len(ans.passages)} đoạn")
+def follow_url(param: str, value: str, state_key: str) -> None:
+    """Put the action just taken in the URL (and only it), so the page can be shared as a link."""
+    if st.session_state.get(state_key) == value:
+        return
+    st.session_state[state_key] = value
+    for other in ("q", *URL_TABS):
+        if other != param and other in st.query_params:
+            del st.query_params[other]
+    st.query_params[param] = value
+
+
+def html(markup: str) -> None:
+    st.markdown(markup, unsafe_allow_html=True)
+
+
+# ---- Hỏi đáp ------------------------------------------------------------------------------------------------
+
+def sidebar_filters(data: IndexData, t: dict[str, str]) -> tuple[Filters, int]:
+    st.header(t["filters"])
+    docs = st.multiselect(t["docs"], list(data.docs), format_func=lambda n: data.docs[n].meta.title or n,
+                          placeholder=t["all_docs"], key="filter_docs")
+    years = sorted({y for d in data.docs.values() for y in d.meta.years} | {c.year for c in data.chunks if c.year})
+    year = st.selectbox(t["year"], [None, *years], format_func=lambda y: t["all_years"] if y is None else str(y),
+                        key="filter_year")
+    k = st.slider(t["k"], min_value=1, max_value=20, value=5, key="top_k")
+    return Filters(docs=tuple(docs), year=year), k
+
+
+def remember(question: str, ms: float) -> None:
+    history = [h for h in st.session_state.setdefault("history", []) if h[0] != question]
+    st.session_state.history = [(question, ms), *history][:HISTORY]
+
+
+def recent_questions(t: dict[str, str]) -> None:
+    history = st.session_state.get("history", [])
+    if not history:
+        return
+    st.header(t["recent"])
+    for i, (q, ms) in enumerate(history):
+        st.button(f"{ui.plain(q[:70])} · {ms:.0f} ms", key=f"recent-{i}", on_click=st.session_state.__setitem__,
+                  args=("question", q), width="stretch")
+
+
+def show_answer(ans: Answer, data: IndexData, ms: float, t: dict[str, str]) -> None:
+    """The answer with its [n] links, then one card per passage with its ready-to-paste citation."""
+    st.caption(t["took"].format(ms=ms, n=len(ans.passages)))
     if ans.text:
-        st.markdown(f"<div style='{CARD};background:#f6f8fa'><b>Trả lời:</b> {escaped(ans.text)}</div>",
-                    unsafe_allow_html=True)
+        html(ui.answer_html(ans.text, t["answer"]))
     else:
-        st.warning("Không tìm thấy câu trả lời trong các văn bản đã có.")
+        st.warning(t["no_answer"])
+    st.subheader(t["passages"])
     for p in ans.passages:
-        marks = [sentence for rank, sentence in ans.spans if rank == p.rank]
-        st.markdown(card(p, marks), unsafe_allow_html=True)
+        record = data.docs.get(p.doc)
+        meta = record.meta if record else None
+        spans = spans_in(p.text, [sentence for rank, sentence in ans.spans if rank == p.rank])
+        html(ui.card_html(p, spans, ui.doc_line(p.doc, meta), t))
+        st.caption(t["copy"])
+        st.code(citation(p, meta), language=None, wrap_lines=True)
 
 
-def main() -> None:
-    """Load once, read the widgets, ask, render."""
-    st.set_page_config(page_title="Tra cứu văn bản", page_icon="📄")
-    st.title("Tra cứu văn bản")
-    try:
-        index = os.environ.get(ENV_INDEX)
-        gen = current_generation(index_root(index))
-        answerer = load_answerer(index, gen.name if gen else None)
-    except IndexUnavailable as e:
-        st.info("Chưa có văn bản nào được lập chỉ mục. Hãy thêm văn bản bằng `make run`, hoặc "
-                "`tracuu ingest data/ --index index`, rồi tải lại trang.")
-        st.caption(str(e))
-        st.stop()
-    except EmbedderError as e:
-        st.error(str(e))
-        st.stop()
-    data = answerer.data
-
-    with st.sidebar:
-        st.header("Bộ lọc")
-        docs = st.multiselect("Văn bản", list(data.docs), format_func=lambda n: data.docs[n].meta.title or n,
-                              placeholder="Tất cả văn bản")
-        years = sorted({y for d in data.docs.values() for y in d.meta.years}
-                       | {c.year for c in data.chunks if c.year})
-        year = st.selectbox("Năm", [ALL_YEARS, *years])
-        k = st.slider("Số đoạn trích", min_value=1, max_value=20, value=5)
-
-    if "question" not in st.session_state:
-        st.session_state.question = st.query_params.get("q", "")
-    with st.form("ask"):
-        question: str = st.text_input("Câu hỏi", key="question",
-                                      placeholder="Ví dụ: Tăng trưởng kinh tế năm 2022 đạt bao nhiêu?")
-        st.form_submit_button("Tìm", type="primary")
-
+def ask_tab(answerer: Answerer, filters: Filters, k: int, t: dict[str, str]) -> None:
+    with st.form("ask", border=False):
+        question: str = st.text_input(t["question"], key="question", placeholder=t["question_hint"])
+        st.form_submit_button(t["ask"], type="primary", key="ask_submit")
     question = question.strip()
     if not question:
         return
-    st.query_params["q"] = question
-    filters = Filters(docs=tuple(docs), year=None if year == ALL_YEARS else int(year))
-    t0 = time.perf_counter()
-    try:
-        ans = answerer.ask(question, k, filters)
-    except IndexUnavailable as e:
-        st.warning(str(e))
+    follow_url("q", question, "asked")
+    key = (question, k, filters, str(answerer.data.gen))
+    last = st.session_state.get("last_answer")
+    if last is not None and last[0] == key:  # a rerun from another widget or tab: the answer is the same
+        _, ans, ms = last
+    else:
+        t0 = time.perf_counter()
+        try:
+            ans = answerer.ask(question, k, filters)
+        except IndexUnavailable as e:
+            st.warning(ui.plain(str(e)))
+            return
+        ms = (time.perf_counter() - t0) * 1000
+        st.session_state.last_answer = (key, ans, ms)
+        remember(question, ms)
+    show_answer(ans, answerer.data, ms, t)
+
+
+# ---- Văn bản dẫn chiếu --------------------------------------------------------------------------------------
+
+def doc_link(data: IndexData, name: str) -> str:
+    """An indexed document as HTML: its title, a link that looks its number up when it has one."""
+    d = data.docs.get(name)
+    title = ui.esc((d.meta.title if d else "") or name)
+    if d and d.meta.number:
+        return f'<a href="?ref={quote_plus(d.meta.number)}" target="_self">{title}</a> ({ui.esc(d.meta.number)})'
+    return title
+
+
+def show_doc_links(data: IndexData, graph: ReferenceGraph, name: str, t: dict[str, str]) -> None:
+    parts = [f"<b>{ui.esc(t['in_library'])}:</b> {doc_link(data, name)}"]
+    for label, links, other in ((t["cited_by"], cited_by(graph.links, name), "citing"),
+                                (t["cites"], cites(graph.links, name), "cited")):
+        if links:
+            items = ", ".join(f"{doc_link(data, getattr(x, other))} ×{x.mentions}" for x in links)
+            parts.append(f"<b>{ui.esc(label)}:</b> {items}")
+    html("<br>".join(parts))
+
+
+def show_match(m: RefMatch, data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
+    when = m.date or (str(m.year) if m.year else t["unknown_date"])
+    facts = " · ".join(x for x in (m.type, m.issuer, when, t["partial"] if m.partial else "") if x)
+    docs = {x.doc for x in m.mentions}
+    html(f"<h4>{ui.esc(m.ref)}</h4><div>{ui.esc(facts)}</div>")
+    st.caption(t["mentions"].format(n=len(m.mentions), d=len(docs)))
+    own = bearer_of(m, graph.owners)
+    if own:
+        show_doc_links(data, graph, own, t)
+    with st.expander(t["mentions"].format(n=len(m.mentions), d=len(docs)), expanded=len(m.mentions) <= 5):
+        for x in m.mentions[:MAX_MENTIONS]:
+            title = data.docs[x.doc].meta.title if x.doc in data.docs else x.doc
+            html(f"<b>{ui.esc(title or x.doc)}</b> — <small>{ui.esc(x.section or t['front'])}</small>"
+                 + ui.context_html(x.sentence, x.ref.ref))
+
+
+def refs_tab(data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
+    with st.form("refs", border=False):
+        query: str = st.text_input(t["ref_query"], key="ref_query", placeholder=t["ref_hint"])
+        st.form_submit_button(t["ref_search"], type="primary", key="ref_submit")
+    query = query.strip()
+    if query:
+        follow_url("ref", query, "looked_up")
+        found = lookup(data.references, query)
+        own = [n for n in documents_numbered(data, query) if n not in {bearer_of(m, graph.owners) for m in found}]
+        if parse_query(query) is None:
+            st.warning(t["ref_not_number"].format(q=ui.plain(query[:80])))
+        elif not found and not own:
+            st.info(t["ref_none"].format(q=ui.plain(query[:80])))
+        for name in own:
+            show_doc_links(data, graph, name, t)
+        for m in found[:MAX_MATCHES]:
+            show_match(m, data, graph, t)
+    st.subheader(t["all_refs"])
+    if not data.references:
+        st.info(t["no_refs"])
         return
-    show(ans, (time.perf_counter() - t0) * 1000)
+    c1, c2 = st.columns(2)
+    types = c1.multiselect(t["type"], sorted({m.type for m in data.references if m.type}), key="ref_types")
+    issuers = c2.multiselect(t["issuer"], sorted({m.issuer for m in data.references if m.issuer and not m.partial}),
+                             key="ref_issuers")
+    rows = reference_rows(filter_refs(data.references, types, issuers), graph.owners)
+    st.dataframe([{t["col_ref"]: r["ref"], t["col_type"]: r["type"], t["col_issuer"]: r["issuer"],
+                   t["col_date"]: r["date"] or (str(r["year"]) if r["year"] else None),
+                   t["col_mentions"]: r["mentions"], t["col_docs"]: r["documents"], t["col_doc"]: r["document"]}
+                  for r in rows],
+                 hide_index=True, width="stretch", key="ref_table")
+
+
+# ---- Thư viện -----------------------------------------------------------------------------------------------
+
+def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, str]]:
+    out = [("success", t[key].format(names=ui.plain(", ".join(names))))
+           for key, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed))
+           if names]
+    if report.unchanged:
+        out.append(("info", t["unchanged"].format(names=ui.plain(", ".join(report.unchanged)))))
+    out += [("error", t["failed"].format(e=ui.plain(e))) for e in report.errors]
+    out += [("info", ui.plain(n)) for n in report.notes]
+    return out
+
+
+def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) -> None:
+    for kind, message in st.session_state.pop("library_report", []):
+        getattr(st, kind)(message)
+    if data is not None:
+        st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=data.embedder_name))
+        st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
+                       t["col_date"]: r["date"], t["col_years"]: ", ".join(map(str, r["years"])),
+                       t["col_chunks"]: r["chunks"]} for r in document_rows(data)],
+                     hide_index=True, width="stretch", key="doc_table",
+                     column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
+    limit = max_upload_bytes()
+    round_ = st.session_state.setdefault("upload_round", 0)
+    files = st.file_uploader(t["upload"], type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload-{round_}",
+                             help=t["upload_help"].format(mb=limit / 2**20),
+                             max_upload_size=max(1, round(limit / 2**20)))
+    if st.button(t["add"], disabled=not files, type="primary", key="add"):
+        bar = st.progress(0.0, text=t["adding"])
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{t.get('stage_' + stage, stage)}: {done}/{total}")
+
+        embedder = cached_embedder(data.embedder_name if data is not None else new_index_model())
+        try:
+            report = add_uploads([(f.name, f.getvalue()) for f in files], embedder, root=index, progress=progress)
+        except IndexUnavailable as e:
+            st.error(ui.plain(str(e)))
+            return
+        st.session_state.library_report = report_messages(report, t)
+        st.session_state.upload_round = round_ + 1
+        st.rerun()
+    if data is None or not data.docs:
+        return
+    with st.expander(t["remove"]):
+        name = st.selectbox(t["remove_pick"], list(data.docs), key="remove_pick",
+                            format_func=lambda n: f"{n} — {data.docs[n].meta.title[:80]}")
+        sure = st.checkbox(t["remove_confirm"], key="remove_confirm")
+        st.button(t["remove_button"], disabled=not sure, key="remove", on_click=remove_document,
+                  args=(name, data.embedder_name, index, t))
+
+
+def remove_document(name: str, embedder_name: str, index: str | None, t: dict[str, str]) -> None:
+    """The Remove button's callback: runs before the page is drawn again, which then shows the smaller index."""
+    try:
+        report = remove_documents([name], cached_embedder(embedder_name), root=index)
+    except IndexUnavailable as e:
+        st.session_state.library_report = [("error", ui.plain(str(e)))]
+    else:
+        st.session_state.library_report = report_messages(report, t)
+    st.session_state.remove_confirm = False
+
+
+# ---- the page -----------------------------------------------------------------------------------------------
+
+def main() -> None:
+    st.set_page_config(page_title="Tra cứu văn bản", page_icon="📄", layout="wide")
+    html(ui.CSS)
+    if "started" not in st.session_state:  # the URL asks once, when the session opens
+        st.session_state.started = True
+        st.session_state.question = st.session_state.asked = st.query_params.get("q", "")
+        st.session_state.ref_query = st.session_state.looked_up = st.query_params.get("ref", "")
+        st.session_state.start_tab = next((tab for p, tab in URL_TABS.items() if p in st.query_params), TABS[0])
+    with st.sidebar:
+        st.toggle("English", key="english")
+    t = text()
+    st.title(t["title"])
+    index = os.environ.get(ENV_INDEX)
+    try:
+        gen = current_generation(index_root(index))
+        answerer = load_answerer(index, gen.name) if gen else None
+        graph = load_graph(index, gen.name) if gen else None
+    except (IndexUnavailable, EmbedderError) as e:
+        st.error(ui.plain(str(e)))
+        st.stop()
+    if answerer is None or graph is None:
+        st.info(t["empty"])
+        library_tab(None, index, t)
+        return
+    data = answerer.data
+    with st.sidebar:
+        filters, k = sidebar_filters(data, t)
+        recent = st.container()
+    ask, refs, library = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
+    with ask:
+        ask_tab(answerer, filters, k, t)
+    with refs:
+        refs_tab(data, graph, t)
+    with library:
+        library_tab(data, index, t)
+    with recent:
+        recent_questions(t)
 
 
 main()

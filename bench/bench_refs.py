@@ -28,7 +28,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(default_out("refs")))
     args = ap.parse_args()
 
-    from pipeline.references import bearers, links, lookup
+    from pipeline.links import doc_bearers, doc_links
+    from pipeline.references import lookup
     from pipeline.store import open_index
 
     t0 = time.perf_counter()
@@ -45,9 +46,7 @@ def main() -> None:
         found[q] = [m.ref for m in hits[:3]]
         print(f"{q:<22} → {', '.join(found[q]) or '(none)'}")
     t = time.perf_counter()
-    owners = bearers({n: d.meta.number for n, d in data.docs.items()},
-                     {n: int(d.meta.date[:4]) if d.meta.date else None for n, d in data.docs.items()})
-    all_links = links(refs, owners)
+    all_links = doc_links(data, doc_bearers(data))
     links_ms = (time.perf_counter() - t) * 1000
     times.sort()
     result = {

@@ -175,7 +175,8 @@ def cmd_stats(args) -> int:
 
 def cmd_refs(args) -> int:
     from pipeline.clean import fold
-    from pipeline.references import bearer_of, bearers, links, lookup
+    from pipeline.links import doc_links
+    from pipeline.references import bearer_of, bearers, lookup
     from pipeline.store import open_index
 
     data = open_index(args.index)
@@ -185,7 +186,7 @@ def cmd_refs(args) -> int:
         print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     found = data.references
     if args.links:
-        return _print_links(links(found, owners), args.doc, args.json)
+        return _print_links(doc_links(data, owners), args.doc, args.json)
     if args.doc:
         found = [m for m in found if any(x.doc.startswith(args.doc) for x in m.mentions)]
     if args.type:
@@ -219,16 +220,16 @@ def cmd_refs(args) -> int:
 def _print_links(all_links, doc: str | None, as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if doc:
-        all_links = [x for x in all_links if x.source.startswith(doc) or x.target.startswith(doc)]
+        all_links = [x for x in all_links if x.citing.startswith(doc) or x.cited.startswith(doc)]
     if as_json:
-        print(json.dumps([{"source": x.source, "target": x.target, "ref": x.ref, "mentions": x.mentions}
+        print(json.dumps([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
                           for x in all_links], ensure_ascii=False))
         return 0
     if not all_links:
         print("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
         return 0
     for x in all_links:
-        print(f"{x.source}  →  {x.target}  ({x.ref}, {x.mentions} mention(s))")
+        print(f"{x.citing}  →  {x.cited}  ({x.ref}, {x.mentions} mention(s))")
     return 0
 
 

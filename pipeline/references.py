@@ -372,28 +372,3 @@ def bearer_of(match: RefMatch, bearers_: Bearers) -> str | None:
             if not (year and match.year and year != match.year)]
     return fits[0] if len(fits) == 1 else None
 
-
-@dataclass(frozen=True)
-class Link:
-    """One indexed document citing another by number: `source` mentions `ref`, which `target` bears."""
-
-    source: str
-    target: str
-    ref: str
-    mentions: int
-
-
-def links(matches_: list[RefMatch], bearers_: Bearers) -> list[Link]:
-    """"Cites" / "cited by" between indexed documents: every reference whose number an indexed document bears,
-    from each other document that mentions it (a document quoting its own number is not a citation)."""
-    out = []
-    for m in matches_:
-        target = bearer_of(m, bearers_)
-        if target is None:
-            continue
-        per_doc: dict[str, int] = {}
-        for x in m.mentions:
-            if x.doc != target:
-                per_doc[x.doc] = per_doc.get(x.doc, 0) + 1
-        out.extend(Link(doc, target, m.ref, n) for doc, n in per_doc.items())
-    return sorted(out, key=lambda link: (link.source, link.target, link.ref))

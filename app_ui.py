@@ -1,0 +1,169 @@
+"""Presentation helpers for app.py: interface text (Vietnamese, English), styles, and HTML built from pipeline
+records. Nothing here decides anything: every value shown comes from a `pipeline` function. All document text
+is escaped before it becomes HTML, so a document holding ``<script>`` shows it as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from pipeline.cite import date_text, split_footnotes
+from pipeline.types import DocMeta, Passage
+
+TEXT = {
+    "vi": {
+        "title": "Tra cứu văn bản",
+        "tab_ask": "Hỏi đáp", "tab_refs": "Văn bản dẫn chiếu", "tab_library": "Thư viện",
+        "filters": "Bộ lọc hỏi đáp", "docs": "Văn bản", "all_docs": "Tất cả văn bản", "year": "Năm",
+        "all_years": "Tất cả", "k": "Số đoạn trích", "recent": "Câu hỏi gần đây", "english": "English",
+        "question": "Câu hỏi", "ask": "Tìm",
+        "question_hint": "Ví dụ: Tăng trưởng kinh tế năm 2022 đạt bao nhiêu? (gõ không dấu cũng được)",
+        "answer": "Trả lời", "no_answer": "Không tìm thấy câu trả lời trong các văn bản đã có.",
+        "took": "Trả lời trong {ms:.0f} ms · {n} đoạn trích", "passages": "Đoạn trích dẫn",
+        "front": "(đầu văn bản)", "footnotes": "Chú thích", "from_footnote": "câu trả lời nằm trong chú thích",
+        "copy": "Trích dẫn — bấm biểu tượng ở góc phải để sao chép:",
+        "empty": "Chưa có văn bản nào được lập chỉ mục. Hãy tải văn bản (.txt, .md) lên ở thẻ **Thư viện**, "
+                 "hoặc chạy `make run` hay `tracuu ingest data/ --index index`, rồi tải lại trang.",
+        "ref_query": "Số hiệu văn bản", "ref_hint": "Gõ kiểu nào cũng được: 996/QĐ-TTg, qd 996, nghi quyet 27",
+        "ref_search": "Tra", "ref_none": "Không tìm thấy văn bản dẫn chiếu nào khớp với “{q}”.",
+        "ref_not_number": "“{q}” không có số hiệu văn bản — hãy gõ một số, ví dụ `qd 996`.",
+        "mentions": "{n} lần được nhắc đến trong {d} văn bản", "in_library": "Có trong thư viện",
+        "cites": "Văn bản này dẫn chiếu đến", "cited_by": "Được dẫn chiếu bởi", "unknown_date": "không rõ ngày",
+        "partial": "số hiệu chưa đầy đủ", "all_refs": "Tất cả văn bản dẫn chiếu", "type": "Loại",
+        "issuer": "Cơ quan ban hành", "no_refs": "Chỉ mục này chưa có văn bản dẫn chiếu nào.",
+        "own_doc": "Văn bản mang số này trong thư viện",
+        "col_ref": "Số hiệu", "col_type": "Loại", "col_issuer": "Ban hành", "col_date": "Ngày",
+        "col_mentions": "Lượt nhắc", "col_docs": "Số văn bản nhắc", "col_doc": "Văn bản trong thư viện",
+        "col_name": "Tệp", "col_title": "Tiêu đề", "col_number": "Số", "col_years": "Năm", "col_chunks": "Số đoạn",
+        "stats": "{d} văn bản · {c} đoạn · mô hình {m}", "upload": "Thêm văn bản (.txt, .md)",
+        "upload_help": "Mỗi tệp tối đa {mb:.0f} MB. Tệp không đọc được sẽ được báo riêng, các tệp khác vẫn được thêm.",
+        "add": "Thêm vào thư viện", "adding": "Đang thêm văn bản…", "added": "Đã thêm: {names}",
+        "updated": "Đã cập nhật: {names}", "unchanged": "Không đổi: {names}", "failed": "Không đọc được: {e}",
+        "remove": "Xoá văn bản khỏi thư viện", "remove_pick": "Văn bản cần xoá", "remove_confirm": "Tôi chắc chắn",
+        "remove_button": "Xoá", "removed": "Đã xoá: {names}", "stage_documents": "Đọc văn bản",
+        "stage_chunks": "Tạo vector cho đoạn",
+    },
+    "en": {
+        "title": "Document search",
+        "tab_ask": "Ask", "tab_refs": "References", "tab_library": "Library",
+        "filters": "Filters", "docs": "Documents", "all_docs": "All documents", "year": "Year",
+        "all_years": "All", "k": "Passages", "recent": "Recent questions", "english": "English",
+        "question": "Question", "ask": "Search",
+        "question_hint": "E.g. Tăng trưởng kinh tế năm 2022 đạt bao nhiêu? (diacritics optional)",
+        "answer": "Answer", "no_answer": "No answer found in the indexed documents.",
+        "took": "Answered in {ms:.0f} ms · {n} passages", "passages": "Cited passages",
+        "front": "(front matter)", "footnotes": "Footnotes", "from_footnote": "the answer is in a footnote",
+        "copy": "Citation — click the icon on the right to copy:",
+        "empty": "No document is indexed yet. Upload documents (.txt, .md) in the **Library** tab, or run "
+                 "`make run` or `tracuu ingest data/ --index index`, then reload the page.",
+        "ref_query": "Document number", "ref_hint": "Typed any way: 996/QĐ-TTg, qd 996, nghi quyet 27",
+        "ref_search": "Look up", "ref_none": "No reference matches “{q}”.",
+        "ref_not_number": "“{q}” holds no document number — type one, e.g. `qd 996`.",
+        "mentions": "mentioned {n} times in {d} documents", "in_library": "In the library",
+        "cites": "This document cites", "cited_by": "Cited by", "unknown_date": "date unknown",
+        "partial": "incomplete number", "all_refs": "All references", "type": "Type",
+        "issuer": "Issuer", "no_refs": "This index holds no references yet.",
+        "own_doc": "The document bearing this number",
+        "col_ref": "Number", "col_type": "Type", "col_issuer": "Issuer", "col_date": "Date",
+        "col_mentions": "Mentions", "col_docs": "Documents citing", "col_doc": "Indexed document",
+        "col_name": "File", "col_title": "Title", "col_number": "Number", "col_years": "Years", "col_chunks": "Chunks",
+        "stats": "{d} documents · {c} chunks · model {m}", "upload": "Add documents (.txt, .md)",
+        "upload_help": "At most {mb:.0f} MB a file. A file that cannot be read is reported; the others are added.",
+        "add": "Add to the library", "adding": "Adding documents…", "added": "Added: {names}",
+        "updated": "Updated: {names}", "unchanged": "Unchanged: {names}", "failed": "Could not read: {e}",
+        "remove": "Remove a document", "remove_pick": "Document to remove", "remove_confirm": "I am sure",
+        "remove_button": "Remove", "removed": "Removed: {names}", "stage_documents": "Reading documents",
+        "stage_chunks": "Embedding passages",
+    },
+}
+
+CSS = """<style>
+.tc-answer{border-left:4px solid #1f6feb;background:#f6f8fa;padding:.8em 1.1em;margin:.4em 0 1em;
+  font-size:1.08rem;line-height:1.7;max-width:52rem}
+.tc-card{border:1px solid #d0d7de;border-radius:8px;padding:.8em 1.1em;margin:.2em 0 .3em;max-width:52rem;
+  scroll-margin-top:4rem}
+.tc-card .tc-head{font-weight:600;line-height:1.4}
+.tc-card .tc-meta{color:#57606a;font-size:.85rem;margin:.15em 0 .5em}
+.tc-card .tc-body{font-size:1.02rem;line-height:1.7;font-family:"Noto Serif","Times New Roman",serif}
+.tc-card .tc-foot{border-top:1px dashed #d0d7de;margin-top:.6em;padding-top:.4em;font-size:.9rem;color:#3d444d}
+.tc-card mark,.tc-answer mark,.tc-ctx mark{background:#fff3b0;padding:0 .1em}
+.tc-cite{font-weight:600;text-decoration:none}
+.tc-ctx{font-size:.95rem;line-height:1.6;margin:.2em 0 .6em}
+</style>"""
+
+_MARKER_RE = re.compile(r"\[(\d+)\]")
+_MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """User or document text inside a Markdown label or message: every Markdown character escaped, so
+    ``a_b_c`` stays as typed and ``![x](http://…)`` loads nothing."""
+    return _MARKDOWN_RE.sub(r"\\\1", text)
+
+
+def esc(text: str) -> str:
+    """Escaped, newlines as <br>: safe inside the HTML of one st.markdown call."""
+    return "<br>".join(html.escape(text).splitlines())
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]], offset: int = 0) -> str:
+    """`text` escaped, the (start, end) ranges (relative to `offset`) wrapped in <mark>."""
+    out, pos = [], 0
+    for a, b in spans:
+        a, b = max(0, a - offset), min(len(text), b - offset)
+        if b <= a or a < pos:
+            continue
+        out += [esc(text[pos:a]), "<mark>", esc(text[a:b]), "</mark>"]
+        pos = b
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def anchor(rank: int) -> str:
+    return f"trich-{rank}"
+
+
+def answer_html(text: str, label: str) -> str:
+    """The answer, escaped, each [n] a link to passage card n."""
+    body = _MARKER_RE.sub(lambda m: f'<a class="tc-cite" href="#{anchor(int(m.group(1)))}">[{m.group(1)}]</a>',
+                          esc(text))
+    return f'<div class="tc-answer"><b>{html.escape(label)}:</b> {body}</div>'
+
+
+def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: dict[str, str]) -> str:
+    """One cited passage: title, number and date, breadcrumb, the passage with the answering span marked, and
+    the footnotes it carries (the span marked there when the answer came from a footnote)."""
+    body, notes = split_footnotes(p.text)
+    title = html.escape(p.title or p.doc)
+    head = f'<div class="tc-head">[{p.rank}] {title}</div>'
+    meta = f'<div class="tc-meta">{html.escape(meta_line)}<br>{html.escape(p.section or t["front"])}</div>'
+    parts = [f'<div class="tc-card" id="{anchor(p.rank)}">', head, meta,
+             f'<div class="tc-body">{marked(body, spans)}</div>']
+    if notes:
+        offset = len(body) + 1
+        lines, hit = [], False
+        for n, note in notes:
+            prefix = f"[{n}] "
+            local = [(a, b) for a, b in spans if a >= offset + len(prefix) and b <= offset + len(prefix) + len(note)]
+            hit = hit or bool(local)
+            lines.append(f"<sup>{n}</sup> {marked(note, local, offset + len(prefix))}")
+            offset += len(prefix) + len(note) + 1
+        label = t["footnotes"] + (f" — {t['from_footnote']}" if hit else "")
+        parts.append(f'<div class="tc-foot"><b>{html.escape(label)}</b><br>{"<br>".join(lines)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def context_html(sentence: str, ref: str) -> str:
+    """A mention's sentence, escaped, the number itself marked."""
+    start = sentence.find(ref)
+    return f'<div class="tc-ctx">{marked(sentence, [(start, start + len(ref))] if start >= 0 else [])}</div>'
+
+
+def doc_line(name: str, meta: DocMeta | None) -> str:
+    """Number, date and file of a document: ``Số 97/2025/QĐ-UBND · ngày 25/11/2025 · qd-97-2025-ubnd.md``."""
+    if meta is None:
+        return name
+    parts = [f"Số {meta.number}" if meta.number else "", date_text(meta.date) if meta.date else "", name]
+    return " · ".join(x for x in parts if x)

@@ -1,0 +1,154 @@
+"""End to end in a real browser: `streamlit run app.py` on a free localhost port, driven by headless Chromium
+(Debian's `chromium`, which `.ci/run` installs) through Playwright. Skipped, with the reason, where Chromium or
+Playwright is missing.
+
+Screenshots go to $TRACUU_SCREENSHOTS when set (`make screenshots` sets docs/screenshots), else to a temporary
+folder, so a plain `make test` leaves the repository unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.embed import FakeEmbedder
+from pipeline.ingest import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+DOCS = [ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt", DATA / "qd-97-2025-ubnd.md",
+        DATA / "nd-25-2025-cp.md", DATA / "qd-1378-bnv.md"]
+CHROMIUM = Path(os.environ.get("TRACUU_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage"]
+QUESTION = "nganh thuong mai dich vu nam 2022 tang truong bao nhieu"  # typed without diacritics
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install -y chromium "
+                                                     "chromium-driver (.ci/run does)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> float:
+    """Seconds until the server answers its health check."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {seconds:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    index = Path(os.environ["TRACUU_E2E_INDEX"]) if os.environ.get("TRACUU_E2E_INDEX") else None
+    if index is None:
+        index = tmp_path_factory.mktemp("e2e-index")
+        ingest(DOCS, FakeEmbedder(), root=index)
+    port = free_port()
+    env = {**os.environ, "TRACUU_INDEX": str(index), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("TRACUU_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def settle(page) -> None:
+    """Wait for the script run to finish (the sidebar's recent questions are drawn last)."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]')
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.get_by_role("tab", name="Hỏi đáp").wait_for()
+    return page
+
+
+def test_typed_question_shows_the_answer_and_its_cited_passage(server: str, browser, shots: Path):
+    page = open_page(browser, server)
+    box = page.get_by_label("Câu hỏi")
+    box.fill(QUESTION)
+    box.press("Enter")
+    answer = page.locator(".tc-answer")
+    answer.wait_for()
+    assert "14,33%" in answer.inner_text()
+    card = page.locator("#trich-1")
+    card.wait_for()
+    assert card.is_visible()
+    assert "14,33%" in card.locator("mark").first.inner_text()
+    assert "q=nganh+thuong+mai" in page.url  # the URL follows the question: the answer can be shared
+    settle(page)
+    assert page.get_by_text("Câu hỏi gần đây").is_visible()
+    page.screenshot(path=str(shots / "hoi-dap.png"), full_page=False)
+    assert (shots / "hoi-dap.png").stat().st_size > 10_000
+    answer.locator("a.tc-cite").first.click()  # the [1] marker leads to its passage
+    page.wait_for_function("document.querySelector('#trich-1').getBoundingClientRect().top < 200")
+    page.close()
+
+
+def test_shared_links_open_the_references_tab_and_the_library(server: str, browser, shots: Path):
+    page = open_page(browser, f"{server}/?ref=nd+25/2025")
+    page.get_by_text("Được dẫn chiếu bởi").first.wait_for()
+    assert page.get_by_role("tab", name="Văn bản dẫn chiếu").get_attribute("aria-selected") == "true"
+    assert page.locator("h4", has_text="25/2025/NĐ-CP").first.is_visible()
+    settle(page)
+    page.screenshot(path=str(shots / "van-ban-dan-chieu.png"), full_page=False)
+    page.get_by_role("tab", name="Thư viện").click()
+    page.get_by_text("Thêm văn bản (.txt, .md)").wait_for()
+    settle(page)
+    page.screenshot(path=str(shots / "thu-vien.png"), full_page=False)
+    assert (shots / "thu-vien.png").stat().st_size > 10_000
+    page.close()
