@@ -95,9 +95,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from pipeline.ingest import ingest
+    from pipeline.library import remove_documents
 
-    report = ingest([], _embedder_for(args), root=args.index, remove=args.docs)
+    report = remove_documents(args.docs, _embedder_for(args), root=args.index)
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
     if report.removed:
@@ -149,6 +149,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    from pipeline.library import document_rows
     from pipeline.store import open_index
 
     data = open_index(args.index)
@@ -159,8 +160,7 @@ def cmd_stats(args) -> int:
         "embedder": data.manifest["embedder"],
         "size_bytes": data.size_bytes(),
         "created": data.manifest["created"],
-        "docs": [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "date": d.meta.date,
-                  "years": list(d.meta.years), "chunks": d.n_chunks} for d in data.docs.values()],
+        "docs": document_rows(data),
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -175,13 +175,12 @@ def cmd_stats(args) -> int:
 
 def cmd_refs(args) -> int:
     from pipeline.clean import fold
-    from pipeline.links import doc_links
-    from pipeline.references import bearer_of, bearers, lookup
+    from pipeline.links import doc_bearers, doc_links, reference_rows
+    from pipeline.references import bearer_of, lookup
     from pipeline.store import open_index
 
     data = open_index(args.index)
-    owners = bearers({name: d.meta.number for name, d in data.docs.items()},
-                     {name: int(d.meta.date[:4]) if d.meta.date else None for name, d in data.docs.items()})
+    owners = doc_bearers(data)
     if not data.references and data.chunks:
         print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     found = data.references
@@ -194,8 +193,7 @@ def cmd_refs(args) -> int:
     if args.list:
         found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
         if args.json:
-            print(json.dumps([{**m.to_json(bearer_of(m, owners)), "mentions": len(m.mentions)} for m in found],
-                             ensure_ascii=False))
+            print(json.dumps(reference_rows(found, owners), ensure_ascii=False))
         for m in [] if args.json else found:
             print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
