@@ -1,9 +1,11 @@
-"""Tra cứu văn bản — the Streamlit app: Hỏi đáp (ask), Văn bản dẫn chiếu (references), Thư viện (library).
+"""Tra cứu văn bản — the Streamlit app: Hỏi đáp (ask), Văn bản dẫn chiếu (references), So sánh (compare),
+Thư viện (library).
 
 Widgets → the same `pipeline` functions the CLI calls → render (HTML pieces in `app_ui.py`). Run with
 `make run`, or `streamlit run app.py` over an index built by `tracuu ingest data/ --index index` ($TRACUU_INDEX
-names another index folder). The URL carries the question (`?q=tang+truong+kinh+te+2022`) or the document
-number looked up (`?ref=qd+996`), so a result can be shared as a link.
+names another index folder). The URL carries the question (`?q=tang+truong+kinh+te+2022`), the document
+number looked up (`?ref=qd+996`) or the indicator compared (`?so_sanh=thu+ngan+sach`), so a result can be
+shared as a link.
 """
 
 import os
@@ -18,6 +20,7 @@ import streamlit as st  # noqa: E402
 import app_ui as ui  # noqa: E402
 from pipeline.answer import Answerer  # noqa: E402
 from pipeline.cite import citation, spans_in  # noqa: E402
+from pipeline.compare import Comparer, Comparison, indicator_list  # noqa: E402
 from pipeline.embed import Embedder, EmbedderError, load_embedder  # noqa: E402
 from pipeline.ingest import IngestReport  # noqa: E402
 from pipeline.library import (  # noqa: E402
@@ -43,8 +46,8 @@ from pipeline.store import ENV_INDEX, IndexData, IndexUnavailable, current_gener
 from pipeline.store import open_index as _open_index  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
 
-TABS = ("tab_ask", "tab_refs", "tab_library")
-URL_TABS = {"ref": "tab_refs"}  # URL parameter → the tab it opens (the Compare tab adds "so_sanh")
+TABS = ("tab_ask", "tab_refs", "tab_compare", "tab_library")
+URL_TABS = {"ref": "tab_refs", "so_sanh": "tab_compare"}  # URL parameter → the tab it opens
 HISTORY = 10  # recent questions kept for the session
 MAX_MATCHES = 20  # references shown for one lookup
 MAX_MENTIONS = 50  # mentions listed under one reference
@@ -74,6 +77,13 @@ def load_answerer(index: str | None, generation: str) -> Answerer:
 def load_graph(index: str | None, generation: str) -> ReferenceGraph:
     """Which indexed document bears which number and cites which: once per generation."""
     return reference_graph(load_answerer(index, generation).data)
+
+
+@st.cache_resource(max_entries=2)
+def load_comparer(index: str | None, generation: str) -> Comparer:
+    """Indicator statements and their name vectors: once per generation."""
+    data = load_answerer(index, generation).data
+    return Comparer(data, cached_embedder(data.embedder_name))
 
 
 def text() -> dict[str, str]:
@@ -235,6 +245,61 @@ def refs_tab(data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
                  hide_index=True, width="stretch", key="ref_table")
 
 
+# ---- So sánh -----------------------------------------------------------------------------------------------
+
+def show_comparison(result: Comparison, t: dict[str, str]) -> None:
+    """The table by year and kind, the gaps, a chart, the source sentences, and the downloads."""
+    import altair as alt
+
+    st.caption(t["cmp_names"].format(names=ui.plain(" | ".join(result.names))))
+    rows = [{t["year"]: r.year, t["col_kind"]: t["kind_" + r.kind.value], t["col_raw"]: r.raw, t["col_value"]: r.value,
+             t["col_unit"]: r.unit, "": r.qualifier or "", t["col_plan"]: r.plan_ratio or "",
+             t["col_doc"]: r.doc, t["col_section"]: r.section} for r in result.rows]
+    st.dataframe(rows, hide_index=True, width="stretch", key="cmp_table",
+                 column_config={t["year"]: st.column_config.NumberColumn(format="%d")})
+    for g in result.gaps:
+        st.info(ui.plain(g.text))
+    if len({r.unit for r in result.rows}) == 1:
+        chart = alt.Chart(alt.Data(values=[{"year": str(r.year), "value": r.value, "kind": t["kind_" + r.kind.value]}
+                                           for r in result.rows])).mark_bar().encode(
+            x=alt.X("year:N", title=t["year"]), xOffset="kind:N", y=alt.Y("value:Q", title=result.rows[0].unit),
+            color=alt.Color("kind:N", title=t["col_kind"]))
+        st.altair_chart(chart, width="stretch")
+    st.subheader(t["cmp_sources"])
+    for r in result.rows:
+        html(f"<b>{r.year} · {ui.esc(t['kind_' + r.kind.value])}</b> — {ui.esc(r.doc)} — "
+             f"<small>{ui.esc(r.section or t['front'])}</small>" + ui.context_html(r.text, r.raw))
+    c1, c2 = st.columns(2)
+    c1.download_button(t["cmp_csv"], result.to_csv().encode("utf-8"), "so-sanh.csv", "text/csv", key="cmp_csv")
+    c2.download_button(t["cmp_xlsx"], result.to_xlsx(), "so-sanh.xlsx", key="cmp_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def compare_tab(comparer: Comparer, t: dict[str, str]) -> None:
+    if not comparer.data.indicators:
+        st.info(t["cmp_no_indicators"])
+        return
+    several = [n for n, years, _ in indicator_list(comparer.data.indicators) if len(years) > 1][:300]
+    st.selectbox(t["cmp_pick"], ["", *several], key="cmp_pick",
+                 on_change=lambda: st.session_state.__setitem__("cmp_query", st.session_state.cmp_pick))
+    with st.form("compare", border=False):
+        query: str = st.text_input(t["cmp_query"], key="cmp_query", placeholder=t["cmp_hint"])
+        years = st.multiselect(t["cmp_years"], sorted({i.year for i in comparer.data.indicators if i.year}),
+                               key="cmp_years")
+        st.form_submit_button(t["cmp_go"], type="primary", key="cmp_submit")
+    query = query.strip()
+    if not query:
+        return
+    follow_url("so_sanh", query, "compared")
+    t0 = time.perf_counter()
+    result = comparer(query, tuple(years))
+    st.caption(t["cmp_took"].format(ms=(time.perf_counter() - t0) * 1000))
+    if not result.rows:
+        st.info(t["cmp_none"].format(q=ui.plain(query[:80])))
+        return
+    show_comparison(result, t)
+
+
 # ---- Thư viện -----------------------------------------------------------------------------------------------
 
 def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, str]]:
@@ -308,6 +373,7 @@ def main() -> None:
         st.session_state.started = True
         st.session_state.question = st.session_state.asked = st.query_params.get("q", "")
         st.session_state.ref_query = st.session_state.looked_up = st.query_params.get("ref", "")
+        st.session_state.cmp_query = st.session_state.compared = st.query_params.get("so_sanh", "")
         st.session_state.start_tab = next((tab for p, tab in URL_TABS.items() if p in st.query_params), TABS[0])
     with st.sidebar:
         st.toggle("English", key="english")
@@ -329,11 +395,13 @@ def main() -> None:
     with st.sidebar:
         filters, k = sidebar_filters(data, t)
         recent = st.container()
-    ask, refs, library = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
+    ask, refs, compare, library = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
     with ask:
         ask_tab(answerer, filters, k, t)
     with refs:
         refs_tab(data, graph, t)
+    with compare:
+        compare_tab(load_comparer(index, gen.name), t)
     with library:
         library_tab(data, index, t)
     with recent:

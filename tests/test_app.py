@@ -222,7 +222,7 @@ def test_document_html_is_shown_as_text_never_run(hostile_index: Path, monkeypat
 def test_english_toggle_switches_the_interface(index: Path):
     at = start()
     at.sidebar.toggle[0].set_value(True).run()
-    assert [t.label for t in at.tabs] == ["Ask", "References", "Library"]
+    assert [t.label for t in at.tabs] == ["Ask", "References", "Compare", "Library"]
     at = ask("thương mại dịch vụ tăng bao nhiêu", at)
     assert answer_box(at).startswith('<div class="tc-answer"><b>Answer:</b>')
 
@@ -275,6 +275,37 @@ def test_reference_table_counts_and_filters_by_type(index: Path):
     at.multiselect(key="ref_types").set_value(["Nghị định"]).run()
     filtered = at.dataframe[0].value
     assert 0 < len(filtered) < refs and set(filtered["Loại"]) == {"Nghị định"}
+
+
+# ---- So sánh ------------------------------------------------------------------------------------------------
+
+def comparison_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Giá trị" in d.value.columns)
+
+
+def test_comparison_from_the_url_shows_target_against_result_with_the_gap_and_sources(index: Path):
+    at = start(so_sanh="tang truong kinh te")
+    assert selected_tab(at) == "So sánh"
+    table = comparison_table(at)
+    assert [(r["Năm"], r["Loại"], r["Giá trị"]) for _, r in table.iterrows()] == [
+        (2022, "kết quả", 11.67), (2023, "mục tiêu", 11.5)]
+    assert "mục tiêu 2023: 11,5 % · kết quả 2022: 11,67 % · chênh lệch −0,17 điểm %" in at.info[0].value.replace("\\", "")
+    shown = markdown(at)
+    assert "Tăng trưởng kinh tế ước đạt <mark>11,67%</mark>" in shown
+    assert "Tăng trưởng kinh tế đạt <mark>11,5%</mark>" in shown
+    assert {b.label for b in at.get("download_button")} == {"Tải CSV", "Tải Excel"}
+
+
+def test_comparison_typed_in_the_box_updates_the_url_and_says_when_nothing_matches(index: Path):
+    at = start()
+    at.text_input(key="cmp_query").input("thu ngan sach")
+    at.button(key="cmp_submit").click().run()
+    assert at.query_params["so_sanh"] == "thu ngan sach" and "q" not in at.query_params
+    values = set(comparison_table(at)["Giá trị"])
+    assert values == {1172.5, 1275}
+    at.text_input(key="cmp_query").input("xyz qwerty")
+    at.button(key="cmp_submit").click().run()
+    assert "Không tìm thấy chỉ tiêu" in at.info[0].value
 
 
 # ---- Thư viện -----------------------------------------------------------------------------------------------
@@ -332,5 +363,5 @@ def test_empty_index_explains_how_to_add_documents_and_accepts_uploads(tmp_path:
     at.run()
     at.button(key="add").click().run()
     assert not at.exception, at.exception
-    assert [t.label for t in at.tabs] == ["Hỏi đáp", "Văn bản dẫn chiếu", "Thư viện"]
+    assert [t.label for t in at.tabs] == ["Hỏi đáp", "Văn bản dẫn chiếu", "So sánh", "Thư viện"]
     assert open_index(tmp_path / "index").embedder_name == "fake"

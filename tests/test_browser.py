@@ -152,3 +152,15 @@ def test_shared_links_open_the_references_tab_and_the_library(server: str, brows
     page.screenshot(path=str(shots / "thu-vien.png"), full_page=False)
     assert (shots / "thu-vien.png").stat().st_size > 10_000
     page.close()
+
+
+def test_a_shared_comparison_link_shows_the_table_the_gap_and_the_chart(server: str, browser, shots: Path):
+    page = open_page(browser, f"{server}/?so_sanh=tang+truong+kinh+te")
+    page.get_by_text("chênh lệch −0,17 điểm %").wait_for()
+    assert page.get_by_role("tab", name="So sánh").get_attribute("aria-selected") == "true"
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()  # targets and results by year
+    assert page.locator("mark", has_text="11,67%").first.is_visible()
+    settle(page)
+    page.screenshot(path=str(shots / "so-sanh.png"), full_page=False)
+    assert (shots / "so-sanh.png").stat().st_size > 10_000
+    page.close()
