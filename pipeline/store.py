@@ -208,6 +208,11 @@ def write_generation(
         with open(pointer, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(pointer, root / LAYOUT.current)  # the atomic switch
+        fd = os.open(root, os.O_RDONLY)  # the renames themselves survive a power cut
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -218,7 +223,7 @@ def write_generation(
 def _live_name(root: Path) -> str:
     try:
         return (root / LAYOUT.current).read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):
         return ""
 
 
@@ -272,18 +277,22 @@ def read_manifest(gen: Path) -> dict:
 
 
 def salvage_documents(root: Path) -> dict[str, DocRecord]:
-    """The document list of a damaged live generation, if its sqlite still reads: what a rebuild reads again."""
-    name = _live_name(root)
-    path = root / name / LAYOUT.db
-    if not name.startswith("gen-") or "/" in name or not path.is_file():
-        return {}
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
-        with contextlib.closing(db):
-            return {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")}
-    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
-        return {}
+    """The document list of a damaged index, what a rebuild reads again: from the live generation's database if
+    it still reads, else from the newest other generation's (a document removed since may come back)."""
+    live = _live_name(root)
+    others = sorted((p.name for p in root.glob("gen-*") if p.name != live), reverse=True)
+    for name in [live, *others]:
+        path = root / name / LAYOUT.db
+        if not name.startswith("gen-") or "/" in name or not path.is_file():
+            continue
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db.row_factory = sqlite3.Row
+            with contextlib.closing(db):
+                return {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")}
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
+            continue
+    return {}
 
 
 def _row_doc(r: sqlite3.Row) -> DocRecord:

@@ -42,7 +42,7 @@ def check_size(size: int, lim: Limits | None = None) -> None:
     lim = lim or limits()
     if size > lim.max_file_bytes:
         raise ValueError(
-            f"the file is {size / 2**20:.1f} MB, over the {lim.max_file_bytes / 2**20:.0f} MB limit — split it, or "
+            f"the file is {size / 2**20:.1f} MB, over the {lim.max_file_bytes / 2**20:.3g} MB limit — split it, or "
             f"raise the limit with {ENV_MAX_FILE_MB} (tệp quá lớn)"
         )
 

@@ -155,6 +155,10 @@ def test_ingest_after_current_lost_its_generation_keeps_what_it_is_given(index):
     report = ingest(DOCS[2:3], FakeEmbedder(), root=index)
     assert report.added == [DOCS[2].name] and "missing" in report.notes[0]
     assert list(open_index(index).docs) == [DOCS[2].name]
+    (index / "CURRENT").write_bytes(b"\xff\xfe garbage")
+    report = ingest(DOCS[3:4], FakeEmbedder(), root=index)
+    assert report.added == [DOCS[3].name] and "CURRENT cannot be read" in report.notes[0]
+    assert report.updated == [DOCS[2].name]  # listed by the newest generation still on disk
 
 
 def test_rebuild_reads_every_document_again_and_reuses_verified_vectors(index, tmp_path):
