@@ -152,7 +152,8 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
         gen = current_generation(root)
         old = IndexData(gen) if gen else None
     except IndexDamaged as e:
-        report.notes.append(f"{e}; rebuilding from the source files (đang xây lại chỉ mục)")
+        report.notes.append(f"{e.where}: the index was damaged ({e.what}); rebuilt from the source files "
+                            "(chỉ mục bị hỏng đã được xây lại)")
         return None, salvage_documents(root)
     if old and old.embedder_name != embedder.name:
         raise IndexUnavailable(

@@ -60,12 +60,13 @@ class IndexUnavailable(RuntimeError):
 class IndexDamaged(IndexUnavailable):
     """A generation whose files do not match its manifest (truncated, corrupted, missing): ingest rebuilds it."""
 
+    def __init__(self, where: Path, what: str):
+        super().__init__(
+            f"{where}: the index is damaged ({what}) — run `tracuu ingest` again (e.g. `tracuu ingest data/`) to "
+            "rebuild it (chỉ mục bị hỏng: hãy chạy lại tracuu ingest)"
+        )
+        self.where, self.what = where, what
 
-def damaged(where: Path, what: str) -> IndexDamaged:
-    return IndexDamaged(
-        f"{where}: the index is damaged ({what}) — run `tracuu ingest` again (e.g. `tracuu ingest data/`) to "
-        "rebuild it (chỉ mục bị hỏng: hãy chạy lại tracuu ingest)"
-    )
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,10 @@ def current_generation(root: Path) -> Path | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as e:
-        raise damaged(root, f"CURRENT cannot be read: {e}") from None
+        raise IndexDamaged(root, f"CURRENT cannot be read: {e}") from None
     gen = root / name
     if not name.startswith("gen-") or "/" in name or not (gen / LAYOUT.manifest).is_file():
-        raise damaged(root, f"CURRENT names '{name[:80]}', which is missing")
+        raise IndexDamaged(root, f"CURRENT names '{name[:80]}', which is missing")
     return gen
 
 
@@ -262,9 +263,9 @@ def read_manifest(gen: Path) -> dict:
         version = manifest["format_version"]
         manifest["embedder"]["name"]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise damaged(gen, f"unreadable manifest: {type(e).__name__} {e}") from None
+        raise IndexDamaged(gen, f"unreadable manifest: {type(e).__name__} {e}") from None
     if not isinstance(version, int) or version < 1:
-        raise damaged(gen, f"unknown format version {version!r}")
+        raise IndexDamaged(gen, f"unknown format version {version!r}")
     if version > FORMAT_VERSION:
         raise IndexUnavailable(
             f"{gen}: this index was written by a newer tracuu (format {version}; this one reads up to "
@@ -272,7 +273,7 @@ def read_manifest(gen: Path) -> dict:
             "(chỉ mục do phiên bản tracuu mới hơn tạo: hãy cập nhật tracuu)"
         )
     if version == FORMAT_VERSION and not isinstance(manifest.get("files"), dict):
-        raise damaged(gen, "the manifest lists no file checksums")
+        raise IndexDamaged(gen, "the manifest lists no file checksums")
     return manifest
 
 
@@ -321,13 +322,13 @@ class IndexData:
             found = integrity.problems(gen, self.manifest["files"], hashes=verify_hashes)
             if found:
                 more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-                raise damaged(gen, found[0] + more)
+                raise IndexDamaged(gen, found[0] + more)
         try:
             self._load(gen)
         except (sqlite3.DatabaseError, RuntimeError, ValueError, OSError, KeyError, EOFError) as e:
-            raise damaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
+            raise IndexDamaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
         if self.dense.ntotal != len(self.chunks):
-            raise damaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
+            raise IndexDamaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
         if self.manifest["format_version"] < FORMAT_VERSION:
             self._migrate()
 
@@ -359,7 +360,7 @@ class IndexData:
         with contextlib.closing(db):
             check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise damaged(self.gen, f"chunks.sqlite fails its check: {check[:200]}")
+            raise IndexDamaged(self.gen, f"chunks.sqlite fails its check: {check[:200]}")
         manifest = {**self.manifest, "format_version": FORMAT_VERSION, "migrated_from": self.manifest["format_version"],
                     "files": integrity.file_digests(self.gen)}
         with contextlib.suppress(OSError):
