@@ -151,8 +151,9 @@ class Inputs:
         if kind == "huge_line":
             unit = r.choice([b"x", "Ủy ban nhân dân ".encode(), b"\xe1\xba", b"1. ", b"\t"])
             return kind, r.choice([".txt", ".md"]), unit * (r.randint(200_000, 8_000_000) // len(unit))
-        if kind == "docx":
-            return kind, r.choice([".docx", ".odt"]), mutate(r, r.choice(self.docx))
+        if kind == "docx":  # one in ten intact: the guard must let a sound file through
+            docx = r.choice(self.docx)
+            return kind, r.choice([".docx", ".odt"]), docx if r.random() < 0.1 else mutate(r, docx)
         if kind == "bomb":
             return kind, ".docx", r.choice(self.bombs)
         if kind == "pdf":

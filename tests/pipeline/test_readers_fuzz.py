@@ -136,6 +136,12 @@ def test_zip_bombs_are_refused_from_their_declared_sizes(bombs):
         assert isinstance(err, ValueError) and "zip bomb" in str(err)
 
 
+def test_a_sound_docx_passes_the_guard_whole():
+    zf = safety.open_zip(DOCX)
+    xml = safety.read_member(zf, "word/document.xml").decode("utf-8")
+    assert "<w:t>**QUYẾT ĐỊNH**</w:t>" in xml and xml.count("<w:p>") > 20
+
+
 def test_a_zip_that_lies_about_its_sizes_is_read_no_further_than_declared():
     data = lying_zip()
     zf = safety.open_zip(data)  # it declares 1 KB: the directory looks harmless
