@@ -34,12 +34,16 @@ def main() -> None:
         "query": ["--repeat", "1", "--cold-runs", "1"],
         "alqac": ["--limit-queries", "20"],
         "dev": [],
+        "fuzz_readers": ["-n", "200"],
+        "integrity": ["--chunks", "2000"],
     }
     runs = {
         "ingest": ["bench_ingest.py", *args.paths, "--model", args.model],
         "query": ["bench_query.py", *index],
         "alqac": ["bench_alqac.py", "--model", args.model],
         "dev": ["bench_dev.py", *index],
+        "fuzz_readers": ["fuzz_readers.py"],
+        "integrity": ["bench_integrity.py"],
     }
     written = []
     for name, (script, *rest) in runs.items():
