@@ -1,5 +1,6 @@
-"""Checksums of an index generation: every file's size and sha256, recorded in the manifest at write time and
-checked when the generation is opened, so a truncated or corrupted file is caught before it answers wrongly.
+"""Keeping index generations sound on disk: every file's size and sha256, recorded in the manifest at write time
+and checked when the generation is opened, so a truncated or corrupted file is caught before it answers wrongly;
+the manifest written atomically; what interrupted writes leave behind cleaned up.
 
 Sizes are checked on every open (a `stat` per file). Hashes are checked once per generation per process: a
 generation is never modified after it is written, so a second open in the same process (the app reloading
@@ -8,9 +9,12 @@ after a rerun) skips the read. The cost on the seed index and at corpus scale is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import time
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -67,3 +71,31 @@ def write_manifest(gen: Path, manifest: dict) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, gen / MANIFEST)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def collect_garbage(root: Path, keep: set[str]) -> None:
+    """Remove generations other than `keep` (the live one and the one before it), and the temporary folders and
+    pointer files of interrupted writes: those of a dead process, or older than a minute."""
+    now = time.time()
+    for p in root.iterdir():
+        if p.name in keep:
+            continue
+        if p.name.startswith("gen-") and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith((".tmp-", ".CURRENT-")):
+            pid = p.name.rsplit("-", 1)[-1]
+            mine = pid == str(os.getpid())
+            dead = pid.isdigit() and not mine and not _pid_alive(int(pid))
+            with contextlib.suppress(OSError):
+                if dead or (not mine and now - p.stat().st_mtime > 60):
+                    shutil.rmtree(p) if p.is_dir() else p.unlink()

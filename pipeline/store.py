@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,7 +216,7 @@ def write_generation(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _collect_garbage(root, keep={final.name, previous})
+    integrity.collect_garbage(root, keep={final.name, previous})
     return final
 
 
@@ -226,34 +225,6 @@ def _live_name(root: Path) -> str:
         return (root / LAYOUT.current).read_text(encoding="utf-8").strip()
     except (OSError, ValueError):
         return ""
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _collect_garbage(root: Path, keep: set[str]) -> None:
-    """Remove generations other than `keep` (the live one and the one before it), and the temporary folders and
-    pointer files of interrupted writes: those of a dead process, or older than a minute."""
-    now = time.time()
-    for p in root.iterdir():
-        if p.name in keep:
-            continue
-        if p.name.startswith("gen-") and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith((".tmp-", ".CURRENT-")):
-            pid = p.name.rsplit("-", 1)[-1]
-            mine = pid == str(os.getpid())
-            dead = pid.isdigit() and not mine and not _pid_alive(int(pid))
-            with contextlib.suppress(OSError):
-                if dead or (not mine and now - p.stat().st_mtime > 60):
-                    shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
 def read_manifest(gen: Path) -> dict:
