@@ -211,6 +211,12 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bo
                 continue
             fresh.append((doc, prepare_chunks(doc)))
             report.updated.append(name)
+    if salvaged is not None and not fresh:  # nothing to rebuild from: leave the damaged index as it is
+        raise IndexUnavailable(
+            f"the index at '{root}' is damaged and no document could be read again from its list "
+            f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
+            "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
+        )
     if not fresh and not report.removed and not rebuild:
         return report
 
