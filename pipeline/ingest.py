@@ -3,12 +3,17 @@
 Incremental: a file whose content hash is unchanged is skipped (not even parsed); a chunk whose text is
 unchanged keeps its vector; when nothing changed nothing is written. A file that cannot be read is reported
 and skipped; the others are ingested.
+
+`rebuild` reads every document again (those given and those already indexed, from where they were read) into a
+fresh generation, reusing only vectors of a generation whose checksums match. A damaged live generation (see
+pipeline/integrity.py) is rebuilt the same way, from the document list its database still holds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -23,11 +28,13 @@ from pipeline.readers import ReadError, read_document, supported
 from pipeline.segment import folded_tokens, words
 from pipeline.store import (
     DocRecord,
+    IndexDamaged,
     IndexData,
     IndexUnavailable,
     current_generation,
     embed_hash,
     index_root,
+    salvage_documents,
     write_generation,
 )
 from pipeline.types import Chunk, Document
@@ -139,41 +146,66 @@ def ingest(
     root: str | Path | None = None,
     remove: Iterable[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    rebuild: bool = False,
+    wait: float | None = None,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
-    and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks."""
+    and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks.
+    `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once)."""
     root = index_root(root)
-    with ingest_lock(root):
-        return _ingest(paths, embedder, root, remove, progress)
+    with ingest_lock(root, wait):
+        return _ingest(paths, embedder, root, remove, progress, rebuild)
 
 
 @contextlib.contextmanager
-def ingest_lock(root: Path) -> Iterator[None]:
-    """One ingest at a time per index folder: a second one refuses at once instead of racing the first."""
+def ingest_lock(root: Path, wait: float | None = None) -> Iterator[None]:
+    """One ingest at a time per index folder: a second one refuses at once (or waits up to `wait` seconds)
+    instead of racing the first. The lock is the kernel's (flock): a killed ingest releases it."""
     import fcntl
 
     root.mkdir(parents=True, exist_ok=True)
+    deadline, said = time.monotonic() + (wait or 0), False
     with open(root / ".lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexUnavailable(
-                f"another ingest is writing '{root}' — wait for it to finish (một tiến trình khác đang ghi chỉ mục)"
-            ) from None
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if wait is None or time.monotonic() >= deadline:
+                    hint = "still busy after waiting" if wait else "wait for it to finish, or use --wait"
+                    raise IndexUnavailable(
+                        f"another ingest is writing '{root}' — {hint} (một tiến trình khác đang ghi chỉ mục)"
+                    ) from None
+                if not said:
+                    print(f"waiting for another ingest of '{root}' to finish…", file=sys.stderr)
+                    said = True
+                time.sleep(0.25)
         yield
 
 
-def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestReport:
-    report = IngestReport()
-    gen = current_generation(root)
-    old = IndexData(gen) if gen else None
+def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[IndexData | None, dict | None]:
+    """The live generation (None: none yet) and, when it is damaged, the documents to read again."""
+    try:
+        gen = current_generation(root)
+        old = IndexData(gen) if gen else None
+    except IndexDamaged as e:
+        report.notes.append(f"{e.where}: the index was damaged ({e.what}); rebuilt from the source files "
+                            "(chỉ mục bị hỏng đã được xây lại)")
+        return None, salvage_documents(root)
     if old and old.embedder_name != embedder.name:
         raise IndexUnavailable(
             f"the index at '{root}' was built with embedder '{old.embedder_name}', not '{embedder.name}': "
             f"ingest with --model {old.embedder_name}, or use a new --index folder"
         )
-    kept: dict[str, DocRecord] = dict(old.docs) if old else {}
-    reparse = bool(old) and old.manifest.get("parser_version") != PARSER_VERSION
+    return old, None
+
+
+def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bool = False) -> IngestReport:
+    report = IngestReport()
+    old, salvaged = _previous(root, embedder, report)
+    rebuild = rebuild or salvaged is not None
+    kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
+    reparse = rebuild or (bool(old) and old.manifest.get("parser_version") != PARSER_VERSION)
     for name in remove:
         if name in kept:
             del kept[name]
@@ -208,11 +240,21 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress) -> IngestRe
             try:
                 doc = read_document(Path(kept[name].path), name=name)
             except ReadError as e:
-                report.errors.append(f"{e} — kept as indexed before")
+                if old is None:  # nothing sound to keep it from
+                    del kept[name]
+                    report.errors.append(f"{e} — dropped from the index; ingest it again when it can be read")
+                else:
+                    report.errors.append(f"{e} — kept as indexed before")
                 continue
             fresh.append((doc, prepare_chunks(doc)))
             report.updated.append(name)
-    if not fresh and not report.removed:
+    if salvaged is not None and not fresh:  # nothing to rebuild from: leave the damaged index as it is
+        raise IndexUnavailable(
+            f"the index at '{root}' is damaged and no document could be read again from its list "
+            f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
+            "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
+        )
+    if not fresh and not report.removed and not rebuild:
         return report
 
     # reuse vectors of unchanged chunk texts, embed the rest

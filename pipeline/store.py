@@ -2,9 +2,11 @@
 
 ``<root>/CURRENT`` names the live generation ``<root>/gen-<time>/``. A write builds a whole new generation in a
 temporary folder, renames it into place, then atomically replaces CURRENT; a crash or Ctrl-C at any point
-leaves the previous generation live. A generation holds:
+leaves the previous generation live. The previous generation is kept after a switch, so a reader that resolved
+CURRENT just before it still finds its files; older ones are removed. A generation holds:
 
-- ``manifest.json``  format version, embedder name and dimension, counts, created time
+- ``manifest.json``  format version, embedder name and dimension, counts, created time, and the size and sha256
+  of every other file (checked at open, see pipeline/integrity.py)
 - ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, segmented words, folded tokens, content hash)
 - ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
 - ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
@@ -19,19 +21,19 @@ import json
 import os
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from pipeline import integrity
 from pipeline.accents import build_accent_map
 from pipeline.indicators import Indicator, Kind
 from pipeline.references import Mention, Reference, group, mentions_in
 from pipeline.types import Chunk, DocMeta
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: checksums of every file in the manifest (a version-1 index is migrated at open)
 ENV_INDEX = "TRACUU_INDEX"
 DEFAULT_INDEX = "index"
 
@@ -57,6 +59,18 @@ class IndexUnavailable(RuntimeError):
     """An index that is missing, broken or built for another embedder, with what to do."""
 
 
+class IndexDamaged(IndexUnavailable):
+    """A generation whose files do not match its manifest (truncated, corrupted, missing): ingest rebuilds it."""
+
+    def __init__(self, where: Path, what: str):
+        super().__init__(
+            f"{where}: the index is damaged ({what}) — run `tracuu ingest` again (e.g. `tracuu ingest data/`) to "
+            "rebuild it (chỉ mục bị hỏng: hãy chạy lại tracuu ingest)"
+        )
+        self.where, self.what = where, what
+
+
+
 @dataclass(frozen=True)
 class DocRecord:
     """A document as the index keeps it."""
@@ -80,9 +94,11 @@ def current_generation(root: Path) -> Path | None:
         name = (root / LAYOUT.current).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as e:
+        raise IndexDamaged(root, f"CURRENT cannot be read: {e}") from None
     gen = root / name
-    if not (gen / LAYOUT.manifest).is_file():
-        raise IndexUnavailable(f"{root}: CURRENT names '{name}', which is missing — re-run `tracuu ingest`")
+    if not name.startswith("gen-") or "/" in name or not (gen / LAYOUT.manifest).is_file():
+        raise IndexDamaged(root, f"CURRENT names '{name[:80]}', which is missing")
     return gen
 
 
@@ -191,6 +207,10 @@ def write_generation(
             np.save(tmp / LAYOUT.names, np.ascontiguousarray(names[1], dtype=np.float32), allow_pickle=False)
         accents = build_accent_map(c.words for c in chunks)
         (tmp / LAYOUT.accents).write_text(json.dumps(accents, ensure_ascii=False), encoding="utf-8")
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
@@ -198,46 +218,73 @@ def write_generation(
             "counts": {"documents": len(docs), "chunks": len(chunks), "indicators": len(indicators)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in docs),
+            "files": integrity.file_digests(tmp),
         }
-        (tmp / LAYOUT.manifest).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        for f in tmp.rglob("*"):
-            if f.is_file():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
+        integrity.write_manifest(tmp, manifest)
+        previous = _live_name(root)
         os.rename(tmp, final)
         pointer = root / f".CURRENT-{os.getpid()}"
         pointer.write_text(final.name + "\n", encoding="utf-8")
         with open(pointer, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(pointer, root / LAYOUT.current)  # the atomic switch
+        fd = os.open(root, os.O_RDONLY)  # the renames themselves survive a power cut
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _collect_garbage(root, keep=final.name)
+    integrity.collect_garbage(root, keep={final.name, previous})
     return final
 
 
-def _collect_garbage(root: Path, keep: str) -> None:
-    """Remove older generations and temporary folders left by interrupted writes (older than a minute)."""
-    now = time.time()
-    for p in root.iterdir():
-        if p.name == keep or not p.is_dir():
-            continue
-        if p.name.startswith("gen-") or (p.name.startswith(".tmp-") and now - p.stat().st_mtime > 60):
-            shutil.rmtree(p, ignore_errors=True)
+def _live_name(root: Path) -> str:
+    try:
+        return (root / LAYOUT.current).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return ""
 
 
 def read_manifest(gen: Path) -> dict:
+    """The manifest of a generation (format 1 or 2); IndexDamaged when unreadable, IndexUnavailable when newer."""
     try:
         manifest = json.loads((gen / LAYOUT.manifest).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise IndexUnavailable(f"{gen}: unreadable manifest ({e}) — re-run `tracuu ingest`") from None
-    if manifest.get("format_version") != FORMAT_VERSION:
+        version = manifest["format_version"]
+        manifest["embedder"]["name"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexDamaged(gen, f"unreadable manifest: {type(e).__name__} {e}") from None
+    if not isinstance(version, int) or version < 1:
+        raise IndexDamaged(gen, f"unknown format version {version!r}")
+    if version > FORMAT_VERSION:
         raise IndexUnavailable(
-            f"{gen}: index format {manifest.get('format_version')}, this tracuu reads {FORMAT_VERSION} — "
-            "re-run `tracuu ingest` to rebuild it"
+            f"{gen}: this index was written by a newer tracuu (format {version}; this one reads up to "
+            f"{FORMAT_VERSION}) — upgrade tracuu, or rebuild it with `tracuu ingest --rebuild` "
+            "(chỉ mục do phiên bản tracuu mới hơn tạo: hãy cập nhật tracuu)"
         )
+    if version == FORMAT_VERSION and not isinstance(manifest.get("files"), dict):
+        raise IndexDamaged(gen, "the manifest lists no file checksums")
     return manifest
+
+
+def salvage_documents(root: Path) -> dict[str, DocRecord]:
+    """The document list of a damaged index, what a rebuild reads again: from the live generation's database if
+    it still reads, else from the newest other generation's (a document removed since may come back)."""
+    live = _live_name(root)
+    others = sorted((p.name for p in root.glob("gen-*") if p.name != live), reverse=True)
+    for name in [live, *others]:
+        path = root / name / LAYOUT.db
+        if not name.startswith("gen-") or "/" in name or not path.is_file():
+            continue
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db.row_factory = sqlite3.Row
+            with contextlib.closing(db):
+                return {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")}
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
+            continue
+    return {}
 
 
 def _row_doc(r: sqlite3.Row) -> DocRecord:
@@ -259,12 +306,27 @@ def _row_chunk(r: sqlite3.Row) -> Chunk:
 class IndexData:
     """A generation loaded in memory: what search and answer need, read once."""
 
-    def __init__(self, gen: Path):
+    def __init__(self, gen: Path, verify_hashes: bool = True):
+        self.gen = gen
+        self.manifest = read_manifest(gen)
+        if self.manifest["format_version"] == FORMAT_VERSION:
+            found = integrity.problems(gen, self.manifest["files"], hashes=verify_hashes)
+            if found:
+                more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+                raise IndexDamaged(gen, found[0] + more)
+        try:
+            self._load(gen)
+        except (sqlite3.DatabaseError, RuntimeError, ValueError, OSError, KeyError, EOFError) as e:
+            raise IndexDamaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
+        if self.dense.ntotal != len(self.chunks):
+            raise IndexDamaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
+        if self.manifest["format_version"] < FORMAT_VERSION:
+            self._migrate()
+
+    def _load(self, gen: Path) -> None:
         import bm25s
         import faiss
 
-        self.gen = gen
-        self.manifest = read_manifest(gen)
         db = sqlite3.connect(f"file:{gen / LAYOUT.db}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         with contextlib.closing(db):
@@ -281,8 +343,20 @@ class IndexData:
         self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
         self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
         self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
-        if self.dense.ntotal != len(self.chunks):
-            raise IndexUnavailable(f"{gen}: {self.dense.ntotal} vectors for {len(self.chunks)} chunks — re-run ingest")
+
+    def _migrate(self) -> None:
+        """A version-1 generation that loaded whole and passes sqlite's own check gets its checksums written
+        (format 2). A read-only index folder is served as it is."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise IndexDamaged(self.gen, f"chunks.sqlite fails its check: {check[:200]}")
+        manifest = {**self.manifest, "format_version": FORMAT_VERSION, "migrated_from": self.manifest["format_version"],
+                    "files": integrity.file_digests(self.gen)}
+        with contextlib.suppress(OSError):
+            integrity.write_manifest(self.gen, manifest)
+            self.manifest = manifest
 
     @property
     def embedder_name(self) -> str:

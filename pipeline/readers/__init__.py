@@ -1,12 +1,14 @@
 """Readers: a file on disk → a cleaned `Document`. One reader per format; they know nothing of indexes.
 
 A file that cannot be read raises `ReadError` naming the file and what to do; the caller reports it and goes on.
+Size limits and the zip-bomb guard every format shares are in `pipeline/readers/safety.py`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.readers import safety
 from pipeline.readers.text import read_text_file
 from pipeline.types import Document
 
@@ -33,13 +35,20 @@ def read_document(path: Path, name: str | None = None) -> Document:
     if suffix not in READERS:
         raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads .txt and .md")
     try:
+        safety.check_size(path.stat().st_size)
         data = path.read_bytes()
+        if suffix in safety.ZIP_FORMATS:
+            safety.open_zip(data)
+        elif suffix == ".pdf":
+            safety.check_pdf(data)
     except IsADirectoryError:
         raise ReadError(f"{path}: is a folder, not a file") from None
     except PermissionError:
         raise ReadError(f"{path}: permission denied — check the file's read permission (không có quyền đọc)") from None
     except OSError as e:
         raise ReadError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except ValueError as e:
+        raise ReadError(f"{path}: {e}") from None
     try:
         return READERS[suffix](data, path=str(path), name=name or path.name)
     except ValueError as e:

@@ -6,6 +6,7 @@ import hashlib
 
 from pipeline.clean import clean
 from pipeline.metadata import infer_metadata
+from pipeline.readers.safety import check_lines
 from pipeline.types import Document
 
 
@@ -29,6 +30,7 @@ def decode(data: bytes) -> str:
 
 def read_text_file(data: bytes, path: str, name: str) -> Document:
     text = decode(data)
+    check_lines(text)
     paragraphs, notes, dropped = clean(text)
     if not paragraphs:
         raise ValueError("no readable text after cleaning (không có nội dung đọc được)")

@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 
@@ -121,3 +122,32 @@ def test_refs_links_show_which_indexed_document_cites_which(tmp_path, fake_embed
     assert all(x["source"] != x["target"] for x in found)
     assert main(["refs", "--links", "--doc", SEED.name, "--index", str(tmp_path)]) == 0
     assert "không có văn bản" in capsys.readouterr().out  # the report cites nothing indexed here
+
+
+def test_a_damaged_index_is_reported_by_ask_and_rebuilt_by_ingest(tmp_path, capsys):
+    from pipeline.store import current_generation
+
+    root = str(tmp_path / "index")
+    doc = DATA / "qd-97-2025-ubnd.md"
+    assert main(["ingest", str(doc), "--index", root, "--model", "fake", "-q"]) == 0
+    faiss_file = current_generation(tmp_path / "index") / "dense.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:1000])
+    capsys.readouterr()
+    assert main(["ask", "phân cấp", "--index", root]) == 2
+    err = capsys.readouterr().err
+    assert "dense.faiss has 1000 bytes" in err and "run `tracuu ingest` again" in err
+    assert main(["ingest", "--rebuild", "--wait", "--index", root, "--model", "fake", "-q"]) == 0
+    out = capsys.readouterr()
+    assert "1 updated" in out.out and "the index was damaged" in out.err
+    assert main(["ask", "phân cấp", "--index", root, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages"][0]["doc"] == doc.name
+
+    db = current_generation(tmp_path / "index") / "chunks.sqlite"  # now the document list itself is lost
+    db.write_bytes(db.read_bytes()[:4096])
+    for gen in (tmp_path / "index").glob("gen-*"):
+        if gen != db.parent:
+            shutil.rmtree(gen)
+    assert main(["ingest", "--index", root, "--model", "fake", "-q"]) == 2
+    assert "no document could be read again" in capsys.readouterr().err
+    assert main(["ingest", str(doc), "--index", root, "--model", "fake", "-q"]) == 0
+    assert "1 added" in capsys.readouterr().out

@@ -19,7 +19,7 @@ def test_index_is_a_folder_of_plain_files_with_a_manifest(seed_index_fake):
     assert {"manifest.json", "chunks.sqlite", "dense.faiss", "bm25_words", "bm25_folded"} <= names
     manifest = json.loads((gen / "manifest.json").read_text())
     assert manifest["embedder"] == {"name": "fake", "dim": 64}
-    assert manifest["counts"]["documents"] == 2 and manifest["format_version"] == 1
+    assert manifest["counts"]["documents"] == 2 and manifest["format_version"] == 2
     assert not list(gen.rglob("*.pkl")) and not list(gen.rglob("*.pickle"))
 
 

@@ -1,0 +1,101 @@
+"""Keeping index generations sound on disk: every file's size and sha256, recorded in the manifest at write time
+and checked when the generation is opened, so a truncated or corrupted file is caught before it answers wrongly;
+the manifest written atomically; what interrupted writes leave behind cleaned up.
+
+Sizes are checked on every open (a `stat` per file). Hashes are checked once per generation per process: a
+generation is never modified after it is written, so a second open in the same process (the app reloading
+after a rerun) skips the read. The cost on the seed index and at corpus scale is in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+
+# generations whose hashes matched in this process, keyed by (folder, manifest inode, manifest mtime)
+_verified: set[tuple[str, int, int]] = set()
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_digests(gen: Path) -> dict[str, dict]:
+    """{relative path: {"size", "sha256"}} for every file of a generation but its manifest."""
+    out = {}
+    for f in sorted(gen.rglob("*")):
+        if f.is_file() and f.name != MANIFEST:
+            out[f.relative_to(gen).as_posix()] = {"size": f.stat().st_size, "sha256": sha256_file(f)}
+    return out
+
+
+def _key(gen: Path) -> tuple[str, int, int]:
+    st = (gen / MANIFEST).stat()
+    return (str(gen.resolve()), st.st_ino, st.st_mtime_ns)
+
+
+def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str]:
+    """What is wrong with the files of `gen` against the manifest's `files` (empty: all good)."""
+    found = []
+    for rel, want in sorted(files.items()):
+        f = gen / rel
+        try:
+            size = f.stat().st_size
+        except OSError:
+            found.append(f"{rel} is missing")
+            continue
+        if size != want["size"]:
+            found.append(f"{rel} has {size} bytes, the manifest says {want['size']} (truncated or replaced)")
+    if found or not hashes or _key(gen) in _verified:
+        return found
+    for rel, want in sorted(files.items()):
+        if sha256_file(gen / rel) != want["sha256"]:
+            found.append(f"{rel} does not match its checksum (corrupted)")
+    if not found:
+        _verified.add(_key(gen))
+    return found
+
+
+def write_manifest(gen: Path, manifest: dict) -> None:
+    """Write the manifest atomically (temporary file, fsync, rename): a reader sees the old or the new one."""
+    tmp = gen / f".{MANIFEST}.{os.getpid()}"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, gen / MANIFEST)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def collect_garbage(root: Path, keep: set[str]) -> None:
+    """Remove generations other than `keep` (the live one and the one before it), and the temporary folders and
+    pointer files of interrupted writes: those of a dead process, or older than a minute."""
+    now = time.time()
+    for p in root.iterdir():
+        if p.name in keep:
+            continue
+        if p.name.startswith("gen-") and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith((".tmp-", ".CURRENT-")):
+            pid = p.name.rsplit("-", 1)[-1]
+            mine = pid == str(os.getpid())
+            dead = pid.isdigit() and not mine and not _pid_alive(int(pid))
+            with contextlib.suppress(OSError):
+                if dead or (not mine and now - p.stat().st_mtime > 60):
+                    shutil.rmtree(p) if p.is_dir() else p.unlink()
