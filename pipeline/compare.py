@@ -164,10 +164,13 @@ def compare(
     scores: dict[str, float] | None = None,
     years: tuple[int, ...] = (),
     doc: str | None = None,
+    places: dict[str, str | None] | None = None,
 ) -> Comparison:
     """The statements about the indicator `query` names, best wording first, one row per year, kind and
     document (the statement whose name fits best), and the gaps between targets and results.
-    `scores` (name → score, from `NameIndex.scores`) default to the wording shared with the query."""
+    `scores` (name → score, from `NameIndex.scores`) default to the wording shared with the query. A target is
+    set against a result of the same document, or of another document of the same place (`places`: document →
+    the place its issuer belongs to) — never a province's target against another province's result."""
     if scores is None:
         scores = NameIndex(sorted({i.name for i in indicators})).scores(query)
     pool = [i for i in indicators if i.name in scores and (not doc or i.doc.startswith(doc))
@@ -184,10 +187,15 @@ def compare(
         if key not in rows or s > rows[key][0]:
             rows[key] = (s, i)
     chosen = sorted((i for _, i in rows.values()), key=lambda i: (i.year or 0, i.kind != Kind.RESULT, i.doc))
+    def same_source(a: Indicator, b: Indicator) -> bool:
+        here = (places or {}).get(a.doc)
+        return a.doc == b.doc or (here is not None and here == (places or {}).get(b.doc))
+
     gaps = []
     for t in (i for i in chosen if i.kind == Kind.TARGET):
         for r in (i for i in chosen if i.kind == Kind.RESULT and i.year in (t.year, (t.year or 0) - 1)):
-            gaps.append(Gap(t, r, t.value - _in_unit(r.value, r.unit, t.unit)))
+            if same_source(t, r):
+                gaps.append(Gap(t, r, t.value - _in_unit(r.value, r.unit, t.unit)))
     wordings = tuple(dict.fromkeys(i.name for _, i in group))
     return Comparison(query, wordings, tuple(chosen), tuple(gaps))
 
@@ -201,6 +209,9 @@ class Comparer:
         self.embedder = embedder
         self.names, self.vectors = data.indicator_names
         self.index = NameIndex(self.names, self.vectors)
+        from pipeline.links import place_of
+
+        self.places = {name: place_of(d.meta.issuer) for name, d in data.docs.items()}
 
     def __call__(self, query: str, years: tuple[int, ...] = (), doc: str | None = None) -> Comparison:
         from pipeline.accents import restore
@@ -210,7 +221,8 @@ class Comparer:
         qv = None
         if self.index.vectors is not None and self.index.postings.keys() & _syllables(q):
             qv = self.embedder.embed_batch([q], Role.QUERY)[0]
-        return compare(self.data.indicators, q, scores=self.index.scores(q, qv), years=years, doc=doc)
+        return compare(self.data.indicators, q, scores=self.index.scores(q, qv), years=years, doc=doc,
+                       places=self.places)
 
 
 def indicator_list(indicators: list[Indicator]) -> list[tuple[str, tuple[int, ...], int]]:

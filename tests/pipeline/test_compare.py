@@ -133,3 +133,14 @@ def test_targets_without_a_2022_figure_get_no_2022_row(seed_index_e5, e5):
     run = Comparer(open_index(seed_index_e5), e5)
     for wording in NO_2022_FIGURE:
         assert [r for r in run(wording).rows if r.year == 2022] == [], wording
+
+
+def test_a_target_is_never_set_against_another_provinces_result():
+    rows = [_ind("Tăng trưởng kinh tế", 2025, Kind.TARGET, 8, "%", doc="nghe-an.md"),
+            _ind("Tăng trưởng kinh tế", 2025, Kind.RESULT, 8.19, "%", doc="phu-tho.md"),
+            _ind("Tăng trưởng kinh tế", 2024, Kind.RESULT, 7.5, "%", doc="nghe-an-2024.md")]
+    places = {"nghe-an.md": "nghe an", "phu-tho.md": "phu tho", "nghe-an-2024.md": "nghe an"}
+    c = compare(rows, "tăng trưởng kinh tế", places=places)
+    assert len(c.rows) == 3  # every statement is shown…
+    assert [(g.target.doc, g.result.doc) for g in c.gaps] == [("nghe-an.md", "nghe-an-2024.md")]  # …gaps by place
+    assert compare(rows, "tăng trưởng kinh tế").gaps == ()  # places unknown: only within one document
