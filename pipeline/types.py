@@ -11,6 +11,7 @@ class Paragraph:
     (`clean.FOOTMARK`) until chunking, so a footnote follows the sentence that cites it."""
 
     text: str
+    page: int | None = None  # the page it starts on, where the source has pages (PDF)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Document:
     footnotes: dict[int, str] = field(default_factory=dict)
     meta: DocMeta = DocMeta()
     dropped_garbled: int = 0  # lines dropped because '?' replaced most letters
+    tables: tuple[tuple[tuple[str, ...], ...], ...] = ()  # tables as rows of cells (docx), for indicator extraction
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Chunk:
     ordinal: int  # position in the document
     words: str = ""  # segmented, lower-cased words joined by spaces (BM25 over words)
     folded: str = ""  # diacritic-folded syllables and syllable bigrams (BM25 for unaccented queries)
+    page: int | None = None  # the page of its first paragraph (PDF), for citations "trang 7"
 
     def embed_text(self, title: str = "") -> str:
         """What the embedder sees: where the passage sits, then the passage."""
@@ -102,6 +105,7 @@ class Passage:
     chunk_id: str
     text: str
     score: float
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class Answer:
                     "chunk_id": p.chunk_id,
                     "text": p.text,
                     "score": round(float(p.score), 6),
+                    "page": p.page,
                 }
                 for p in self.passages
             ],

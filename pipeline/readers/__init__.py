@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.readers.docx import read_docx_file
 from pipeline.readers.text import read_text_file
 from pipeline.types import Document
 
-READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file}
-LATER = {".docx", ".doc", ".pdf", ".odt", ".rtf", ".html", ".htm"}
+READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file}
+LATER = {".doc", ".pdf", ".odt", ".rtf", ".html", ".htm"}
 
 
 class ReadError(Exception):
