@@ -122,7 +122,7 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
         stack.append(heading)
         marks = "".join(f"\ue000{n}\ue001" for n in FOOTMARK_RE.findall(para.text) if f"\ue000{n}\ue001" not in body)
         if body or marks:
-            current.append(Paragraph((body + marks).strip()))
+            current.append(Paragraph((body + marks).strip(), para.page))
     flush()
     return sections
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.readers.docx import read_docx_file
+from pipeline.readers.pdf import read_pdf_file
 from pipeline.readers.text import read_text_file
 from pipeline.types import Document
 
-READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file}
-LATER = {".doc", ".pdf", ".odt", ".rtf", ".html", ".htm"}
+READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file,
+           ".pdf": read_pdf_file}
+LATER = {".doc", ".odt", ".rtf", ".html", ".htm"}
 
 
 class ReadError(Exception):
