@@ -48,7 +48,8 @@ def escaped(text: str, marks: Sequence[str] = ()) -> str:
 def card(p: Passage, marks: list[str]) -> str:
     """One passage as a single-line HTML block (no blank line, so Markdown leaves its text alone)."""
     title = escaped(p.title or p.doc)
-    where = " · ".join(x for x in (escaped(p.section), f"năm {p.year}" if p.year else "") if x)
+    where = " · ".join(x for x in (escaped(p.section), f"trang {p.page}" if p.page else "",
+                                   f"năm {p.year}" if p.year else "") if x)
     return (f'<div style="{CARD}"><b>[{p.rank}] {title}</b> <code>{escaped(p.doc)}</code><br>'
             f"<small>{where or '(đầu văn bản)'}</small><br>{escaped(p.text, marks)}</div>")
 

@@ -5,16 +5,21 @@ A file that cannot be read raises `ReadError` naming the file and what to do; th
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
 
 from pipeline.readers.docx import read_docx_file
+from pipeline.readers.html import read_html_file
+from pipeline.readers.office import read_office_file
 from pipeline.readers.pdf import read_pdf_file
 from pipeline.readers.text import read_text_file
 from pipeline.types import Document
 
 READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file,
-           ".pdf": read_pdf_file}
-LATER = {".doc", ".odt", ".rtf", ".html", ".htm"}
+           ".pdf": read_pdf_file, ".html": read_html_file, ".htm": read_html_file, ".doc": read_office_file,
+           ".odt": read_office_file, ".rtf": read_office_file}
+OCR_ENV = "TRACUU_OCR"  # "1": scanned PDFs are read by OCR (set by `tracuu ingest --ocr`)
 
 
 class ReadError(Exception):
@@ -25,16 +30,13 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def read_document(path: Path, name: str | None = None) -> Document:
-    """Read and clean one file. Raises ReadError with a clear, actionable message."""
+def read_document(path: Path, name: str | None = None, ocr: bool | None = None) -> Document:
+    """Read and clean one file. Raises ReadError with a clear, actionable message. `ocr`: read scanned PDFs
+    with Tesseract (default: the TRACUU_OCR environment variable)."""
     suffix = path.suffix.lower()
-    if suffix in LATER:
-        raise ReadError(
-            f"{path}: {suffix} files are not supported yet — save it as .txt (UTF-8) or .md and ingest that "
-            f"(định dạng {suffix} chưa được hỗ trợ: hãy lưu thành .txt hoặc .md)"
-        )
     if suffix not in READERS:
-        raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads .txt and .md")
+        raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads "
+                        f"{', '.join(sorted(READERS))}")
     try:
         data = path.read_bytes()
     except IsADirectoryError:
@@ -43,7 +45,10 @@ def read_document(path: Path, name: str | None = None) -> Document:
         raise ReadError(f"{path}: permission denied — check the file's read permission (không có quyền đọc)") from None
     except OSError as e:
         raise ReadError(f"{path}: cannot be read ({e.strerror or e})") from None
+    reader = READERS[suffix]
+    if reader is read_pdf_file:
+        reader = partial(read_pdf_file, ocr=os.environ.get(OCR_ENV) == "1" if ocr is None else ocr)
     try:
-        return READERS[suffix](data, path=str(path), name=name or path.name)
+        return reader(data, path=str(path), name=name or path.name)
     except ValueError as e:
         raise ReadError(f"{path}: {e}") from None

@@ -151,7 +151,11 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
     with pdf:
         if n_pages == 0:
             raise ValueError("the PDF has no pages (tệp PDF rỗng)")
-        counts = [len(p.chars) for p in pdf.pages]
+        try:
+            counts = [len(p.chars) for p in pdf.pages]
+        except Exception as e:
+            raise ValueError(f"the PDF's pages could not be read ({str(e) or type(e).__name__}) — is it damaged?") \
+                from None
         if sum(c >= _SCANNED_MIN_CHARS for c in counts) < max(1, n_pages / 2):
             if not ocr:
                 raise ValueError(
@@ -161,9 +165,13 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
             from pipeline.readers.ocr import ocr_pdf
 
             return ocr_pdf(pdf, data, path, name)
-        sizes = Counter(round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip())
-        body_size = sizes.most_common(1)[0][0]
-        pages = [_lines(p, i + 1, body_size) for i, p in enumerate(pdf.pages)]
+        try:
+            sizes = Counter(round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip())
+            body_size = sizes.most_common(1)[0][0]
+            pages = [_lines(p, i + 1, body_size) for i, p in enumerate(pdf.pages)]
+        except Exception as e:  # a damaged content stream deep inside pdfminer
+            raise ValueError(f"the PDF's text could not be read ({str(e) or type(e).__name__}) — is it damaged?") \
+                from None
     return _assemble(pages, body_size, data, path, name)
 
 

@@ -1,0 +1,156 @@
+"""HTML pages saved from government portals: the main content only (no menus, banners, footers, scripts).
+
+The page is parsed with the standard library into a small tree; navigation-like elements are dropped; then from
+``<body>`` down, while one child holds most of the remaining text that is not link text, that child is taken:
+what is left is the block holding the document. Its blocks become lines, table cells are joined by `` | ``,
+and the text goes through the same cleaning as a text file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from pipeline.clean import clean
+from pipeline.metadata import infer_metadata
+from pipeline.readers.text import decode
+from pipeline.types import Document
+
+_DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button",
+         "select", "menu", "template", "object", "head"}
+_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"}
+_BLOCK = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+          "main", "blockquote", "pre", "dd", "dt", "dl", "center", "tbody", "thead", "body"}
+_NOISE_RE = re.compile(r"menu|nav|footer|header|sidebar|breadcrumb|banner|comment|share|social|related|advert|"
+                       r"login|search|cookie|popup|toolbar", re.IGNORECASE)
+_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+_MAIN_SHARE = 0.7  # a child holding this share of its parent's text is the content
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[_Node | str] = field(default_factory=list)
+    parent: _Node | None = None
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root")
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.cur)
+        self.cur.children.append(node)
+        if tag not in _VOID:
+            self.cur = node
+
+    def handle_endtag(self, tag):
+        node = self.cur
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:  # a stray end tag closes nothing
+            self.cur = node.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def _noise(node: _Node) -> bool:
+    if node.tag in _DROP:
+        return True
+    marks = " ".join((node.attrs.get("id", ""), node.attrs.get("class", ""), node.attrs.get("role", "")))
+    return bool(_NOISE_RE.search(marks)) and node.tag not in ("body", "html", "main", "article")
+
+
+def _text_len(node: _Node, in_link: bool = False) -> int:
+    """Characters of text under `node` that are not inside links (link lists are navigation)."""
+    n = 0
+    for c in node.children:
+        if isinstance(c, str):
+            n += 0 if in_link else len(c.strip())
+        elif not _noise(c):
+            n += _text_len(c, in_link or c.tag == "a")
+    return n
+
+
+def main_content(root: _Node) -> _Node:
+    """The element holding the page's main text."""
+    node = next((n for n in _walk(root) if n.tag == "body"), root)
+    while True:
+        total = _text_len(node)
+        kids = [c for c in node.children if isinstance(c, _Node) and not _noise(c)]
+        best = max(kids, key=_text_len, default=None)
+        if best is None or total == 0 or _text_len(best) < _MAIN_SHARE * total:
+            return node
+        node = best
+
+
+def _walk(node: _Node):
+    yield node
+    for c in node.children:
+        if isinstance(c, _Node):
+            yield from _walk(c)
+
+
+def render(node: _Node) -> str:
+    """An element → text: block elements on their own lines, table cells joined by `` | ``."""
+    out: list[str] = []
+
+    def go(n: _Node) -> None:
+        for c in n.children:
+            if isinstance(c, str):
+                out.append(re.sub(r"\s+", " ", c))
+                continue
+            if _noise(c):
+                continue
+            if c.tag == "br":
+                out.append("\n")
+            elif c.tag in ("td", "th"):
+                out.append(" | ")
+                go(c)
+            elif c.tag in _BLOCK:
+                out.append("\n\n")  # every block its own paragraph; <br> alone only breaks a line
+                go(c)
+                out.append("\n\n")
+            else:
+                go(c)
+
+    go(node)
+    lines = [" ".join(ln.replace(" | ", "\x00").split()).replace("\x00", " | ").strip(" |")
+             for ln in "".join(out).split("\n")]
+    text = "\n".join(ln if ln else "" for ln in lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _decode_html(data: bytes) -> str:
+    m = _CHARSET_RE.search(data[:4096])
+    if m and m.group(1).lower() not in (b"utf-8", b"utf8"):
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data)
+
+
+def read_html_file(data: bytes, path: str, name: str) -> Document:
+    builder = _TreeBuilder()
+    builder.feed(_decode_html(data))
+    builder.close()
+    text = render(main_content(builder.root))
+    paragraphs, notes, dropped = clean(text)
+    if not paragraphs:
+        raise ValueError("no readable text in the page's main content (không có nội dung đọc được)")
+    return Document(
+        name=name,
+        path=path,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        paragraphs=tuple(paragraphs),
+        footnotes=notes,
+        meta=infer_metadata(paragraphs),
+        dropped_garbled=dropped,
+    )

@@ -1,0 +1,54 @@
+"""OCR of a scanned PDF with Tesseract's Vietnamese model (Debian ``tesseract-ocr-vie``), used only when asked
+(``tracuu ingest --ocr``): each page is rendered at 300 dpi and read; its lines are cleaned like a text file's
+and keep their page number."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pipeline.clean import clean
+from pipeline.readers.common import build_document
+from pipeline.types import Document
+
+DPI = 300
+TIMEOUT = 300  # seconds for one page
+
+
+def tesseract() -> str:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise ValueError("OCR needs Tesseract with its Vietnamese model: apt-get install tesseract-ocr "
+                         "tesseract-ocr-vie (cần cài Tesseract để nhận dạng chữ)")
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=60).stdout.split()
+    if "vie" not in langs:
+        raise ValueError("Tesseract has no Vietnamese model: apt-get install tesseract-ocr-vie")
+    return exe
+
+
+def ocr_image(exe: str, image: Path) -> str:
+    try:
+        done = subprocess.run([exe, str(image), "stdout", "-l", "vie"], capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise ValueError(f"OCR took over {TIMEOUT} s on one page") from None
+    if done.returncode:
+        raise ValueError(f"tesseract failed: {done.stderr.decode(errors='replace').strip()[:200]}")
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def ocr_pdf(pdf, data: bytes, path: str, name: str) -> Document:
+    """An open pdfplumber PDF → Document, page by page through Tesseract."""
+    exe = tesseract()
+    blocks: list[tuple[str, int | None]] = []
+    notes: dict[int, str] = {}
+    with tempfile.TemporaryDirectory(prefix="tracuu-ocr-") as tmp:
+        for number, page in enumerate(pdf.pages, start=1):
+            image = Path(tmp) / f"p{number}.png"
+            page.to_image(resolution=DPI).original.save(image)
+            paragraphs, _, _ = clean(ocr_image(exe, image))
+            blocks.extend((p.text, number) for p in paragraphs)
+    if not blocks:
+        raise ValueError("OCR found no text in the scanned PDF (không nhận dạng được chữ)")
+    return build_document(blocks, notes, data, path, name)
