@@ -56,15 +56,17 @@ def _pieces(section: Section) -> list[tuple[str, int | None]]:
 def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     """Pack pieces into chunks under MAX_CHARS, each chunk after the first opening with the previous
     chunk's last sentence when that is short (a little overlap, within the section only). A chunk's page is
-    that of its first own piece."""
+    the page its first piece (carried sentence included) starts on."""
     chunks: list[list[str]] = []
     pages: list[int | None] = []
+    last_page: int | None = None
     size = 0
     for piece, page in pieces:
         n = len(strip_marks(piece))
         if chunks and size + n <= MAX_CHARS:
             chunks[-1].append(piece)
             size += n + 1
+            last_page = page
             continue
         carry: list[str] = []
         if chunks:
@@ -72,7 +74,8 @@ def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]
             if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
                 carry = [strip_marks(last)]  # its footnote belongs to the chunk that cites it first
         chunks.append(carry + [piece])
-        pages.append(page)
+        pages.append(last_page if carry else page)
+        last_page = page
         size = sum(len(strip_marks(x)) + 1 for x in chunks[-1])
     return [("\n".join(c), page) for c, page in zip(chunks, pages, strict=True)]
 

@@ -211,7 +211,8 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
     if not body_lines:
         raise ValueError("no readable text in the PDF (không có nội dung đọc được)")
     left = statistics.median(ln.x0 for ln in body_lines)
-    right = statistics.quantiles([ln.x1 for ln in body_lines], n=10)[-1] if len(body_lines) > 1 else body_lines[0].x1
+    rights = [ln.x1 for ln in body_lines]
+    right = statistics.quantiles(rights, n=10, method="inclusive")[-1] if len(rights) > 1 else rights[0]
     gaps = [b.top - a.bottom for page in bodies for a, b in zip(page, page[1:], strict=False) if b.top > a.bottom]
     gap = statistics.median(gaps) if gaps else 0.0
     blocks: list[tuple[str, int | None]] = []
