@@ -97,8 +97,20 @@ def _walk(node: _Node):
             yield from _walk(c)
 
 
-def render(node: _Node) -> str:
-    """An element → text: block elements on their own lines, table cells joined by `` | ``."""
+_NOTE_REF_RE = re.compile(r"#_?ftn(\d+)$")  # Word's "save as web page": <a href="#_ftn1">[1]</a>
+_NOTE_BACK_RE = re.compile(r"#_?ftnref(\d+)$")
+_NOTE_DIV_RE = re.compile(r"^_?ftn(\d+)$")
+
+
+def _note_number(node: _Node) -> int | None:
+    m = _NOTE_DIV_RE.match(node.attrs.get("id", "")) if node.tag == "div" else None
+    return int(m.group(1)) if m else None
+
+
+def render(node: _Node, notes: bool = True) -> str:
+    """An element → text: block elements on their own lines, table cells joined by `` | ``. Footnotes as Word
+    saves them (``<a href="#_ftn1">``, ``<div id="ftn1">``) become the ``[footnoteRef:1]`` / ``[1: …]`` of the
+    text form, so cleaning attaches them the same way."""
     out: list[str] = []
 
     def go(n: _Node) -> None:
@@ -108,7 +120,15 @@ def render(node: _Node) -> str:
                 continue
             if _noise(c):
                 continue
-            if c.tag == "br":
+            href = c.attrs.get("href", "") if c.tag == "a" else ""
+            if (m := _NOTE_REF_RE.search(href)) and notes:
+                out.append(f"[footnoteRef:{m.group(1)}]")
+            elif _NOTE_BACK_RE.search(href):
+                continue
+            elif (k := _note_number(c)) is not None:
+                if notes:
+                    out.append(f"\n\n[{k}: {render(c, notes=False)}]\n\n")
+            elif c.tag == "br":
                 out.append("\n")
             elif c.tag in ("td", "th"):
                 out.append(" | ")
@@ -128,12 +148,17 @@ def render(node: _Node) -> str:
 
 
 def _decode_html(data: bytes) -> str:
-    m = _CHARSET_RE.search(data[:4096])
-    if m and m.group(1).lower() not in (b"utf-8", b"utf8"):
-        try:
-            return data.decode(m.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
+    """UTF-8 when the bytes are UTF-8 (whatever the page declares: saved pages often keep a stale charset),
+    else the declared charset, else the legacy Vietnamese encodings a text file may be in."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _CHARSET_RE.search(data[:4096])
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
     return decode(data)
 
 
@@ -141,7 +166,11 @@ def read_html_file(data: bytes, path: str, name: str) -> Document:
     builder = _TreeBuilder()
     builder.feed(_decode_html(data))
     builder.close()
-    text = render(main_content(builder.root))
+    main = main_content(builder.root)
+    text = render(main)
+    inside = {id(n) for n in _walk(main)}
+    outside = [n for n in _walk(builder.root) if _note_number(n) is not None and id(n) not in inside]
+    text += "".join(f"\n\n[{_note_number(n)}: {render(n, notes=False)}]" for n in outside)
     paragraphs, notes, dropped = clean(text)
     if not paragraphs:
         raise ValueError("no readable text in the page's main content (không có nội dung đọc được)")

@@ -183,7 +183,8 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
     last_note: tuple[int, int] | None = None
     for p, lines in enumerate(pages):
         kept = [ln for i, ln in enumerate(lines) if (p, i) not in running]
-        body, area = _split_notes(kept, body_size, last_note is not None)
+        unfinished = last_note is not None and last_note[0] == p and not page_notes[last_note].endswith(_TERMINAL)
+        body, area = _split_notes(kept, body_size, unfinished)
         cited = {n for ln in body for n in ln.refs} | {int(n) for ln in body for n in _GLUED_RE.findall(ln.text)}
         for ln in area:
             m = _NOTE_START_RE.match(ln.text)
@@ -225,6 +226,11 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
         else:
             blocks.append((text, ln.page))
         prev = ln
+    # a note no mark in the text was found for is kept as a paragraph after the last one of its page
+    for (page, printed), body in sorted(page_notes.items(), reverse=True):
+        if (page, printed) not in numbers:
+            at = max((i + 1 for i, (_, pg) in enumerate(blocks) if pg is not None and pg <= page), default=0)
+            blocks.insert(at, (f"[{printed}] {body}", page))
     return build_document(blocks, notes, data, path, name, extra_meta=extra)
 
 

@@ -15,12 +15,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
     head = data[:4096]
     if len(head) < 8 or len(head) % 2:
         return None
-    for enc, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
-        if zeros.count(0) > 0.3 * len(zeros):
+    for enc, zeros, other in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if zeros.count(0) > 0.3 * len(zeros) and other.count(0) < 0.02 * len(other):
             try:
-                return data.decode(enc)
+                text = data.decode(enc)
             except UnicodeDecodeError:
                 return None
+            printable = sum(c.isprintable() or c in "\r\n\t" for c in text[:2000])
+            return text if printable >= 0.98 * min(len(text), 2000) else None
     return None
 
 

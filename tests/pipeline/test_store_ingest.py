@@ -153,3 +153,14 @@ def test_a_new_parser_version_reparses_every_document_and_keeps_unchanged_vector
     assert again.updated == [SEED.name] and again.written
     assert emb.calls == 0 and again.chunks_reused == first.chunks_embedded
     assert json.loads((current_generation(root) / "manifest.json").read_text())["parser_version"] == ing.PARSER_VERSION
+
+
+def test_an_index_written_before_pages_were_kept_still_opens(tmp_path):
+    import sqlite3
+
+    ingest([SEED], FakeEmbedder(), root=tmp_path)
+    gen = current_generation(tmp_path)
+    with sqlite3.connect(gen / "chunks.sqlite") as db:
+        db.execute("ALTER TABLE chunks DROP COLUMN page")
+    data = open_index(tmp_path)
+    assert data.chunks and all(c.page is None for c in data.chunks)

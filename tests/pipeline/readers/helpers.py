@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline.chunk import chunk_document
 from pipeline.readers import read_document
+from pipeline.readers.legacy import TCVN3, VNI
 from pipeline.types import Chunk
 from tests.conftest import SEED
 
@@ -73,3 +75,33 @@ def body_chunks(path: Path) -> list[tuple[str, str, str]]:
     """(id after the document name, breadcrumb, text) of every chunk below a heading (the letterhead aside)."""
     return [(c.chunk_id.split("#", 1)[1], c.section, c.text) for c in chunk_document(read_document(path))
             if c.section]
+
+
+# --- legacy encodings, the way old files store Vietnamese --------------------------------------------------
+
+TO_TCVN3 = {v: k for k, v in TCVN3.items()}
+TO_VNI = {v: k for k, v in VNI.items()}
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def as_tcvn3(text: str) -> bytes:
+    """How a .VnTime document saved as text stores it: one byte a letter (the ABC fonts have no capital
+    toned letters, so those were typed in lower case)."""
+    return "".join(TO_TCVN3.get(c) or TO_TCVN3.get(c.lower()) or c for c in text).encode("latin-1")
+
+
+def as_vni(text: str) -> bytes:
+    return "".join(TO_VNI.get(c, c) for c in text).encode("cp1252")
+
+
+def as_cp1258(text: str) -> bytes:
+    """Windows-1258: â ă ê ô ơ ư đ are single bytes, tones are combining marks after the letter."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
+            out.append((base + "".join(c for c in d if c in _TONES)).encode("cp1258"))
+    return b"".join(out)

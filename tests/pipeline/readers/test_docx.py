@@ -6,9 +6,8 @@ import pytest
 from pipeline.chunk import chunk_document
 from pipeline.readers import ReadError, read_document
 from pipeline.readers.docx import table_paragraphs
-from pipeline.readers.legacy import TCVN3, VNI
 from tests.conftest import DATA, SEED
-from tests.pipeline.readers.helpers import body_chunks, docx_bytes, note_ref, para, run, table
+from tests.pipeline.readers.helpers import TO_TCVN3, TO_VNI, body_chunks, docx_bytes, note_ref, para, run, table
 
 SEED_DOCX = DATA / "seed.docx"
 
@@ -115,12 +114,10 @@ def test_page_header_supplies_the_number_when_the_body_lacks_it(tmp_path):
 
 
 def test_runs_in_legacy_fonts_are_converted_to_unicode(tmp_path):
-    tcvn3 = {v: k for k, v in TCVN3.items()}
-    vni = {v: k for k, v in VNI.items()}
     text = "tổng thu ngân sách trên địa bàn ước đạt 547,3 tỷ đồng"
-    body = para(run("".join(tcvn3.get(ch, ch) for ch in text), ".VnTime")) + \
-        para(run("".join(tcvn3.get(ch, ch) for ch in "báo cáo"), ".VnTimeH")) + \
-        para(run("".join(vni.get(ch, ch) for ch in "Người dân được hưởng lợi trực tiếp."), "VNI-Times"))
+    body = para(run("".join(TO_TCVN3.get(ch, ch) for ch in text), ".VnTime")) + \
+        para(run("".join(TO_TCVN3.get(ch, ch) for ch in "báo cáo"), ".VnTimeH")) + \
+        para(run("".join(TO_VNI.get(ch, ch) for ch in "Người dân được hưởng lợi trực tiếp."), "VNI-Times"))
     path = tmp_path / "cu.docx"
     path.write_bytes(docx_bytes(body))
     assert [p.text for p in read_document(path).paragraphs] == [

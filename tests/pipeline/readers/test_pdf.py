@@ -138,3 +138,16 @@ def test_broken_pdf_is_reported(tmp_path, data, reason):
     path.write_bytes(data)
     with pytest.raises(ReadError, match=reason):
         read_document(path)
+
+
+def test_a_note_no_mark_cites_is_kept_as_text_of_its_page():
+    page = [
+        _line("Tổng thu ngân sách trên địa bàn ước đạt 1.172,5 tỷ đồng, đạt 101% kế hoạch.", 100, x1=500),
+        _line("1Số liệu ước đến ngày 31/12/2022.", 700, size=10.0),
+    ]
+    doc = _assemble([page], 13.0, b"x", "a.pdf", "a.pdf")
+    assert [p.text for p in doc.paragraphs] == [
+        "Tổng thu ngân sách trên địa bàn ước đạt 1.172,5 tỷ đồng, đạt 101% kế hoạch.",
+        "[1] Số liệu ước đến ngày 31/12/2022.",
+    ]
+    assert doc.footnotes == {}
