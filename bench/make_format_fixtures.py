@@ -36,11 +36,12 @@ NS = (
     'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
     'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
 )
+FONT = "Liberation Serif"  # Times New Roman's metrics; glyphs it lacks (ố, ầ, …) fall back to DejaVu Serif
 STYLES = """
-<office:font-face-decls><style:font-face style:name="Liberation Serif" svg:font-family="'Liberation Serif'"
+<office:font-face-decls><style:font-face style:name="{font}" svg:font-family="'{font}'"
  style:font-family-generic="roman"/></office:font-face-decls>
 <office:styles>
- <style:default-style style:family="paragraph"><style:text-properties style:font-name="Liberation Serif"
+ <style:default-style style:family="paragraph"><style:text-properties style:font-name="{font}"
   fo:font-size="13pt" fo:language="vi" fo:country="VN"/></style:default-style>
  <style:style style:name="Standard" style:family="paragraph"/>
  <style:style style:name="Text_20_body" style:display-name="Text body" style:family="paragraph">
@@ -94,24 +95,23 @@ def _inline(text: str, notes: dict[int, str]) -> str:
     return "".join(out)
 
 
-def seed_fodt(seed: Path) -> str:
-    """The seed report as a flat ODT document."""
-    paragraphs, notes, _ = clean(seed.read_text(encoding="utf-8"))
-    texts = [p.text for p in paragraphs]
-    # the letterhead: issuer and draft mark on the left, national motto and place-date on the right
-    left = ["ỦY BAN NHÂN DÂN", "(Dự thảo)"]
-    right = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", texts[2]]
-    assert texts[0] == left[0] and texts[1].startswith(left[1]) and texts[2].startswith("TP. Hà Tĩnh"), texts[:3]
+def _cell(lines: list[str]) -> str:
+    return ("<table:table-cell>" + "".join(f'<text:p text:style-name="Center">{escape(x)}</text:p>' for x in lines)
+            + "</table:table-cell>")
 
-    def cell(lines: list[str]) -> str:
-        return ("<table:table-cell>" + "".join(f'<text:p text:style-name="Center">{escape(x)}</text:p>'
-                                                 for x in lines) + "</table:table-cell>")
 
-    body = ['<table:table table:name="letterhead"><table:table-column table:number-columns-repeated="2"/>'
-            f"<table:table-row>{cell(left)}{cell(right)}</table:table-row></table:table>"]
-    for i, text in enumerate(texts[3:]):
+def fodt(texts: list[str], notes: dict[int, str], letterhead: tuple[list[str], list[str]] | None = None,
+         centered: int = 0, font: str = FONT) -> str:
+    """Cleaned paragraphs (with footnote marks) → a flat ODT document: headings the grammar recognises in
+    Heading styles, the first `centered` paragraphs centred (the title), the rest justified body text."""
+    body = []
+    if letterhead:
+        left, right = letterhead
+        body.append('<table:table table:name="letterhead"><table:table-column table:number-columns-repeated="2"/>'
+                    f"<table:table-row>{_cell(left)}{_cell(right)}</table:table-row></table:table>")
+    for i, text in enumerate(texts):
         parsed = parse_heading(text)
-        if i == 0 or text.startswith("Tình hình thực hiện nhiệm vụ") and i < 3:
+        if i < centered:
             body.append(f'<text:p text:style-name="Center">{_inline(text, notes)}</text:p>')
         elif parsed and not parsed[1] and parsed[0].kind in LEVEL:
             level = LEVEL[parsed[0].kind]
@@ -121,8 +121,19 @@ def seed_fodt(seed: Path) -> str:
             body.append(f'<text:p text:style-name="Text_20_body">{_inline(text, notes)}</text:p>')
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document {NS} office:version="1.3" '
             f'office:mimetype="application/vnd.oasis.opendocument.text">'
-            f"{STYLES.format(headings=_heading_styles())}<office:body><office:text>{''.join(body)}"
+            f"{STYLES.format(headings=_heading_styles(), font=font)}<office:body><office:text>{''.join(body)}"
             f"</office:text></office:body></office:document>")
+
+
+def seed_fodt(seed: Path, font: str = FONT) -> str:
+    """The seed report as a flat ODT document, its letterhead in a two-column table."""
+    paragraphs, notes, _ = clean(seed.read_text(encoding="utf-8"))
+    texts = [p.text for p in paragraphs]
+    # the letterhead: issuer and draft mark on the left, national motto and place-date on the right
+    left = ["ỦY BAN NHÂN DÂN", "(Dự thảo)"]
+    right = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", texts[2]]
+    assert texts[0] == left[0] and texts[1].startswith(left[1]) and texts[2].startswith("TP. Hà Tĩnh"), texts[:3]
+    return fodt(texts[3:], notes, (left, right), centered=2, font=font)
 
 
 def convert(src: Path, fmt: str, out_dir: Path) -> Path:
@@ -140,6 +151,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "tests" / "data")
     ap.add_argument("--formats", nargs="+", default=["docx", "pdf", "doc"])
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "seed.fodt"
         src.write_text(seed_fodt(SEED), encoding="utf-8")
