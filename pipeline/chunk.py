@@ -31,7 +31,7 @@ def _key(h: Heading) -> str:
             return "D" + last
         case "closing":
             return "end"
-        case "caps":
+        case "caps" | "h1" | "h2" | "h3" | "h4" | "h5":
             return re.sub(r"\W+", "-", h.title.lower())[:24].strip("-") or "h"
         case _:
             return last

@@ -34,6 +34,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("arabic", re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")),
     ("letter", re.compile(r"^(?P<label>[a-zđ])\s*\)\s*(?P<rest>\S.*)$")),
 ]
+# a paragraph in a Word heading style whose text has no label ("Kết quả nổi bật" in Heading 2): its outline level
+# sets where it sits, level 1 where a roman "I." would, level 2 where "1." would, and so on
+STYLED_KINDS = ("h1", "h2", "h3", "h4", "h5")
+for _kind, _like in zip(STYLED_KINDS, ("roman", "arabic", "arabic2", "arabic3", "letter"), strict=True):
+    RANK[_kind] = RANK[_like]
 _ROMAN_RE = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ALWAYS = {"closing", "phan", "chuong", "muc", "dieu", "roman", "arabic2", "arabic3"}
 _MAX_TITLE = 160
@@ -91,6 +96,14 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
     return None
 
 
+def styled_heading(para: Paragraph) -> Heading | None:
+    """The heading a paragraph in a Word heading style makes when the grammar finds no label in it."""
+    title = strip_marks(para.text).strip().rstrip(" :")
+    if not para.heading_level or not title or len(title) > _MAX_TITLE:
+        return None
+    return Heading(STYLED_KINDS[min(para.heading_level, len(STYLED_KINDS)) - 1], "", title)
+
+
 def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
     """Paragraphs → leaf sections in document order. The front matter (letterhead, title, "Căn cứ …") forms a
     section with an empty path: upper-case lines count as headings only once the body has begun (a numbered
@@ -107,6 +120,8 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
 
     for para in paragraphs:
         parsed = parse_heading(para.text)
+        if parsed is None and (styled := styled_heading(para)):
+            parsed = styled, ""
         if parsed is None or (parsed[0].kind == "caps" and not in_body):
             current.append(para)
             in_body = in_body or len(para.text) > 200

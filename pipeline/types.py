@@ -12,6 +12,7 @@ class Paragraph:
 
     text: str
     page: int | None = None  # the page it starts on, where the source has pages (PDF)
+    heading_level: int | None = None  # outline level of a Word heading style (1 = top): a heading without a label
 
 
 @dataclass(frozen=True)

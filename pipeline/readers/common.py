@@ -7,6 +7,7 @@ repaired, garbled lines dropped) and keeps its page.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 
@@ -22,7 +23,7 @@ def normalize(text: str) -> str:
 
 
 def build_document(
-    blocks: Iterable[tuple[str, int | None]],
+    blocks: Iterable[Paragraph],
     notes: dict[int, str],
     data: bytes,
     path: str,
@@ -30,18 +31,18 @@ def build_document(
     extra_meta: Sequence[str] = (),
     tables: tuple[tuple[tuple[str, ...], ...], ...] = (),
 ) -> Document:
-    """(paragraph text with footnote marks, page) pairs → Document. `extra_meta` are lines that are not body
-    text but may state the number, issuer or date (page headers and footers)."""
+    """Paragraphs as read (text with footnote marks, page, heading level) → Document. `extra_meta` are lines that
+    are not body text but may state the number, issuer or date (page headers and footers)."""
     paragraphs: list[Paragraph] = []
     dropped = 0
-    for text, page in blocks:
-        text = normalize(text)
+    for block in blocks:
+        text = normalize(block.text)
         if not strip_marks(text):
             continue
         if is_garbled(text):
             dropped += 1
             continue
-        paragraphs.append(Paragraph(text, page))
+        paragraphs.append(dataclasses.replace(block, text=text))
     if not paragraphs:
         raise ValueError("no readable text after cleaning (không có nội dung đọc được)")
     meta = infer_metadata(paragraphs)

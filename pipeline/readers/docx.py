@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 from pipeline.clean import FOOTMARK
 from pipeline.readers.common import build_document
 from pipeline.readers.legacy import from_font
-from pipeline.types import Document
+from pipeline.types import Document, Paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
@@ -44,6 +44,13 @@ class _Style:
     font: str | None = None
     num: tuple[str, int] | None = None  # (numId, level) the style numbers its paragraphs with
     based_on: str | None = None
+    level: int | None = None  # outline level of a heading style, 1 = top
+
+
+def _outline(ppr: ET.Element | None) -> int | None:
+    """``<w:outlineLvl w:val="1"/>`` → 2 (Word counts from 0; 9 is body text)."""
+    val = _attr(ppr, "outlineLvl")
+    return int(val) + 1 if val and val.isdigit() and int(val) < 9 else None
 
 
 def _roman(n: int) -> str:
@@ -144,9 +151,23 @@ class _Reader:
             num = None
             if numpr is not None and _attr(numpr, "numId") not in (None, "0"):
                 num = (_attr(numpr, "numId") or "", int(_attr(numpr, "ilvl") or 0))
+            name = (_attr(s, "name") or "").lower()
+            heading = re.match(r"(heading|tiêu đề)\s*(\d)$", name)
             self.styles[s.get(W + "styleId", "")] = _Style(
-                name=(_attr(s, "name") or "").lower(), font=_font(s.find(W + "rPr")), num=num,
-                based_on=_attr(s, "basedOn"))
+                name=name, font=_font(s.find(W + "rPr")), num=num, based_on=_attr(s, "basedOn"),
+                level=int(heading.group(2)) if heading else _outline(ppr))
+
+    def _style_level(self, style_id: str | None) -> int | None:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            st = self.styles.get(style_id)
+            if st is None:
+                break
+            if st.level:
+                return st.level
+            style_id = st.based_on
+        return None
 
     def _style_font(self, style_id: str | None) -> str | None:
         seen = set()
@@ -192,6 +213,13 @@ class _Reader:
                     out.append(FOOTMARK.format(n))
             else:
                 self._walk(child, para_font, font, out)
+
+    def block(self, p: ET.Element) -> Paragraph:
+        """A body paragraph, with the outline level of its heading style (or its own outline level)."""
+        ppr = p.find(W + "pPr")
+        level = _outline(ppr) if ppr is not None and ppr.find(W + "outlineLvl") is not None else \
+            self._style_level(_attr(ppr, "pStyle"))
+        return Paragraph(self.paragraph(p), None, level)
 
     def paragraph(self, p: ET.Element) -> str:
         ppr = p.find(W + "pPr")
@@ -278,13 +306,13 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
     if body is None:
         raise ValueError("not a Word document: word/document.xml is missing — is this a .docx file?")
     reader = _Reader(parts)
-    blocks: list[tuple[str, int | None]] = []
+    blocks: list[Paragraph] = []
     tables: list[tuple[tuple[str, ...], ...]] = []
 
     def walk(container: ET.Element) -> None:
         for el in container:
             if el.tag == W + "p":
-                blocks.append((reader.paragraph(el), None))
+                blocks.append(reader.block(el))
             elif el.tag == W + "tbl":
                 rows = reader.rows(el)
                 letterhead = len(blocks) < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(c)
@@ -292,10 +320,10 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                 if letterhead:  # each line of each cell, left to right: how the text form reads it
                     for tr in el.findall(W + "tr"):
                         for tc in tr.findall(W + "tc"):
-                            blocks.extend((reader.paragraph(p), None) for p in tc.iter(W + "p"))
+                            blocks.extend(Paragraph(reader.paragraph(p)) for p in tc.iter(W + "p"))
                 else:
                     tables.append(tuple(tuple(c for c in r) for r in rows))
-                    blocks.extend((t, None) for t in table_paragraphs(rows))
+                    blocks.extend(Paragraph(t) for t in table_paragraphs(rows))
             elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
                 walk(el)
 

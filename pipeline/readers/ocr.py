@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.clean import clean
 from pipeline.readers.common import build_document
-from pipeline.types import Document
+from pipeline.types import Document, Paragraph
 
 DPI = 300
 TIMEOUT = 300  # seconds for one page
@@ -41,14 +41,14 @@ def ocr_image(exe: str, image: Path) -> str:
 def ocr_pdf(pdf, data: bytes, path: str, name: str) -> Document:
     """An open pdfplumber PDF → Document, page by page through Tesseract."""
     exe = tesseract()
-    blocks: list[tuple[str, int | None]] = []
+    blocks: list[Paragraph] = []
     notes: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="tracuu-ocr-") as tmp:
         for number, page in enumerate(pdf.pages, start=1):
             image = Path(tmp) / f"p{number}.png"
             page.to_image(resolution=DPI).original.save(image)
             paragraphs, _, _ = clean(ocr_image(exe, image))
-            blocks.extend((p.text, number) for p in paragraphs)
+            blocks.extend(Paragraph(p.text, number) for p in paragraphs)
     if not blocks:
         raise ValueError("OCR found no text in the scanned PDF (không nhận dạng được chữ)")
     return build_document(blocks, notes, data, path, name)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import FOOTMARK
 from pipeline.metadata import DOC_TYPES
 from pipeline.readers.common import build_document
-from pipeline.types import Document
+from pipeline.types import Document, Paragraph
 
 _PAGE_NO_RE = re.compile(r"^(?:-\s*)?(?:trang\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
 _TERMINAL = tuple(".!?;:…")
@@ -231,7 +231,7 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
         if (page, printed) not in numbers:
             at = max((i + 1 for i, (_, pg) in enumerate(blocks) if pg is not None and pg <= page), default=0)
             blocks.insert(at, (f"[{printed}] {body}", page))
-    return build_document(blocks, notes, data, path, name, extra_meta=extra)
+    return build_document([Paragraph(t, p) for t, p in blocks], notes, data, path, name, extra_meta=extra)
 
 
 _UNITS = ("m", "km", "cm", "dm", "mm", "ha")

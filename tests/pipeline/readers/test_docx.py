@@ -140,3 +140,29 @@ def test_broken_docx_is_reported_with_what_to_do(tmp_path, data, reason):
     with pytest.raises(ReadError, match=reason) as e:
         read_document(path)
     assert "hong.docx" in str(e.value)
+
+
+def test_heading_styles_without_a_label_still_open_sections(tmp_path):
+    styles = ('<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>'
+              '<w:style w:type="paragraph" w:styleId="Muc"><w:name w:val="Mục nhỏ"/>'
+              '<w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
+              '<w:style w:type="paragraph" w:styleId="MucCon"><w:name w:val="Mục con"/>'
+              '<w:basedOn w:val="Muc"/></w:style>')
+    body = "".join([
+        para(run("Kết quả thực hiện"), style="Heading1"),
+        para(run("Nông nghiệp"), style="Muc"),
+        para(run("Tổng sản lượng lương thực đạt 52.000 tấn.")),
+        para(run("Thủy sản"), style="MucCon"),  # inherits the outline level of the style it is based on
+        para(run("Sản lượng khai thác đạt 9.100 tấn.")),
+        para(run("Kế hoạch năm 2023"), style="Heading1"),
+        para(run("Tiếp tục cơ cấu lại ngành nông nghiệp gắn với xây dựng nông thôn mới. " * 3), style="Muc"),
+    ])
+    path = tmp_path / "bc.docx"
+    path.write_bytes(docx_bytes(body, styles=styles))
+    got = [(c.chunk_id, c.section, c.text[:20]) for c in chunk_document(read_document(path))]
+    assert got == [
+        ("bc.docx#kết-quả-thực-hiện/nông-nghiệp:0", "Kết quả thực hiện › Nông nghiệp", "Tổng sản lượng lương"),
+        ("bc.docx#kết-quả-thực-hiện/thủy-sản:0", "Kết quả thực hiện › Thủy sản", "Sản lượng khai thác "),
+        # a long paragraph in a heading style is text, not a heading
+        ("bc.docx#kế-hoạch-năm-2023:0", "Kế hoạch năm 2023", "Tiếp tục cơ cấu lại "),
+    ]
