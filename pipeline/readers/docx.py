@@ -20,6 +20,7 @@ from pipeline.readers.legacy import from_font
 from pipeline.types import Document, Paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # a text box said twice
 _LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
 
 
@@ -45,6 +46,16 @@ class _Style:
     num: tuple[str, int] | None = None  # (numId, level) the style numbers its paragraphs with
     based_on: str | None = None
     level: int | None = None  # outline level of a heading style, 1 = top
+
+
+def _paragraphs(el: ET.Element):
+    """The paragraphs under `el` in reading order, through tables and content controls; a text box's paragraphs
+    are read with the paragraph that anchors it."""
+    for child in el:
+        if child.tag == W + "p":
+            yield child
+        elif child.tag in (W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "customXml"):
+            yield from _paragraphs(child)
 
 
 def _outline(ppr: ET.Element | None) -> int | None:
@@ -134,11 +145,11 @@ class _Reader:
         self.note_bodies: dict[str, ET.Element] = {}
         self.note_numbers: dict[str, int] = {}
         self._parse_styles(parts.get("word/styles.xml"))
-        notes = parts.get("word/footnotes.xml")
-        if notes is not None:
-            for fn in notes.iter(W + "footnote"):
+        for part, tag, prefix in (("word/footnotes.xml", "footnote", ""), ("word/endnotes.xml", "endnote", "e")):
+            notes = parts.get(part)
+            for fn in notes.iter(W + tag) if notes is not None else ():
                 if fn.get(W + "type") in (None, "normal"):
-                    self.note_bodies[fn.get(W + "id", "")] = fn
+                    self.note_bodies[prefix + fn.get(W + "id", "")] = fn
 
     def _parse_styles(self, root: ET.Element | None) -> None:
         if root is None:
@@ -192,7 +203,7 @@ class _Reader:
     def _walk(self, el: ET.Element, para_font: str | None, font: str | None, out: list[str]) -> None:
         for child in el:
             tag = child.tag
-            if tag in (W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "pPr", W + "rPr"):
+            if tag in (W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "pPr", W + "rPr", MC_FALLBACK):
                 continue
             if tag == W + "r":
                 rpr = child.find(W + "rPr")
@@ -206,8 +217,12 @@ class _Reader:
                 out.append(" ")
             elif tag == W + "noBreakHyphen":
                 out.append("-")
-            elif tag == W + "footnoteReference":
-                note_id = child.get(W + "id", "")
+            elif tag == W + "p":  # a paragraph of a text box inside this one
+                out.append(" ")
+                self._walk(child, para_font, font, out)
+                out.append(" ")
+            elif tag in (W + "footnoteReference", W + "endnoteReference"):
+                note_id = ("e" if tag == W + "endnoteReference" else "") + child.get(W + "id", "")
                 if note_id in self.note_bodies:
                     n = self.note_numbers.setdefault(note_id, len(self.note_numbers) + 1)
                     out.append(FOOTMARK.format(n))
@@ -240,7 +255,7 @@ class _Reader:
     def footnotes(self) -> dict[int, str]:
         out = {}
         for note_id, n in self.note_numbers.items():
-            body = " ".join(self.text(p, self.default_font) for p in self.note_bodies[note_id].iter(W + "p"))
+            body = " ".join(self.text(p, self.default_font) for p in _paragraphs(self.note_bodies[note_id]))
             out[n] = body
         return out
 
@@ -256,7 +271,7 @@ class _Reader:
                 if merge is not None and merge.get(W + "val") in (None, "continue"):
                     cells.append("")  # a cell merged with the one above: said once
                     continue
-                cells.append(" ".join(self.paragraph(p) for p in tc.iter(W + "p")).strip())
+                cells.append(" ".join(self.paragraph(p) for p in _paragraphs(tc)).strip())
             rows.append(cells)
         return rows
 
@@ -300,7 +315,7 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                          "(tệp .docx bị hỏng)") from None
     with z:
         parts = {n: _parse(z, n) for n in ("word/document.xml", "word/styles.xml", "word/numbering.xml",
-                                           "word/footnotes.xml")}
+                                           "word/footnotes.xml", "word/endnotes.xml")}
         headers = [_parse(z, n) for n in z.namelist() if re.match(r"word/(header|footer)\d*\.xml$", n)]
     body = parts["word/document.xml"]
     if body is None:
@@ -320,7 +335,7 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                 if letterhead:  # each line of each cell, left to right: how the text form reads it
                     for tr in el.findall(W + "tr"):
                         for tc in tr.findall(W + "tc"):
-                            blocks.extend(Paragraph(reader.paragraph(p)) for p in tc.iter(W + "p"))
+                            blocks.extend(Paragraph(reader.paragraph(p)) for p in _paragraphs(tc))
                 else:
                     tables.append(tuple(tuple(c for c in r) for r in rows))
                     blocks.extend(Paragraph(t) for t in table_paragraphs(rows))
@@ -328,6 +343,6 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                 walk(el)
 
     walk(body.find(W + "body") if body.find(W + "body") is not None else body)
-    extra = [reader.text(p, reader.default_font) for h in headers if h is not None for p in h.iter(W + "p")]
+    extra = [reader.text(p, reader.default_font) for h in headers if h is not None for p in _paragraphs(h)]
     extra = [t for t in extra if t.strip() and not t.strip().isdigit()]
     return build_document(blocks, reader.footnotes(), data, path, name, extra_meta=extra, tables=tuple(tables))

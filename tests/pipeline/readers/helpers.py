@@ -47,7 +47,7 @@ def table(rows: list[list[str]]) -> str:
 
 
 def docx_bytes(body: str, footnotes: dict[int, str] | None = None, numbering: str = "", styles: str = "",
-               header: str = "") -> bytes:
+               header: str = "", parts: dict[str, str] | None = None) -> bytes:
     """A minimal but valid .docx: document.xml (+ footnotes, numbering, styles, a header) in a zip."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -64,6 +64,8 @@ def docx_bytes(body: str, footnotes: dict[int, str] | None = None, numbering: st
             z.writestr("word/styles.xml", f"<w:styles {W_NS}>{styles}</w:styles>")
         if header:
             z.writestr("word/header1.xml", f"<w:hdr {W_NS}>{header}</w:hdr>")
+        for name, xml in (parts or {}).items():
+            z.writestr(name, xml)
     return buf.getvalue()
 
 

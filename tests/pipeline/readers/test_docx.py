@@ -7,7 +7,7 @@ from pipeline.chunk import chunk_document
 from pipeline.readers import ReadError, read_document
 from pipeline.readers.docx import table_paragraphs
 from tests.conftest import DATA, SEED
-from tests.pipeline.readers.helpers import TO_TCVN3, TO_VNI, body_chunks, docx_bytes, note_ref, para, run, table
+from tests.pipeline.readers.helpers import TO_TCVN3, TO_VNI, W_NS, body_chunks, docx_bytes, note_ref, para, run, table
 
 SEED_DOCX = DATA / "seed.docx"
 
@@ -166,3 +166,22 @@ def test_heading_styles_without_a_label_still_open_sections(tmp_path):
         # a long paragraph in a heading style is text, not a heading
         ("bc.docx#kế-hoạch-năm-2023:0", "Kế hoạch năm 2023", "Tiếp tục cơ cấu lại "),
     ]
+
+
+def test_text_boxes_are_read_once_and_endnotes_like_footnotes(tmp_path):
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    box = (f'<w:r><mc:AlternateContent {mc}><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+           f'{para(run("Số: 15/BC-UBND"))}</w:txbxContent></w:drawing></mc:Choice>'
+           f'<mc:Fallback><w:pict><w:txbxContent>{para(run("Số: 15/BC-UBND"))}</w:txbxContent></w:pict>'
+           "</mc:Fallback></mc:AlternateContent></w:r>")
+    body = para(run("ỦY BAN NHÂN DÂN XÃ THẠCH BÌNH"), box) + para(
+        run("Tỷ lệ hộ nghèo giảm còn 2,1%"), '<w:r><w:endnoteReference w:id="3"/></w:r>', run(" theo chuẩn mới."))
+    endnotes = f'<w:endnotes {W_NS}><w:endnote w:id="3">{para(run("Theo Quyết định 24/2021/QĐ-UBND."))}' \
+        "</w:endnote></w:endnotes>"
+    path = tmp_path / "bc-15.docx"
+    path.write_bytes(docx_bytes(body, parts={"word/endnotes.xml": endnotes}))
+    doc = read_document(path)
+    assert doc.paragraphs[0].text == "ỦY BAN NHÂN DÂN XÃ THẠCH BÌNH Số: 15/BC-UBND"
+    assert doc.meta.number == "15/BC-UBND"
+    assert doc.footnotes == {1: "Theo Quyết định 24/2021/QĐ-UBND."}
+    assert chunk_document(doc)[-1].text.endswith("theo chuẩn mới.\n[1] Theo Quyết định 24/2021/QĐ-UBND.")
