@@ -38,17 +38,23 @@ def ocr_image(exe: str, image: Path) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
+def ocr_pages(pdf, numbers: list[int]) -> dict[int, list[str]]:
+    """Pages (1-based numbers) of an open pdfplumber PDF → their paragraphs, read by Tesseract."""
+    exe = tesseract()
+    out: dict[int, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="tracuu-ocr-") as tmp:
+        for number in numbers:
+            image = Path(tmp) / f"p{number}.png"
+            pdf.pages[number - 1].to_image(resolution=DPI).original.save(image)
+            paragraphs, _, _ = clean(ocr_image(exe, image))
+            out[number] = [p.text for p in paragraphs]
+    return out
+
+
 def ocr_pdf(pdf, data: bytes, path: str, name: str) -> Document:
     """An open pdfplumber PDF → Document, page by page through Tesseract."""
-    exe = tesseract()
-    blocks: list[Paragraph] = []
-    notes: dict[int, str] = {}
-    with tempfile.TemporaryDirectory(prefix="tracuu-ocr-") as tmp:
-        for number, page in enumerate(pdf.pages, start=1):
-            image = Path(tmp) / f"p{number}.png"
-            page.to_image(resolution=DPI).original.save(image)
-            paragraphs, _, _ = clean(ocr_image(exe, image))
-            blocks.extend(Paragraph(p.text, number) for p in paragraphs)
+    pages = ocr_pages(pdf, list(range(1, len(pdf.pages) + 1)))
+    blocks = [Paragraph(text, number) for number, texts in pages.items() for text in texts]
     if not blocks:
         raise ValueError("OCR found no text in the scanned PDF (không nhận dạng được chữ)")
-    return build_document(blocks, notes, data, path, name)
+    return build_document(blocks, {}, data, path, name)

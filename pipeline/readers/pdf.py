@@ -29,6 +29,8 @@ _TERMINAL = tuple(".!?;:…")
 _NOTE_START_RE = re.compile(r"^(\d{1,3})\s*(?=\S)")
 _GLUED_RE = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s,.;:)”\"]|$)")
 _SCANNED_MIN_CHARS = 20  # a page with fewer characters than this has no text layer
+_OCR_HINT = ("ingest it with --ocr (needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie) "
+             "(PDF scan, không có lớp văn bản: dùng --ocr)")
 
 
 def _pdfplumber():
@@ -129,8 +131,8 @@ def _split_notes(lines: list[_Line], body_size: float, open_note: bool) -> tuple
     """A page's lines → (body, footnote area): the footnote area is the run of smaller lines at the bottom
     that opens with a number, or with the rest of a note the previous page left `open_note`."""
     k = len(lines)
-    while k > 0 and lines[k - 1].size < 0.9 * body_size:
-        k -= 1
+    while k > 0 and lines[k - 1].size < 0.9 * body_size and " | " not in lines[k - 1].text:
+        k -= 1  # (a table row in small print is not a note)
     area = lines[k:]
     while area and not open_note and not _NOTE_START_RE.match(area[0].text):
         area = area[1:]  # small body text (a table, a caption) above the notes stays in the body
@@ -160,11 +162,21 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
             if not ocr:
                 raise ValueError(
                     f"scanned PDF: {sum(c < _SCANNED_MIN_CHARS for c in counts)} of {n_pages} pages have no text "
-                    "layer — ingest it with --ocr (needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie)"
-                    " (PDF scan, không có lớp văn bản: dùng --ocr)")
+                    f"layer — {_OCR_HINT}")
             from pipeline.readers.ocr import ocr_pdf
 
             return ocr_pdf(pdf, data, path, name)
+        # a few scanned pages (an image, no text) among text pages: read them too, or say which they are
+        scanned = [i + 1 for i, (c, p) in enumerate(zip(counts, pdf.pages, strict=True))
+                   if c < _SCANNED_MIN_CHARS and p.images]
+        if scanned and not ocr:
+            raise ValueError(f"page(s) {', '.join(map(str, scanned))} of {n_pages} are scanned images without a text "
+                             f"layer — {_OCR_HINT}")
+        ocr_blocks: dict[int, list[str]] = {}
+        if scanned:
+            from pipeline.readers.ocr import ocr_pages
+
+            ocr_blocks = ocr_pages(pdf, scanned)
         try:
             sizes = Counter(round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip())
             body_size = sizes.most_common(1)[0][0]
@@ -172,10 +184,11 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
         except Exception as e:  # a damaged content stream deep inside pdfminer
             raise ValueError(f"the PDF's text could not be read ({str(e) or type(e).__name__}) — is it damaged?") \
                 from None
-    return _assemble(pages, body_size, data, path, name)
+    return _assemble(pages, body_size, data, path, name, ocr_blocks)
 
 
-def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str, name: str) -> Document:
+def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str, name: str,
+              ocr_blocks: dict[int, list[str]] | None = None) -> Document:
     running = _running(pages)
     extra = list(dict.fromkeys(pages[p][i].text for p, i in running if not _PAGE_NO_RE.match(pages[p][i].text)))
     bodies: list[list[_Line]] = []
@@ -226,11 +239,17 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
         else:
             blocks.append((text, ln.page))
         prev = ln
-    # a note no mark in the text was found for is kept as a paragraph after the last one of its page
-    for (page, printed), body in sorted(page_notes.items(), reverse=True):
+    # a note no mark in the text was found for is kept as a paragraph after the last one of its page; so are the
+    # paragraphs OCR read on a scanned page
+    late: dict[int, list[str]] = {}
+    for (page, printed), body in sorted(page_notes.items()):
         if (page, printed) not in numbers:
-            at = max((i + 1 for i, (_, pg) in enumerate(blocks) if pg is not None and pg <= page), default=0)
-            blocks.insert(at, (f"[{printed}] {body}", page))
+            late.setdefault(page, []).append(f"[{printed}] {body}")
+    for page, texts in (ocr_blocks or {}).items():
+        late.setdefault(page, []).extend(texts)
+    for page in sorted(late, reverse=True):
+        at = max((i + 1 for i, (_, pg) in enumerate(blocks) if pg is not None and pg <= page), default=0)
+        blocks[at:at] = [(t, page) for t in late[page]]
     return build_document([Paragraph(t, p) for t, p in blocks], notes, data, path, name, extra_meta=extra)
 
 

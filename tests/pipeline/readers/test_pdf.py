@@ -101,16 +101,34 @@ def test_line_joins_reglue_codes_and_keep_spaced_dashes():
     assert _join("ước đạt", "11,67%") == "ước đạt 11,67%"
 
 
-def _scanned(tmp_path, resolution=72):
-    """The first page of the seed PDF as an image-only PDF, as a scanner would make it."""
+def _scan(page_index: int, resolution: int) -> bytes:
+    """One page of the seed PDF as an image-only PDF page, as a scanner would make it."""
     import pdfplumber
 
     with pdfplumber.open(SEED_PDF) as pdf:
-        image = pdf.pages[0].to_image(resolution=resolution).original.convert("L")
+        image = pdf.pages[page_index].to_image(resolution=resolution).original.convert("L")
     buf = io.BytesIO()
     image.save(buf, format="PDF", resolution=resolution)
+    return buf.getvalue()
+
+
+def _scanned(tmp_path, resolution=72):
     path = tmp_path / "ban-scan.pdf"
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(_scan(0, resolution))
+    return path
+
+
+def _mixed(tmp_path, resolution=72):
+    """Pages 1, 2 and 4 of the seed with their text layer, page 3 scanned."""
+    from pypdf import PdfReader, PdfWriter
+
+    seed, scan = PdfReader(SEED_PDF), PdfReader(io.BytesIO(_scan(2, resolution)))
+    out = PdfWriter()
+    for page in (seed.pages[0], seed.pages[1], scan.pages[0], seed.pages[3]):
+        out.add_page(page)
+    path = tmp_path / "mot-trang-scan.pdf"
+    with path.open("wb") as f:
+        out.write(f)
     return path
 
 
@@ -120,13 +138,22 @@ def test_scanned_pdf_without_text_layer_is_reported_with_the_ocr_flag(tmp_path, 
         read_document(_scanned(tmp_path))
 
 
+def test_a_scanned_page_among_text_pages_is_named_not_skipped(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRACUU_OCR", raising=False)
+    with pytest.raises(ReadError, match=r"page\(s\) 3 of 4 are scanned images without a text layer .*--ocr"):
+        read_document(_mixed(tmp_path))
+
+
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr and tesseract-ocr-vie")
-def test_ocr_reads_a_scanned_page_in_vietnamese(tmp_path):
-    doc = read_document(_scanned(tmp_path, resolution=150), ocr=True)
-    text = " ".join(p.text for p in doc.paragraphs)
-    for phrase in ("BÁO CÁO", "Tăng trưởng kinh tế ước đạt 11,67%", "14.672 tỷ đồng", "Nghị quyết"):
-        assert phrase in text
-    assert {p.page for p in doc.paragraphs} == {1}
+def test_ocr_reads_a_scanned_page_in_vietnamese_in_its_place(tmp_path):
+    doc = read_document(_mixed(tmp_path, resolution=150), ocr=True)
+    pages = [p.page for p in doc.paragraphs]
+    assert pages == sorted(pages) and set(pages) == {1, 2, 3, 4}
+    ocr = " ".join(p.text for p in doc.paragraphs if p.page == 3)
+    text = " ".join(strip_marks(p.text) for p in read_document(SEED_PDF).paragraphs if p.page == 3)
+    words = [w for w in text.split() if len(w) > 3]
+    assert sum(w in ocr for w in words) >= 0.9 * len(words)  # Vietnamese read with its diacritics
+    assert "Tăng trưởng kinh tế ước đạt 11,67%" in " ".join(p.text for p in doc.paragraphs if p.page == 1)
 
 
 @pytest.mark.parametrize(("data", "reason"), [
