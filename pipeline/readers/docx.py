@@ -276,6 +276,12 @@ class _Reader:
         return rows
 
 
+def is_letterhead(rows: list[list[str]], before: int) -> bool:
+    """A small table the document opens with (`before`: paragraphs above it) holding the issuer and number, the
+    national motto, or the place and date: read cell by cell, like the text form, not as a table."""
+    return before < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(c) for r in rows for c in r)
+
+
 def table_paragraphs(rows: list[list[str]]) -> list[str]:
     """A table → one readable paragraph per row: ``Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng; Năm 2022: 1.172,5``
     (header cell: value) when the first row is a header, the cells joined by `` | `` otherwise."""
@@ -330,9 +336,7 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                 blocks.append(reader.block(el))
             elif el.tag == W + "tbl":
                 rows = reader.rows(el)
-                letterhead = len(blocks) < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(c)
-                                                                        for r in rows for c in r)
-                if letterhead:  # each line of each cell, left to right: how the text form reads it
+                if is_letterhead(rows, len(blocks)):  # each line of each cell, left to right, as the text form
                     for tr in el.findall(W + "tr"):
                         for tc in tr.findall(W + "tc"):
                             blocks.extend(Paragraph(reader.paragraph(p)) for p in _paragraphs(tc))

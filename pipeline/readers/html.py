@@ -2,8 +2,8 @@
 
 The page is parsed with the standard library into a small tree; navigation-like elements are dropped; then from
 ``<body>`` down, while one child holds most of the remaining text that is not link text, that child is taken:
-what is left is the block holding the document. Its blocks become lines, table cells are joined by `` | ``,
-and the text goes through the same cleaning as a text file.
+what is left is the block holding the document. Its blocks become paragraphs, its tables rows read as the .docx
+reader reads them, and the text goes through the same cleaning as a text file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 from pipeline.clean import clean
 from pipeline.metadata import infer_metadata
+from pipeline.readers.docx import is_letterhead, table_paragraphs
 from pipeline.readers.text import decode
 from pipeline.types import Document
 
@@ -107,11 +108,35 @@ def _note_number(node: _Node) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def render(node: _Node, notes: bool = True) -> str:
-    """An element → text: block elements on their own lines, table cells joined by `` | ``. Footnotes as Word
-    saves them (``<a href="#_ftn1">``, ``<div id="ftn1">``) become the ``[footnoteRef:1]`` / ``[1: …]`` of the
-    text form, so cleaning attaches them the same way."""
+def _rows(table: _Node) -> list[_Node]:
+    """The rows of a table, not those of tables nested in its cells."""
+    out = []
+    for c in table.children:
+        if isinstance(c, _Node) and c.tag == "tr":
+            out.append(c)
+        elif isinstance(c, _Node) and c.tag in ("thead", "tbody", "tfoot"):
+            out.extend(_rows(c))
+    return out
+
+
+def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
+    """An element → text: block elements on their own lines, tables as the .docx reader reads them (one
+    ``Header: value; …`` paragraph a row, a letterhead table cell by cell; rows appended to `tables`).
+    Footnotes as Word saves them (``<a href="#_ftn1">``, ``<div id="ftn1">``) become the ``[footnoteRef:1]`` /
+    ``[1: …]`` of the text form, so cleaning attaches them the same way."""
     out: list[str] = []
+
+    def table(t: _Node) -> None:
+        cells = [[render(td, notes) for td in tr.children if isinstance(td, _Node) and td.tag in ("td", "th")]
+                 for tr in _rows(t)]
+        rows = [[" ".join(c.split()) for c in r] for r in cells]
+        if is_letterhead(rows, len([b for b in "".join(out).split("\n\n") if b.strip()])):
+            paragraphs = [p for r in cells for c in r for p in c.split("\n\n") if p.strip()]
+        else:
+            paragraphs = table_paragraphs(rows)
+            if tables is not None and rows:
+                tables.append(tuple(tuple(r) for r in rows))
+        out.append("\n\n" + "\n\n".join(paragraphs) + "\n\n")
 
     def go(n: _Node) -> None:
         for c in n.children:
@@ -130,9 +155,8 @@ def render(node: _Node, notes: bool = True) -> str:
                     out.append(f"\n\n[{k}: {render(c, notes=False)}]\n\n")
             elif c.tag == "br":
                 out.append("\n")
-            elif c.tag in ("td", "th"):
-                out.append(" | ")
-                go(c)
+            elif c.tag == "table":
+                table(c)
             elif c.tag in _BLOCK:
                 out.append("\n\n")  # every block its own paragraph; <br> alone only breaks a line
                 go(c)
@@ -167,7 +191,8 @@ def read_html_file(data: bytes, path: str, name: str) -> Document:
     builder.feed(_decode_html(data))
     builder.close()
     main = main_content(builder.root)
-    text = render(main)
+    tables: list[tuple[tuple[str, ...], ...]] = []
+    text = render(main, tables=tables)
     inside = {id(n) for n in _walk(main)}
     outside = [n for n in _walk(builder.root) if _note_number(n) is not None and id(n) not in inside]
     text += "".join(f"\n\n[{_note_number(n)}: {render(n, notes=False)}]" for n in outside)
@@ -182,4 +207,5 @@ def read_html_file(data: bytes, path: str, name: str) -> Document:
         footnotes=notes,
         meta=infer_metadata(paragraphs),
         dropped_garbled=dropped,
+        tables=tuple(tables),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from pipeline.clean import clean
@@ -51,9 +52,31 @@ def ocr_pages(pdf, numbers: list[int]) -> dict[int, list[str]]:
     return out
 
 
+def drop_running(pages: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Page numbers, and first or last paragraphs that repeat (digits aside) on half the pages: running headers
+    and footers, as the text-layer reader drops them."""
+    from pipeline.readers.pdf import _PAGE_NO_RE, _shape
+
+    edges = Counter(_shape(t) for texts in pages.values() for t in {texts[0], texts[-1]} if texts)
+    many = max(3, len(pages) // 2)
+
+    def running(t: str) -> bool:
+        return bool(_PAGE_NO_RE.match(t)) or edges[_shape(t)] >= many
+
+    out = {}
+    for number, texts in pages.items():
+        texts = list(texts)
+        while texts and running(texts[0]):
+            texts.pop(0)
+        while texts and running(texts[-1]):
+            texts.pop()
+        out[number] = texts
+    return out
+
+
 def ocr_pdf(pdf, data: bytes, path: str, name: str) -> Document:
     """An open pdfplumber PDF → Document, page by page through Tesseract."""
-    pages = ocr_pages(pdf, list(range(1, len(pdf.pages) + 1)))
+    pages = drop_running(ocr_pages(pdf, list(range(1, len(pdf.pages) + 1))))
     blocks = [Paragraph(text, number) for number, texts in pages.items() for text in texts]
     if not blocks:
         raise ValueError("OCR found no text in the scanned PDF (không nhận dạng được chữ)")

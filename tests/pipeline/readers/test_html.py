@@ -74,3 +74,23 @@ def test_page_is_decoded_by_its_bytes_and_declared_charset(tmp_path, declared, e
     path = tmp_path / "cu.html"
     path.write_bytes(encode(page))
     assert read_document(path).paragraphs[0].text == "Tổng thu ngân sách năm 2022 ước đạt 1.172,5 tỷ đồng."
+
+
+def test_tables_read_like_the_docx_reader_reads_them(tmp_path):
+    page = """<html><body><div class="content">
+    <table><tr><td><p>ỦY BAN NHÂN DÂN</p><p>HUYỆN CẨM XUYÊN</p><p>Số: 624/KH-UBND</p></td>
+    <td><p>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</p><p>Cẩm Xuyên, ngày 15 tháng 3 năm 2023</p></td></tr></table>
+    <p>KẾ HOẠCH</p><p>Phát triển kinh tế - xã hội năm 2023</p>
+    <p>1. Thu ngân sách</p>
+    <table><thead><tr><th>Chỉ tiêu</th><th>Đơn vị</th><th>Thực hiện 2022</th></tr></thead>
+    <tbody><tr><td>Thu ngân sách</td><td>tỷ đồng</td><td>547,3</td></tr></tbody></table>
+    </div></body></html>"""
+    path = tmp_path / "kh.html"
+    path.write_text(page, encoding="utf-8")
+    doc = read_document(path)
+    assert [p.text for p in doc.paragraphs[:5]] == ["ỦY BAN NHÂN DÂN", "HUYỆN CẨM XUYÊN", "Số: 624/KH-UBND",
+                                                    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                                    "Cẩm Xuyên, ngày 15 tháng 3 năm 2023"]
+    assert (doc.meta.number, doc.meta.date) == ("624/KH-UBND", "2023-03-15")
+    assert doc.tables == ((("Chỉ tiêu", "Đơn vị", "Thực hiện 2022"), ("Thu ngân sách", "tỷ đồng", "547,3")),)
+    assert doc.paragraphs[-1].text == "Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng; Thực hiện 2022: 547,3"
