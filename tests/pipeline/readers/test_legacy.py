@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pipeline.readers import ReadError, read_document
 from pipeline.readers.legacy import fix_legacy_text, tcvn3_to_unicode, vni_to_unicode
-from tests.conftest import SEED
+from tests.conftest import SEED, SHARED
 from tests.pipeline.readers.helpers import TO_TCVN3, as_cp1258, as_tcvn3, as_vni
 
 
@@ -79,3 +79,12 @@ def test_unicode_vietnamese_and_english_are_left_alone():
     assert fix_legacy_text(seed) == (seed, None)
     english = "The quick brown fox jumps over the lazy dog; invoices 2022-2023."
     assert fix_legacy_text(english) == (english, None)
+
+
+def test_no_unicode_document_of_the_corpus_is_mistaken_for_a_legacy_encoding():
+    corpus = SHARED / "corpus" / "local_gov_docs_2025"
+    if not corpus.exists():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    files = sorted(corpus.rglob("*.md"))
+    assert len(files) > 200
+    assert [f.name for f in files if fix_legacy_text(f.read_text(encoding="utf-8"))[1]] == []
