@@ -15,11 +15,16 @@ from collections.abc import Iterable
 from pipeline.clean import FOOTMARK_RE, strip_marks
 from pipeline.types import Heading, Paragraph, Section
 
+# a paragraph in a Word heading style whose text has no label ("Kết quả nổi bật" in Heading 2): its outline level
+# sets where it sits, level 1 where a roman "I." would, level 2 where "1." would, and so on
+STYLED_KINDS = ("h1", "h2", "h3", "h4", "h5")
 HEADING_KINDS = ("closing", "phan", "chuong", "muc", "dieu", "roman", "caps", "arabic", "arabic2", "arabic3",
-                 "letter")
+                 "letter", *STYLED_KINDS)
 RANK = {k: i for i, k in enumerate(HEADING_KINDS)}
 RANK["caps"] = RANK["roman"]  # an upper-case heading without a number sits where a roman one would
 RANK["closing"] = len(HEADING_KINDS)  # "Nơi nhận" closes everything before it, and any heading closes it
+for _kind, _like in zip(STYLED_KINDS, ("roman", "arabic", "arabic2", "arabic3", "letter"), strict=True):
+    RANK[_kind] = RANK[_like]
 
 _ORDINALS = r"nhất|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|[IVXLC]+|\d+"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -34,11 +39,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("arabic", re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")),
     ("letter", re.compile(r"^(?P<label>[a-zđ])\s*\)\s*(?P<rest>\S.*)$")),
 ]
-# a paragraph in a Word heading style whose text has no label ("Kết quả nổi bật" in Heading 2): its outline level
-# sets where it sits, level 1 where a roman "I." would, level 2 where "1." would, and so on
-STYLED_KINDS = ("h1", "h2", "h3", "h4", "h5")
-for _kind, _like in zip(STYLED_KINDS, ("roman", "arabic", "arabic2", "arabic3", "letter"), strict=True):
-    RANK[_kind] = RANK[_like]
 _ROMAN_RE = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ALWAYS = {"closing", "phan", "chuong", "muc", "dieu", "roman", "arabic2", "arabic3"}
 _MAX_TITLE = 160
