@@ -261,18 +261,24 @@ class _Reader:
 
     # --- tables ---
 
-    def rows(self, tbl: ET.Element) -> list[list[str]]:
-        rows = []
+    def cells(self, tbl: ET.Element) -> list[list[list[str]]]:
+        """A table → rows → cells → the cell's paragraphs. A cell spanning columns is followed by empty ones, so
+        columns line up with the header; a cell merged with the one above repeats it, so every row reads whole."""
+        rows: list[list[list[str]]] = []
         for tr in tbl.findall(W + "tr"):
-            cells = []
+            row: list[list[str]] = []
             for tc in tr.findall(W + "tc"):
                 tcpr = tc.find(W + "tcPr")
+                span = int(_attr(tcpr, "gridSpan") or 1) if tcpr is not None else 1
                 merge = tcpr.find(W + "vMerge") if tcpr is not None else None
-                if merge is not None and merge.get(W + "val") in (None, "continue"):
-                    cells.append("")  # a cell merged with the one above: said once
+                if merge is not None and merge.get(W + "val") in (None, "continue") and rows:
+                    col = len(row)
+                    above = rows[-1][col] if col < len(rows[-1]) else []
+                    row.extend([above] * span)
                     continue
-                cells.append(" ".join(self.paragraph(p) for p in _paragraphs(tc)).strip())
-            rows.append(cells)
+                row.append([t for t in (self.paragraph(p).strip() for p in _paragraphs(tc)) if t])
+                row.extend([] for _ in range(span - 1))
+            rows.append(row)
         return rows
 
 
@@ -297,6 +303,10 @@ def table_paragraphs(rows: list[list[str]]) -> list[str]:
         return [" | ".join(c for c in r if c.strip()) for r in rows]
     out = [" | ".join(header)]
     for r in rows[1:]:
+        filled = [c for c in r if c.strip()]
+        if len(filled) == 1 and len(r) > 2:  # a row spanning the table: a group label ("I. Chỉ tiêu kinh tế")
+            out.append(filled[0])
+            continue
         out.append("; ".join(f"{h}: {c}" for h, c in zip(header, r, strict=False) if c.strip()))
     return out
 
@@ -335,11 +345,15 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
             if el.tag == W + "p":
                 blocks.append(reader.block(el))
             elif el.tag == W + "tbl":
-                rows = reader.rows(el)
+                cells = reader.cells(el)
+                rows = [[" ".join(c) for c in r] for r in cells]
                 if is_letterhead(rows, len(blocks)):  # each line of each cell, left to right, as the text form
-                    for tr in el.findall(W + "tr"):
-                        for tc in tr.findall(W + "tc"):
-                            blocks.extend(Paragraph(reader.paragraph(p)) for p in _paragraphs(tc))
+                    seen: set[int] = set()
+                    for r in cells:
+                        for c in r:
+                            if id(c) not in seen:  # a spanning cell once
+                                seen.add(id(c))
+                                blocks.extend(Paragraph(t) for t in c)
                 else:
                     tables.append(tuple(tuple(c for c in r) for r in rows))
                     blocks.extend(Paragraph(t) for t in table_paragraphs(rows))

@@ -185,3 +185,27 @@ def test_text_boxes_are_read_once_and_endnotes_like_footnotes(tmp_path):
     assert doc.meta.number == "15/BC-UBND"
     assert doc.footnotes == {1: "Theo Quyết định 24/2021/QĐ-UBND."}
     assert chunk_document(doc)[-1].text.endswith("theo chuẩn mới.\n[1] Theo Quyết định 24/2021/QĐ-UBND.")
+
+
+def test_merged_cells_keep_rows_whole_and_columns_aligned(tmp_path):
+    def cell(text, props=""):
+        return f"<w:tc><w:tcPr>{props}</w:tcPr>{para(run(text))}</w:tc>"
+
+    rows = [
+        cell("Nhóm") + cell("Chỉ tiêu") + cell("Năm 2022"),
+        cell("I. Chỉ tiêu kinh tế", '<w:gridSpan w:val="3"/>'),
+        cell("Kinh tế", '<w:vMerge w:val="restart"/>') + cell("Thu ngân sách (tỷ đồng)") + cell("547,3"),
+        cell("", "<w:vMerge/>") + cell("Tăng trưởng kinh tế (%)") + cell("11,67"),
+    ]
+    body = para(run("Biểu tổng hợp kết quả thực hiện các chỉ tiêu chủ yếu năm 2022 của thành phố.")) + \
+        "<w:tbl>" + "".join(f"<w:tr>{r}</w:tr>" for r in rows) + "</w:tbl>"
+    path = tmp_path / "bieu.docx"
+    path.write_bytes(docx_bytes(body))
+    doc = read_document(path)
+    assert [p.text for p in doc.paragraphs[1:]] == [
+        "Nhóm | Chỉ tiêu | Năm 2022",
+        "I. Chỉ tiêu kinh tế",
+        "Nhóm: Kinh tế; Chỉ tiêu: Thu ngân sách (tỷ đồng); Năm 2022: 547,3",
+        "Nhóm: Kinh tế; Chỉ tiêu: Tăng trưởng kinh tế (%); Năm 2022: 11,67",
+    ]
+    assert doc.tables[0][3] == ("Kinh tế", "Tăng trưởng kinh tế (%)", "11,67")
