@@ -5,7 +5,8 @@ temporary folder, renames it into place, then atomically replaces CURRENT; a cra
 leaves the previous generation live. A generation holds:
 
 - ``manifest.json``  format version, embedder name and dimension, counts, created time
-- ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, segmented words, folded tokens, content hash)
+- ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, PDF page, segmented words, folded tokens, content
+  hash)
 - ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
 - ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
 """
