@@ -57,8 +57,10 @@ class _Line:
 
 def _line_text(chars: list[dict], body_size: float) -> tuple[str, float, list[int], float]:
     """A line's characters → (text, main font size, superscript numbers). Spaces come from gaps between glyphs;
-    a wide gap (two columns of a letterhead) becomes `` | ``."""
-    chars = sorted((c for c in chars if c["text"].strip() or c["text"] == " "), key=lambda c: c["x0"])
+    a wide gap (two columns of a letterhead) becomes `` | ``. Rotated glyphs (a diagonal "DỰ THẢO" watermark)
+    are not part of the line."""
+    chars = sorted((c for c in chars if (c["text"].strip() or c["text"] == " ") and c.get("upright", True)),
+                   key=lambda c: c["x0"])
     if not chars:
         return "", body_size, [], 0.0
     size = Counter(round(c["size"], 1) for c in chars if c["text"].strip()).most_common(1)[0][0]
@@ -94,7 +96,7 @@ def _line_text(chars: list[dict], body_size: float) -> tuple[str, float, list[in
         out.append(t)
         prev_x1 = max(c["x1"], prev_x1 or c["x1"])
     flush_sup()
-    first_word = next((b["x0"] - chars[0]["x0"] for a, b in zip(chars, chars[1:], strict=False)
+    first_word = next((a["x1"] - chars[0]["x0"] for a, b in zip(chars, chars[1:], strict=False)
                        if b["text"] == " " or b["x0"] - a["x1"] > 0.12 * size), chars[-1]["x1"] - chars[0]["x0"])
     return re.sub(r" {2,}", " ", "".join(out)).strip(), size, refs, first_word
 

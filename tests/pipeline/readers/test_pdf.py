@@ -178,3 +178,25 @@ def test_a_note_no_mark_cites_is_kept_as_text_of_its_page():
         "[1] Số liệu ước đến ngày 31/12/2022.",
     ]
     assert doc.footnotes == {}
+
+
+def test_a_line_is_rebuilt_from_its_glyphs():
+    from pipeline.readers.pdf import _line_text
+
+    def glyphs(text, x, size=13.0, upright=True, space=3.3):
+        out = []
+        for word in text.split(" "):
+            for ch in word:
+                out.append({"text": ch, "x0": x, "x1": x + 6.0, "size": size, "upright": upright})
+                x += 6.0
+            x += space
+        return out, x
+
+    words, x = glyphs("vượt kế hoạch", 85.0)
+    sup = [{"text": "1", "x0": x - 3.0, "x1": x + 1.0, "size": 7.5, "upright": True}]
+    rest, x = glyphs(", 13 chỉ tiêu đạt", x + 1.5)
+    mark, _ = glyphs("DỰ THẢO", 300.0, size=40.0, upright=False)  # a diagonal watermark crossing the line
+    far, _ = glyphs("Độc lập", x + 60.0)  # the other column of a letterhead
+    text, size, refs, first = _line_text(words + sup + rest + mark + far, 13.0)
+    assert text == "vượt kế hoạch\ue0001\ue001, 13 chỉ tiêu đạt | Độc lập"
+    assert (size, refs, first) == (13.0, [1], 24.0)
