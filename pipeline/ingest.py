@@ -41,7 +41,8 @@ from pipeline.types import Chunk, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 9  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their names
+PARSER_VERSION = 10  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+# names; 10: indicator rules, pages of PDF chunks, Word heading styles
 
 
 @dataclass
@@ -72,8 +73,11 @@ def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            found.extend(f for f in files if supported(f) or f.suffix.lower() in {".docx", ".pdf", ".doc"})
+            # hidden files, Word's lock files (~$bao-cao.docx) and the folders a browser saves beside a page
+            # (bao-cao_files/) are not documents
+            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))
+                           and not any(part.endswith("_files") for part in f.relative_to(p).parts[:-1]))
+            found.extend(f for f in files if supported(f))
         elif p.exists():
             found.append(p)
         else:

@@ -15,11 +15,16 @@ from collections.abc import Iterable
 from pipeline.clean import FOOTMARK_RE, strip_marks
 from pipeline.types import Heading, Paragraph, Section
 
+# a paragraph in a Word heading style whose text has no label ("Kết quả nổi bật" in Heading 2): its outline level
+# sets where it sits, level 1 where a roman "I." would, level 2 where "1." would, and so on
+STYLED_KINDS = ("h1", "h2", "h3", "h4", "h5")
 HEADING_KINDS = ("closing", "phan", "chuong", "muc", "dieu", "roman", "caps", "arabic", "arabic2", "arabic3",
-                 "letter")
+                 "letter", *STYLED_KINDS)
 RANK = {k: i for i, k in enumerate(HEADING_KINDS)}
 RANK["caps"] = RANK["roman"]  # an upper-case heading without a number sits where a roman one would
 RANK["closing"] = len(HEADING_KINDS)  # "Nơi nhận" closes everything before it, and any heading closes it
+for _kind, _like in zip(STYLED_KINDS, ("roman", "arabic", "arabic2", "arabic3", "letter"), strict=True):
+    RANK[_kind] = RANK[_like]
 
 _ORDINALS = r"nhất|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|[IVXLC]+|\d+"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -91,6 +96,14 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
     return None
 
 
+def styled_heading(para: Paragraph) -> Heading | None:
+    """The heading a paragraph in a Word heading style makes when the grammar finds no label in it."""
+    title = strip_marks(para.text).strip().rstrip(" :")
+    if not para.heading_level or not title or len(title) > _MAX_TITLE:
+        return None
+    return Heading(STYLED_KINDS[min(para.heading_level, len(STYLED_KINDS)) - 1], "", title)
+
+
 def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
     """Paragraphs → leaf sections in document order. The front matter (letterhead, title, "Căn cứ …") forms a
     section with an empty path: upper-case lines count as headings only once the body has begun (a numbered
@@ -107,6 +120,8 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
 
     for para in paragraphs:
         parsed = parse_heading(para.text)
+        if parsed is None and (styled := styled_heading(para)):
+            parsed = styled, ""
         if parsed is None or (parsed[0].kind == "caps" and not in_body):
             current.append(para)
             in_body = in_body or len(para.text) > 200
@@ -122,7 +137,7 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
         stack.append(heading)
         marks = "".join(f"\ue000{n}\ue001" for n in FOOTMARK_RE.findall(para.text) if f"\ue000{n}\ue001" not in body)
         if body or marks:
-            current.append(Paragraph((body + marks).strip()))
+            current.append(Paragraph((body + marks).strip(), para.page))
     flush()
     return sections
 

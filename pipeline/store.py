@@ -7,7 +7,8 @@ CURRENT just before it still finds its files; older ones are removed. A generati
 
 - ``manifest.json``  format version, embedder name and dimension, counts, created time, and the size and sha256
   of every other file (checked at open, see pipeline/integrity.py)
-- ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, segmented words, folded tokens, content hash)
+- ``chunks.sqlite``  documents and chunks (text, breadcrumb, year, PDF page, segmented words, folded tokens, content
+  hash), references, indicators
 - ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
 - ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
 """
@@ -114,7 +115,7 @@ CREATE TABLE documents (
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
-    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT
+    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT, page INTEGER
 );
 CREATE INDEX chunks_doc ON chunks(doc);
 CREATE TABLE refs (
@@ -175,9 +176,10 @@ def write_generation(
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t))
+                (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t),
+                 c.page)
                 for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
             ],
         )
@@ -300,7 +302,9 @@ def _row_mention(r: sqlite3.Row) -> Mention:
 
 
 def _row_chunk(r: sqlite3.Row) -> Chunk:
-    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"])
+    page = r["page"] if "page" in r.keys() else None  # indexes written before pages were kept have none
+    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
+                 page)
 
 
 class IndexData:
@@ -332,8 +336,10 @@ class IndexData:
         with contextlib.closing(db):
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
             # the segmented words and folded tokens stay on disk: only a re-ingest needs them
+            has_page = any(c[1] == "page" for c in db.execute("PRAGMA table_info(chunks)"))
             rows = db.execute("SELECT row, chunk_id, doc, section, text, year, ordinal, '' AS words, '' AS folded, "
-                              "embed_hash FROM chunks ORDER BY row").fetchall()
+                              f"embed_hash, {'page' if has_page else 'NULL AS page'} FROM chunks ORDER BY row"
+                              ).fetchall()
             self.chunks = [_row_chunk(r) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
             has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()

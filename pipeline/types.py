@@ -11,6 +11,8 @@ class Paragraph:
     (`clean.FOOTMARK`) until chunking, so a footnote follows the sentence that cites it."""
 
     text: str
+    page: int | None = None  # the page it starts on, where the source has pages (PDF)
+    heading_level: int | None = None  # outline level of a Word heading style (1 = top): a heading without a label
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Document:
     footnotes: dict[int, str] = field(default_factory=dict)
     meta: DocMeta = DocMeta()
     dropped_garbled: int = 0  # lines dropped because '?' replaced most letters
+    tables: tuple[tuple[tuple[str, ...], ...], ...] = ()  # tables as rows of cells (docx), for indicator extraction
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Chunk:
     ordinal: int  # position in the document
     words: str = ""  # segmented, lower-cased words joined by spaces (BM25 over words)
     folded: str = ""  # diacritic-folded syllables and syllable bigrams (BM25 for unaccented queries)
+    page: int | None = None  # the page of its first paragraph (PDF), for citations "trang 7"
 
     def embed_text(self, title: str = "") -> str:
         """What the embedder sees: where the passage sits, then the passage."""
@@ -102,6 +106,7 @@ class Passage:
     chunk_id: str
     text: str
     score: float
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class Answer:
                     "chunk_id": p.chunk_id,
                     "text": p.text,
                     "score": round(float(p.score), 6),
+                    "page": p.page,
                 }
                 for p in self.passages
             ],

@@ -147,7 +147,7 @@ def test_shared_links_open_the_references_tab_and_the_library(server: str, brows
     settle(page)
     page.screenshot(path=str(shots / "van-ban-dan-chieu.png"), full_page=False)
     page.get_by_role("tab", name="Thư viện").click()
-    page.get_by_text("Thêm văn bản (.txt, .md)").wait_for()
+    page.get_by_text("Thêm văn bản (.docx, .pdf").wait_for()
     settle(page)
     page.screenshot(path=str(shots / "thu-vien.png"), full_page=False)
     assert (shots / "thu-vien.png").stat().st_size > 10_000

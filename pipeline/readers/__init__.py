@@ -6,14 +6,22 @@ Size limits and the zip-bomb guard every format shares are in `pipeline/readers/
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
 
 from pipeline.readers import safety
+from pipeline.readers.docx import read_docx_file
+from pipeline.readers.html import read_html_file
+from pipeline.readers.office import read_office_file
+from pipeline.readers.pdf import read_pdf_file
 from pipeline.readers.text import read_text_file
 from pipeline.types import Document
 
-READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file}
-LATER = {".docx", ".doc", ".pdf", ".odt", ".rtf", ".html", ".htm"}
+READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file,
+           ".pdf": read_pdf_file, ".html": read_html_file, ".htm": read_html_file, ".doc": read_office_file,
+           ".odt": read_office_file, ".rtf": read_office_file}
+OCR_ENV = "TRACUU_OCR"  # "1": scanned PDFs are read by OCR (set by `tracuu ingest --ocr`)
 
 
 class ReadError(Exception):
@@ -24,20 +32,17 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def read_document(path: Path, name: str | None = None) -> Document:
-    """Read and clean one file. Raises ReadError with a clear, actionable message."""
+def read_document(path: Path, name: str | None = None, ocr: bool | None = None) -> Document:
+    """Read and clean one file. Raises ReadError with a clear, actionable message. `ocr`: read scanned PDFs
+    with Tesseract (default: the TRACUU_OCR environment variable)."""
     suffix = path.suffix.lower()
-    if suffix in LATER:
-        raise ReadError(
-            f"{path}: {suffix} files are not supported yet — save it as .txt (UTF-8) or .md and ingest that "
-            f"(định dạng {suffix} chưa được hỗ trợ: hãy lưu thành .txt hoặc .md)"
-        )
     if suffix not in READERS:
-        raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads .txt and .md")
+        raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads "
+                        f"{', '.join(sorted(READERS))}")
     try:
         safety.check_size(path.stat().st_size)
         data = path.read_bytes()
-        if suffix in safety.ZIP_FORMATS:
+        if suffix in safety.ZIP_FORMATS - {".docx"}:  # the .docx reader guards its own zip, with its own words
             safety.open_zip(data)
         elif suffix == ".pdf":
             safety.check_pdf(data)
@@ -47,9 +52,12 @@ def read_document(path: Path, name: str | None = None) -> Document:
         raise ReadError(f"{path}: permission denied — check the file's read permission (không có quyền đọc)") from None
     except OSError as e:
         raise ReadError(f"{path}: cannot be read ({e.strerror or e})") from None
-    except ValueError as e:
+    except ValueError as e:  # over a size limit, a zip bomb, a truncated PDF
         raise ReadError(f"{path}: {e}") from None
+    reader = READERS[suffix]
+    if reader is read_pdf_file:
+        reader = partial(read_pdf_file, ocr=os.environ.get(OCR_ENV) == "1" if ocr is None else ocr)
     try:
-        return READERS[suffix](data, path=str(path), name=name or path.name)
+        return reader(data, path=str(path), name=name or path.name)
     except ValueError as e:
         raise ReadError(f"{path}: {e}") from None

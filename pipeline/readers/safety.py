@@ -112,6 +112,7 @@ def read_member(zf: zipfile.ZipFile, name: str, lim: Limits | None = None) -> by
 def check_pdf(data: bytes) -> None:
     """A PDF must start with its header and end with its end-of-file marker: a download cut short does not."""
     if b"%PDF-" not in data[:1024]:
-        raise ValueError("not a PDF (no %PDF- header) — is this the right file? (không phải tệp PDF)")
+        raise ValueError("not a readable PDF (no %PDF- header) — is this the right file? (không phải tệp PDF)")
     if b"%%EOF" not in data[-4096:]:
-        raise ValueError("the PDF is truncated (no %%EOF at its end) — download or export it again (tệp PDF bị cắt)")
+        raise ValueError("not a readable PDF: it is truncated (no %%EOF at its end) — download or export it again "
+                         "(tệp PDF bị cắt)")

@@ -24,8 +24,9 @@ def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
     assert set(out["answer"]) == {"text", "citations"} and all(isinstance(c, int) for c in out["answer"]["citations"])
     assert len(out["passages"]) == 3
     for i, p in enumerate(out["passages"], start=1):
-        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score"}
+        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page"}
         assert p["rank"] == i and isinstance(p["score"], float) and p["year"] in (None, 2022, 2023, 2025)
+        assert p["page"] is None  # text files have no pages; a PDF's passages carry theirs (tests/test_formats.py)
 
 
 def test_comparison_gets_one_sentence_per_year(seed_index_fake):

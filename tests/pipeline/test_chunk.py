@@ -56,3 +56,21 @@ def test_chunk_year_is_the_year_its_part_reports(seed_path):
     by_id = {c.chunk_id: c for c in _seed_chunks(seed_path)}
     assert by_id["bao-cao-ktxh-2022-tp-ha-tinh.txt#P1/I/1/1.4:0"].year == 2022
     assert by_id["bao-cao-ktxh-2022-tp-ha-tinh.txt#P2/I/2/a:0"].year == 2023
+
+
+def test_a_chunk_is_cited_with_the_page_its_text_starts_on():
+    from pipeline.types import Document, Paragraph
+
+    long = " ".join(f"Câu thứ {i} nói về kết quả thu ngân sách của thành phố trong năm 2022." for i in range(40))
+    doc = Document("a.pdf", "a.pdf", "h", (
+        Paragraph("1. Thu ngân sách", 3),
+        Paragraph("Tổng thu ngân sách ước đạt 1.172,5 tỷ đồng.", 3),
+        Paragraph(long, 4),  # over two chunks: both start in this paragraph, on page 4
+        Paragraph("2. Chi ngân sách", 6),
+        Paragraph("Tổng chi ngân sách ước đạt 980 tỷ đồng.", 7),
+    ))
+    thu, chi = [c for c in chunk_document(doc) if c.section.startswith("1.")], \
+        [c for c in chunk_document(doc) if c.section.startswith("2.")]
+    assert len(thu) >= 3 and thu[0].text.startswith("Tổng thu") and thu[0].page == 3
+    assert all(c.page == 4 for c in thu[1:])  # later chunks open in (or carry a sentence of) the long paragraph
+    assert [c.page for c in chi] == [7]  # the heading sits on page 6, the text it heads on page 7

@@ -72,7 +72,7 @@ def test_good_uploads_are_indexed_and_each_bad_one_reported(tmp_path: Path):
     assert sorted(report.added) == ["nd-25.md", "qd-97.md"]
     assert len(report.errors) == 2
     assert report.errors[0].startswith("rong.txt: the file is empty")
-    assert report.errors[1].startswith("bang.docx: .docx files are not supported yet")
+    assert report.errors[1].startswith("bang.docx: not a valid .docx file")
     assert {"documents", "chunks"} <= set(seen)
     data = open_index(root)
     assert set(data.docs) == {"nd-25.md", "qd-97.md"}

@@ -17,8 +17,9 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
         ("empty.txt", b"", "empty"),
         ("blank.md", b"  \n\n \t\n", "empty"),
         ("binary.txt", bytes(range(256)) * 4, "binary"),
-        ("latin.txt", "Báo cáo năm 2022".encode("cp1258"), "UTF-8"),
-        ("report.docx", b"PK\x03\x04", "not supported yet"),
+        ("latin.txt", "Grüße aus München, schöne Straße".encode("latin-1"), "UTF-8"),
+        ("report.docx", b"PK\x03\x04", "not a valid .docx"),
+        ("report.pdf", b"%PDF-1.7\n", "not a readable PDF"),
         ("notes.xyz", b"hello", "unknown file type"),
     ],
 )
@@ -38,3 +39,10 @@ def test_utf16_with_bom_and_utf8_bom_are_read(tmp_path):
     for name, data in (("a.txt", text.encode("utf-16")), ("b.txt", b"\xef\xbb\xbf" + text.encode())):
         doc = read_document(_write(tmp_path, name, data))
         assert "11,67%" in " ".join(p.text for p in doc.paragraphs)
+
+
+def test_every_supported_format_is_dispatched_to_its_reader(tmp_path):
+    from pipeline.readers import READERS, supported
+
+    assert {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc"} <= set(READERS)
+    assert supported(tmp_path / "a.PDF") and not supported(tmp_path / "a.xlsx")

@@ -154,3 +154,29 @@ def test_a_new_parser_version_reparses_every_document_and_keeps_unchanged_vector
     assert again.updated == [SEED.name] and again.written
     assert emb.calls == 0 and again.chunks_reused == first.chunks_embedded
     assert json.loads((current_generation(root) / "manifest.json").read_text())["parser_version"] == ing.PARSER_VERSION
+
+
+def test_an_index_written_before_pages_were_kept_still_opens(tmp_path):
+    import sqlite3
+
+    ingest([SEED], FakeEmbedder(), root=tmp_path)
+    gen = current_generation(tmp_path)
+    with sqlite3.connect(gen / "chunks.sqlite") as db:
+        db.execute("ALTER TABLE chunks DROP COLUMN page")
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format_version"] = 1  # as written then: no page column, no checksums (migrated at open)
+    del manifest["files"]
+    (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    data = open_index(tmp_path)
+    assert data.chunks and all(c.page is None for c in data.chunks)
+
+
+def test_a_folder_scan_skips_word_lock_files_and_saved_page_folders(tmp_path):
+    from pipeline.ingest import IngestReport, find_files
+
+    (tmp_path / "bao-cao_files").mkdir()
+    (tmp_path / "bao-cao_files" / "menu.html").write_text("<p>menu</p>", encoding="utf-8")
+    (tmp_path / "~$bao-cao.docx").write_bytes(b"\x00lock")
+    (tmp_path / "bao-cao.html").write_text("<p>Báo cáo</p>", encoding="utf-8")
+    (tmp_path / "ghi-chu.xyz").write_text("x", encoding="utf-8")
+    assert [n for n, _ in find_files([tmp_path], IngestReport())] == ["bao-cao.html"]

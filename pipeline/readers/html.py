@@ -1,0 +1,211 @@
+"""HTML pages saved from government portals: the main content only (no menus, banners, footers, scripts).
+
+The page is parsed with the standard library into a small tree; navigation-like elements are dropped; then from
+``<body>`` down, while one child holds most of the remaining text that is not link text, that child is taken:
+what is left is the block holding the document. Its blocks become paragraphs, its tables rows read as the .docx
+reader reads them, and the text goes through the same cleaning as a text file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from pipeline.clean import clean
+from pipeline.metadata import infer_metadata
+from pipeline.readers.docx import is_letterhead, table_paragraphs
+from pipeline.readers.text import decode
+from pipeline.types import Document
+
+_DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button",
+         "select", "menu", "template", "object", "head"}
+_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"}
+_BLOCK = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+          "main", "blockquote", "pre", "dd", "dt", "dl", "center", "tbody", "thead", "body"}
+_NOISE_RE = re.compile(r"menu|nav|footer|header|sidebar|breadcrumb|banner|comment|share|social|related|advert|"
+                       r"login|search|cookie|popup|toolbar", re.IGNORECASE)
+_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+_MAIN_SHARE = 0.7  # a child holding this share of its parent's text is the content
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[_Node | str] = field(default_factory=list)
+    parent: _Node | None = None
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root")
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.cur)
+        self.cur.children.append(node)
+        if tag not in _VOID:
+            self.cur = node
+
+    def handle_endtag(self, tag):
+        node = self.cur
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:  # a stray end tag closes nothing
+            self.cur = node.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def _noise(node: _Node) -> bool:
+    if node.tag in _DROP:
+        return True
+    marks = " ".join((node.attrs.get("id", ""), node.attrs.get("class", ""), node.attrs.get("role", "")))
+    return bool(_NOISE_RE.search(marks)) and node.tag not in ("body", "html", "main", "article")
+
+
+def _text_len(node: _Node, in_link: bool = False) -> int:
+    """Characters of text under `node` that are not inside links (link lists are navigation)."""
+    n = 0
+    for c in node.children:
+        if isinstance(c, str):
+            n += 0 if in_link else len(c.strip())
+        elif not _noise(c):
+            n += _text_len(c, in_link or c.tag == "a")
+    return n
+
+
+def main_content(root: _Node) -> _Node:
+    """The element holding the page's main text."""
+    node = next((n for n in _walk(root) if n.tag == "body"), root)
+    while True:
+        total = _text_len(node)
+        kids = [c for c in node.children if isinstance(c, _Node) and not _noise(c)]
+        best = max(kids, key=_text_len, default=None)
+        if best is None or total == 0 or _text_len(best) < _MAIN_SHARE * total:
+            return node
+        node = best
+
+
+def _walk(node: _Node):
+    yield node
+    for c in node.children:
+        if isinstance(c, _Node):
+            yield from _walk(c)
+
+
+_NOTE_REF_RE = re.compile(r"#_?ftn(\d+)$")  # Word's "save as web page": <a href="#_ftn1">[1]</a>
+_NOTE_BACK_RE = re.compile(r"#_?ftnref(\d+)$")
+_NOTE_DIV_RE = re.compile(r"^_?ftn(\d+)$")
+
+
+def _note_number(node: _Node) -> int | None:
+    m = _NOTE_DIV_RE.match(node.attrs.get("id", "")) if node.tag == "div" else None
+    return int(m.group(1)) if m else None
+
+
+def _rows(table: _Node) -> list[_Node]:
+    """The rows of a table, not those of tables nested in its cells."""
+    out = []
+    for c in table.children:
+        if isinstance(c, _Node) and c.tag == "tr":
+            out.append(c)
+        elif isinstance(c, _Node) and c.tag in ("thead", "tbody", "tfoot"):
+            out.extend(_rows(c))
+    return out
+
+
+def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
+    """An element → text: block elements on their own lines, tables as the .docx reader reads them (one
+    ``Header: value; …`` paragraph a row, a letterhead table cell by cell; rows appended to `tables`).
+    Footnotes as Word saves them (``<a href="#_ftn1">``, ``<div id="ftn1">``) become the ``[footnoteRef:1]`` /
+    ``[1: …]`` of the text form, so cleaning attaches them the same way."""
+    out: list[str] = []
+
+    def table(t: _Node) -> None:
+        cells = [[render(td, notes) for td in tr.children if isinstance(td, _Node) and td.tag in ("td", "th")]
+                 for tr in _rows(t)]
+        rows = [[" ".join(c.split()) for c in r] for r in cells]
+        if is_letterhead(rows, len([b for b in "".join(out).split("\n\n") if b.strip()])):
+            paragraphs = [p for r in cells for c in r for p in c.split("\n\n") if p.strip()]
+        else:
+            paragraphs = table_paragraphs(rows)
+            if tables is not None and rows:
+                tables.append(tuple(tuple(r) for r in rows))
+        out.append("\n\n" + "\n\n".join(paragraphs) + "\n\n")
+
+    def go(n: _Node) -> None:
+        for c in n.children:
+            if isinstance(c, str):
+                out.append(re.sub(r"\s+", " ", c))
+                continue
+            if _noise(c):
+                continue
+            href = c.attrs.get("href", "") if c.tag == "a" else ""
+            if (m := _NOTE_REF_RE.search(href)) and notes:
+                out.append(f"[footnoteRef:{m.group(1)}]")
+            elif _NOTE_BACK_RE.search(href):
+                continue
+            elif (k := _note_number(c)) is not None:
+                if notes:
+                    out.append(f"\n\n[{k}: {render(c, notes=False)}]\n\n")
+            elif c.tag == "br":
+                out.append("\n")
+            elif c.tag == "table":
+                table(c)
+            elif c.tag in _BLOCK:
+                out.append("\n\n")  # every block its own paragraph; <br> alone only breaks a line
+                go(c)
+                out.append("\n\n")
+            else:
+                go(c)
+
+    go(node)
+    lines = [" ".join(ln.replace(" | ", "\x00").split()).replace("\x00", " | ").strip(" |")
+             for ln in "".join(out).split("\n")]
+    text = "\n".join(ln if ln else "" for ln in lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _decode_html(data: bytes) -> str:
+    """UTF-8 when the bytes are UTF-8 (whatever the page declares: saved pages often keep a stale charset),
+    else the declared charset, else the legacy Vietnamese encodings a text file may be in."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _CHARSET_RE.search(data[:4096])
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return decode(data)
+
+
+def read_html_file(data: bytes, path: str, name: str) -> Document:
+    builder = _TreeBuilder()
+    builder.feed(_decode_html(data))
+    builder.close()
+    main = main_content(builder.root)
+    tables: list[tuple[tuple[str, ...], ...]] = []
+    text = render(main, tables=tables)
+    inside = {id(n) for n in _walk(main)}
+    outside = [n for n in _walk(builder.root) if _note_number(n) is not None and id(n) not in inside]
+    text += "".join(f"\n\n[{_note_number(n)}: {render(n, notes=False)}]" for n in outside)
+    paragraphs, notes, dropped = clean(text)
+    if not paragraphs:
+        raise ValueError("no readable text in the page's main content (không có nội dung đọc được)")
+    return Document(
+        name=name,
+        path=path,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        paragraphs=tuple(paragraphs),
+        footnotes=notes,
+        meta=infer_metadata(paragraphs),
+        dropped_garbled=dropped,
+        tables=tuple(tables),
+    )

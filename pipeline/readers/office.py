@@ -1,0 +1,47 @@
+"""Old Word .doc (and .odt, .rtf): converted to .docx by LibreOffice headless when ``soffice`` is installed,
+then read by the .docx reader. Without LibreOffice the message says what to install or how to re-save."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pipeline.readers.docx import read_docx_file
+from pipeline.types import Document
+
+TIMEOUT = 180  # seconds for one conversion
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def read_office_file(data: bytes, path: str, name: str) -> Document:
+    exe = soffice()
+    suffix = Path(path).suffix.lower() or ".doc"
+    if exe is None:
+        raise ValueError(
+            f"{suffix} files are read through LibreOffice, which is not installed — install it "
+            "(apt-get install libreoffice-writer-nogui) or open the file in Word and save it as .docx "
+            f"(cần LibreOffice để đọc tệp {suffix}, hoặc hãy lưu lại thành .docx)")
+    with tempfile.TemporaryDirectory(prefix="tracuu-office-") as tmp:
+        src = Path(tmp) / f"in{suffix}"
+        src.write_bytes(data)
+        try:  # a private profile: a running LibreOffice of the user's does not block the conversion
+            subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
+                            "docx", "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise ValueError(f"LibreOffice took over {TIMEOUT} s to convert it — save it as .docx and retry") from None
+        except subprocess.CalledProcessError as e:
+            err = (e.stderr or b"").decode(errors="replace").strip()[:200]
+            raise ValueError(f"LibreOffice could not convert it ({err or e.returncode}) — is the file damaged?") \
+                from None
+        out = Path(tmp) / "in.docx"
+        if not out.exists():
+            raise ValueError("LibreOffice could not convert it (no output) — is the file damaged or protected?")
+        doc = read_docx_file(out.read_bytes(), path, name)
+    return dataclasses.replace(doc, content_hash=hashlib.sha256(data).hexdigest())  # the original file's hash
