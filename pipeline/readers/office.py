@@ -14,6 +14,9 @@ from pipeline.readers.docx import read_docx_file
 from pipeline.types import Document
 
 TIMEOUT = 180  # seconds for one conversion
+# what each format starts with: anything else is refused before LibreOffice is started (seconds each)
+MAGIC = {".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Word .doc"),
+         ".odt": (b"PK\x03\x04", "an OpenDocument .odt"), ".rtf": (b"{\\rtf", "an .rtf")}
 
 
 def soffice() -> str | None:
@@ -23,12 +26,17 @@ def soffice() -> str | None:
 def read_office_file(data: bytes, path: str, name: str) -> Document:
     exe = soffice()
     suffix = Path(path).suffix.lower() or ".doc"
+    magic, what = MAGIC.get(suffix, (b"", suffix))
+    if not data.lstrip()[: len(magic)].startswith(magic):
+        raise ValueError(f"not {what} file (its first bytes are not) — is this the right file, or was it renamed? "
+                         "(tệp không đúng định dạng)")
     if exe is None:
         raise ValueError(
             f"{suffix} files are read through LibreOffice, which is not installed — install it "
             "(apt-get install libreoffice-writer-nogui) or open the file in Word and save it as .docx "
             f"(cần LibreOffice để đọc tệp {suffix}, hoặc hãy lưu lại thành .docx)")
-    with tempfile.TemporaryDirectory(prefix="tracuu-office-") as tmp:
+    # LibreOffice may still be writing its profile when it exits: leftovers must not fail the read
+    with tempfile.TemporaryDirectory(prefix="tracuu-office-", ignore_cleanup_errors=True) as tmp:
         src = Path(tmp) / f"in{suffix}"
         src.write_bytes(data)
         try:  # a private profile: a running LibreOffice of the user's does not block the conversion

@@ -28,3 +28,17 @@ def test_a_broken_doc_is_reported(tmp_path):
     path.write_bytes((DATA / "seed.doc").read_bytes()[:3000])  # cut short, as a failed download leaves it
     with pytest.raises(ReadError, match="hong.doc: LibreOffice could not convert it"):
         read_document(path)
+
+
+@pytest.mark.parametrize(("suffix", "data"), [(".doc", b"random bytes, not a Word file"), (".rtf", b"PK\x03\x04"),
+                                              (".odt", b"{\\rtf1 not a zip")])
+def test_a_file_that_is_not_what_its_name_says_is_refused_before_libreoffice_starts(tmp_path, monkeypatch,
+                                                                                      suffix, data):
+    calls = []
+    monkeypatch.setattr(office.subprocess, "run", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    path = tmp_path / f"doi-ten{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match=f"doi-ten{suffix}: not an? .*file"):
+        read_document(path)
+    assert calls == []
