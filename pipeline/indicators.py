@@ -155,6 +155,8 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     [('Tăng trưởng kinh tế', 11.5, '%', 'target')]
     """
     text = " ".join(strip_marks(sentence).split())
+    if (row := table_row_indicators(text)) is not None:
+        return row
     if "|" in text or _NORM_RE.search(text):
         return []  # a table row out of its table, or a rule (a fine, a ceiling, a condition): not an indicator
     out: list[Indicator] = []
@@ -248,6 +250,42 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     return out
 
 
+_ROW_NAME_KEY = re.compile(r"^(?:chỉ tiêu|tên chỉ tiêu|nội dung|danh mục|hạng mục|lĩnh vực)$", re.IGNORECASE)
+_ROW_UNIT_KEY = re.compile(r"^(?:đơn vị(?: tính)?|đvt)$", re.IGNORECASE)
+_COL_TARGET = re.compile(r"\b(?:kế hoạch|KH|mục tiêu|chỉ tiêu|dự kiến|dự toán|phấn đấu)\b", re.IGNORECASE)
+_COL_RESULT = re.compile(r"\b(?:thực hiện|TH|ước|ước đạt|kết quả|đạt|năm)\b", re.IGNORECASE)
+_COL_RATIO = re.compile(r"so sánh|tỷ lệ|%|so với|tăng|giảm|ghi chú", re.IGNORECASE)
+
+
+def table_row_indicators(text: str) -> list[Indicator] | None:
+    """A row of an indicator table as the readers write it, ``Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng;
+    Kế hoạch 2022: 1.100; Thực hiện 2022: 1.172,5``: one statement per column headed by a year, a target under
+    "Kế hoạch/Mục tiêu …", a result under "Thực hiện/Ước …"; ratio columns ("So sánh (%)") are left out.
+    None when `text` is not such a row."""
+    pairs = [p.split(": ", 1) for p in text.rstrip(".").split("; ")]
+    if len(pairs) < 3 or any(len(p) != 2 for p in pairs):
+        return None
+    cells = {k.strip(): v.strip() for k, v in pairs}
+    name = next((v for k, v in cells.items() if _ROW_NAME_KEY.match(k)), None)
+    if not name:
+        return None
+    unit = next((v for k, v in cells.items() if _ROW_UNIT_KEY.match(k)), None)
+    out = []
+    for key, raw in cells.items():
+        years = re.findall(r"\b(?:19|20)\d{2}\b", key)
+        value = re.fullmatch(rf"(?P<q>trên|dưới|hơn|gần|khoảng)?\s*(?P<n>{NUMBER})\s*(?P<pct>%)?", raw, re.IGNORECASE)
+        if not years or not value or _COL_RATIO.search(key.replace(str(years[-1]), "")):
+            continue
+        kind = Kind.TARGET if _COL_TARGET.search(key) else Kind.RESULT if _COL_RESULT.search(key) else None
+        if kind is None:
+            continue
+        out.append(Indicator(
+            name=_clean_name(name), year=int(years[-1]), kind=kind, value=parse_number(value.group("n")),
+            unit="%" if value.group("pct") else unit, qualifier=(value.group("q") or "").lower() or None, raw=raw,
+            text=text))
+    return out
+
+
 def is_target_section(breadcrumb: str) -> bool:
     """A section that sets targets: its own (deepest) heading names them."""
     last = breadcrumb.rsplit(" › ", 1)[-1]
@@ -266,6 +304,10 @@ def indicators_in(chunk: Chunk) -> list[Indicator]:
     article = bool(_ARTICLE_RE.search(chunk.section)) and not _GOAL_RE.search(chunk.section)
     out = []
     for para in chunk.text.split("\n"):
+        row = table_row_indicators(" ".join(strip_marks(para).split()))
+        if row is not None:  # a row of an indicator table, written "Chỉ tiêu: …; Kế hoạch 2022: …"
+            out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id) for i in row)
+            continue
         for sentence in split_sentences(para):
             if article and not _GOAL_RE.search(sentence):
                 continue

@@ -114,3 +114,26 @@ def test_what_is_not_a_number_is_refused(bad):
 def test_format_then_parse_is_the_identity(d):
     x = float(d)
     assert parse_number(format_number(x)) == pytest.approx(x, abs=1e-9)
+
+
+def test_an_indicator_table_in_a_docx_gives_one_statement_per_year_column(tmp_path):
+    from tests.pipeline.readers.helpers import docx_bytes, para, run, table
+
+    body = "".join([
+        para(run("BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2022")),
+        table([["Chỉ tiêu", "Đơn vị", "Kế hoạch 2022", "Thực hiện 2022", "So sánh (%)", "Kế hoạch 2023"],
+               ["Thu ngân sách", "tỷ đồng", "520", "547,3", "105,3", "560"],
+               ["Tăng trưởng kinh tế", "%", "8", "8,4", "105", "trên 9"]]),
+    ])
+    path = tmp_path / "bang.docx"
+    path.write_bytes(docx_bytes(body))
+    found = {(i.name, i.year, i.kind, i.value, i.unit, i.qualifier)
+             for c in chunk_document(read_document(path)) for i in indicators_in(c)}
+    assert found == {
+        ("Thu ngân sách", 2022, Kind.TARGET, 520, "tỷ đồng", None), ("Thu ngân sách", 2022, Kind.RESULT, 547.3,
+                                                                     "tỷ đồng", None),
+        ("Thu ngân sách", 2023, Kind.TARGET, 560, "tỷ đồng", None),
+        ("Tăng trưởng kinh tế", 2022, Kind.TARGET, 8, "%", None), ("Tăng trưởng kinh tế", 2022, Kind.RESULT, 8.4,
+                                                                   "%", None),
+        ("Tăng trưởng kinh tế", 2023, Kind.TARGET, 9, "%", "trên"),
+    }  # the ratio column "So sánh (%)" is not a statement
