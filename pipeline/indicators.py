@@ -131,7 +131,10 @@ _NORM_RE = re.compile(
     r"\b(?:mức phạt|tối đa|tối thiểu|không quá|không vượt quá|không thấp hơn|nếu|"
     r"được tính|điểm chuẩn|cứ mỗi|mỗi khi|đối tượng có|có từ|lệ phí|mức thu|mức hỗ trợ|được hỗ trợ|mức cho vay|"
     r"định mức|đơn giá|giá bán|hệ số|cứ tăng thêm|cộng \d+ điểm|thêm \d+ điểm|trừ \d+ điểm)\b"
-    r"|^\W*(?:[a-zđ]\)\s*)?Mức\b",  # "c) Mức 300.000 đồng …"
+    r"|\bchỉ những\b.*\bmới được\b"  # "Chỉ những cá nhân đạt ít nhất 80% … mới được cấp": a condition
+    r"|^\W*(?:[a-zđ]\)\s*)?Mức\b"  # "c) Mức 300.000 đồng …"
+    r"|^\W*(?:[a-zđ]\)\s*)?Có (?:dưới|trên|từ|ít nhất|không quá)\b"  # "+ Có dưới 60% đường thôn …": a criterion
+    r"|\s[x×]\s*\d|\d\s*[x×=]\s",  # "50 người/lớp x 02 lớp = …": a calculation
     re.IGNORECASE)
 # the words after a value that may name it ("5 km đường giao thông hoàn thành …"): up to a verb or a clause end
 _REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|đối với|trong đó|lũy kế|gồm|của|và|được|"
@@ -175,7 +178,7 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         if re.search(r"\btừ\s*$", left) and re.match(r"\s*(?:đến|tới|-)\s*\d", text[m.end() :]):
             start = m.end()
             continue  # "từ 30.000.000 đồng đến 50.000.000 đồng": a range, the bounds of a rule
-        if re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$", left, re.IGNORECASE):
+        if re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$|\b(?:đơn vị(?: tính)?|đvt)\s*:\s*$", left, re.IGNORECASE):
             start = m.end()
             continue  # the upper bound of a range ("… đến 50.000.000 đồng", "Đến 01 tỷ đồng")
         if m.start() == 0 and m.group("unit")[:1].isupper() and m.group("unit") != "DN":
@@ -230,8 +233,9 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         start = end
         if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
             continue
-        years = [y for y in _YEAR_RE.findall(left)
-                 if not re.search(rf"(?:\btừ|tháng\s+\d{{1,2}})\s+năm\s+{y}", left)]  # "từ năm 2020", a date
+        # "năm 2025" names the year; "tháng 11 năm 2025" (a date) and "từ năm 2020" (a start) do not
+        years = [y.group(1) for y in _YEAR_RE.finditer(left)
+                 if not re.search(r"(?:\btừ|tháng\s+\d{1,2})\s*$", left[: y.start()])]
         stmt_year = int(years[-1]) if years else year
         if target_section or _TARGET_SENTENCE_RE.search(left):
             kind = Kind.TARGET

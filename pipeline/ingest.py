@@ -42,7 +42,7 @@ from pipeline.types import Chunk, Document
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
 PARSER_VERSION = 11  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
-# names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables
+# names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria
 
 
 @dataclass

@@ -137,3 +137,20 @@ def test_an_indicator_table_in_a_docx_gives_one_statement_per_year_column(tmp_pa
                                                                    "%", None),
         ("Tăng trưởng kinh tế", 2023, Kind.TARGET, 9, "%", "trên"),
     }  # the ratio column "So sánh (%)" is not a statement
+
+
+@pytest.mark.parametrize("sentence", [
+    "+ Có dưới 60% đường thôn được cứng hóa;",  # a criterion for classifying a commune
+    "Chỉ những cá nhân đạt ít nhất 80% số buổi học mới được cấp chứng chỉ.",  # a condition
+    "Đơn vị: 10 m2",  # a table's unit line
+    "Kinh phí: 50 người/lớp x 02 lớp x 3 ngày = 300 suất.",  # a calculation
+])
+def test_criteria_conditions_units_and_calculations_are_not_indicators(sentence):
+    assert find_indicators(sentence, year=2025) == []
+
+
+def test_a_year_named_in_the_sentence_wins_over_the_same_year_in_a_date():
+    (i,) = find_indicators("Ngày 20 tháng 11 năm 2025, thu ngân sách năm 2025 ước đạt 13.966 tỷ đồng.", year=2024)
+    assert (i.year, i.value) == (2025, 13966)
+    (j,) = find_indicators("Ngày 20 tháng 11 năm 2024, thu ngân sách ước đạt 13.966 tỷ đồng.", year=2023)
+    assert j.year == 2023  # a date is not the year a figure is about
