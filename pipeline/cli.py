@@ -278,8 +278,9 @@ def cmd_compare(args) -> int:
     print("wordings: " + " | ".join(result.names))
     for r in result.rows:
         kind = "mục tiêu" if r.kind.value == "target" else "kết quả"
+        value = " ".join(x for x in (r.qualifier, r.raw) if x)  # "trên 95%", "giảm 0,3%"
         extra = f" ({r.plan_ratio})" if r.plan_ratio else ""
-        print(f"{r.year or '?':>5}  {kind:<9} {r.raw:<22}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
+        print(f"{r.year or '?':>5}  {kind:<9} {value:<24}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
         print(f"       {r.text}")
     for g in result.gaps:
         print("  ⇒ " + g.text)
