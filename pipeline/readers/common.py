@@ -11,9 +11,20 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from pipeline.clean import is_garbled, normalize_unicode, repair_codes, strip_marks
+from pipeline.clean import clean, is_garbled, normalize_unicode, repair_codes, strip_marks
 from pipeline.metadata import infer_metadata
 from pipeline.types import DocMeta, Document, Paragraph
+
+
+def text_document(text: str, data: bytes, path: str, name: str,
+                  tables: tuple[tuple[tuple[str, ...], ...], ...] = ()) -> Document:
+    """A whole text (a .txt/.md file, an HTML page's main content) cleaned by `clean.clean` → Document."""
+    paragraphs, notes, dropped = clean(text)
+    if not paragraphs:
+        raise ValueError("no readable text after cleaning (không có nội dung đọc được)")
+    return Document(name=name, path=path, content_hash=hashlib.sha256(data).hexdigest(),
+                    paragraphs=tuple(paragraphs), footnotes=notes, meta=infer_metadata(paragraphs),
+                    dropped_garbled=dropped, tables=tables)
 
 
 def normalize(text: str) -> str:

@@ -169,29 +169,24 @@ class _Reader:
                 name=name, font=_font(s.find(W + "rPr")), num=num, based_on=_attr(s, "basedOn"),
                 level=int(heading.group(2)) if heading else _outline(ppr))
 
-    def _style_level(self, style_id: str | None) -> int | None:
+    def _inherited(self, style_id: str | None, attr: str):
+        """A style's own `attr` (level, font), else the one of the style it is based on, and so on."""
         seen = set()
         while style_id and style_id not in seen:
             seen.add(style_id)
             st = self.styles.get(style_id)
             if st is None:
                 break
-            if st.level:
-                return st.level
+            if getattr(st, attr):
+                return getattr(st, attr)
             style_id = st.based_on
         return None
 
+    def _style_level(self, style_id: str | None) -> int | None:
+        return self._inherited(style_id, "level")
+
     def _style_font(self, style_id: str | None) -> str | None:
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            st = self.styles.get(style_id)
-            if st is None:
-                break
-            if st.font:
-                return st.font
-            style_id = st.based_on
-        return self.default_font
+        return self._inherited(style_id, "font") or self.default_font
 
     # --- text ---
 

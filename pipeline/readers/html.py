@@ -8,13 +8,11 @@ reader reads them, and the text goes through the same cleaning as a text file.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from pipeline.clean import clean
-from pipeline.metadata import infer_metadata
+from pipeline.readers.common import text_document
 from pipeline.readers.docx import is_letterhead, table_paragraphs
 from pipeline.readers.text import decode
 from pipeline.types import Document
@@ -196,16 +194,4 @@ def read_html_file(data: bytes, path: str, name: str) -> Document:
     inside = {id(n) for n in _walk(main)}
     outside = [n for n in _walk(builder.root) if _note_number(n) is not None and id(n) not in inside]
     text += "".join(f"\n\n[{_note_number(n)}: {render(n, notes=False)}]" for n in outside)
-    paragraphs, notes, dropped = clean(text)
-    if not paragraphs:
-        raise ValueError("no readable text in the page's main content (không có nội dung đọc được)")
-    return Document(
-        name=name,
-        path=path,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        paragraphs=tuple(paragraphs),
-        footnotes=notes,
-        meta=infer_metadata(paragraphs),
-        dropped_garbled=dropped,
-        tables=tuple(tables),
-    )
+    return text_document(text, data, path, name, tables=tuple(tables))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from pipeline.clean import clean
-from pipeline.metadata import infer_metadata
+from pipeline.readers.common import text_document
 from pipeline.readers.legacy import candidates, fix_legacy_text, vietnamese_score
 from pipeline.readers.safety import check_lines
 from pipeline.types import Document
@@ -55,15 +52,4 @@ def decode(data: bytes) -> str:
 def read_text_file(data: bytes, path: str, name: str) -> Document:
     text = decode(data)
     check_lines(text)
-    paragraphs, notes, dropped = clean(text)
-    if not paragraphs:
-        raise ValueError("no readable text after cleaning (không có nội dung đọc được)")
-    return Document(
-        name=name,
-        path=path,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        paragraphs=tuple(paragraphs),
-        footnotes=notes,
-        meta=infer_metadata(paragraphs),
-        dropped_garbled=dropped,
-    )
+    return text_document(text, data, path, name)
