@@ -187,9 +187,11 @@ def compare(
         if key not in rows or s > rows[key][0]:
             rows[key] = (s, i)
     chosen = sorted((i for _, i in rows.values()), key=lambda i: (i.year or 0, i.kind != Kind.RESULT, i.doc))
+    places = places or {}
+
     def same_source(a: Indicator, b: Indicator) -> bool:
-        here = (places or {}).get(a.doc)
-        return a.doc == b.doc or (here is not None and here == (places or {}).get(b.doc))
+        here = places.get(a.doc)
+        return a.doc == b.doc or (here is not None and here == places.get(b.doc))
 
     gaps = []
     for t in (i for i in chosen if i.kind == Kind.TARGET):

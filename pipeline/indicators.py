@@ -9,7 +9,7 @@ Pure functions over text and chunks; the store keeps what `indicators_in` finds,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pipeline.clean import strip_marks
@@ -299,10 +299,7 @@ def is_target_section(breadcrumb: str) -> bool:
 
 def indicators_in(chunk: Chunk) -> list[Indicator]:
     """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
-    from dataclasses import replace
-
-    target = any(is_target_section(" › ".join(chunk.section.split(" › ")[: i + 1]))
-                 for i in range(len(chunk.section.split(" › ")))) if chunk.section else False
+    target = any(is_target_section(heading) for heading in chunk.section.split(" › "))
     # an article of a legal text ("Điều 5. …") sets rules: its numbers are norms unless it speaks of goals,
     # targets or results ("Điều 2. Mục tiêu, chỉ tiêu chủ yếu: … đạt 8%")
     article = bool(_ARTICLE_RE.search(chunk.section)) and not _GOAL_RE.search(chunk.section)
