@@ -54,7 +54,7 @@ bench: install
 # 200 rounds of SIGKILL against ingest (about 8 min on 2 busy cores); the reader fuzzing is in `make bench`
 .PHONY: durability
 durability: install
-	$(BIN)/python -m pytest -q -s -m slow tests/pipeline/test_store_kill.py
+	$(BIN)/python -m pytest -q -s -m slow tests/pipeline/store/test_ingest_kill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

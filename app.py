@@ -18,19 +18,12 @@ from urllib.parse import quote_plus  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import app_ui as ui  # noqa: E402
-from pipeline.answer import Answerer  # noqa: E402
-from pipeline.cite import citation, spans_in  # noqa: E402
-from pipeline.compare import Comparer, Comparison, indicator_list  # noqa: E402
+from pipeline.ask.answer import Answerer  # noqa: E402
+from pipeline.ask.cite import citation, spans_in  # noqa: E402
 from pipeline.embed import Embedder, EmbedderError, load_embedder  # noqa: E402
-from pipeline.ingest import IngestReport  # noqa: E402
-from pipeline.library import (  # noqa: E402
-    add_uploads,
-    document_rows,
-    max_upload_bytes,
-    new_index_model,
-    remove_documents,
-)
-from pipeline.links import (  # noqa: E402
+from pipeline.indicators.compare import Comparer, Comparison, indicator_list  # noqa: E402
+from pipeline.readers import READERS  # noqa: E402
+from pipeline.refs.links import (  # noqa: E402
     ReferenceGraph,
     cited_by,
     cites,
@@ -39,11 +32,19 @@ from pipeline.links import (  # noqa: E402
     reference_graph,
     reference_rows,
 )
-from pipeline.readers import READERS  # noqa: E402
-from pipeline.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
-from pipeline.search import Filters, HybridSearcher  # noqa: E402
-from pipeline.store import ENV_INDEX, IndexData, IndexUnavailable, current_generation, index_root  # noqa: E402
-from pipeline.store import open_index as _open_index  # noqa: E402
+from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
+from pipeline.search.hybrid import Filters, HybridSearcher  # noqa: E402
+from pipeline.store.ingest import IngestReport  # noqa: E402
+from pipeline.store.layout import ENV_INDEX, IndexUnavailable, current_generation, index_root
+from pipeline.store.library import (  # noqa: E402
+    add_uploads,
+    document_rows,
+    max_upload_bytes,
+    new_index_model,
+    remove_documents,
+)
+from pipeline.store.reader import IndexData  # noqa: E402
+from pipeline.store.reader import open_index as _open_index  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
 
 TABS = ("tab_ask", "tab_refs", "tab_compare", "tab_library")

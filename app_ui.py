@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from pipeline.cite import date_text, split_footnotes
+from pipeline.ask.cite import date_text, split_footnotes
 from pipeline.types import DocMeta, Passage
 
 TEXT = {

@@ -101,9 +101,10 @@ def main() -> None:
     args = ap.parse_args()
 
     from pipeline.embed import load_embedder
-    from pipeline.ingest import ingest
-    from pipeline.search import Fusion, HybridSearcher, normalize_query
-    from pipeline.store import open_index
+    from pipeline.search.fusion import Fusion
+    from pipeline.search.hybrid import HybridSearcher, normalize_query
+    from pipeline.store.ingest import ingest
+    from pipeline.store.reader import open_index
 
     articles = read_jsonl(args.corpus / "alqac2022_corpus.jsonl")
     gold: dict[str, set[str]] = {}

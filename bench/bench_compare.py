@@ -38,9 +38,9 @@ def main() -> None:
 
     import faiss
 
-    from pipeline.compare import Comparer, compare
     from pipeline.embed import load_embedder
-    from pipeline.store import open_index
+    from pipeline.indicators.compare import Comparer, compare
+    from pipeline.store.reader import open_index
 
     faiss.omp_set_num_threads(1)
     t0 = time.perf_counter()

@@ -26,11 +26,12 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-    from pipeline.answer import Answerer
+    from pipeline.ask.answer import Answerer
+    from pipeline.ask.evaluate import load_questions, score
     from pipeline.embed import load_embedder
-    from pipeline.evaluate import load_questions, score
-    from pipeline.search import Fusion, HybridSearcher
-    from pipeline.store import open_index
+    from pipeline.search.fusion import Fusion
+    from pipeline.search.hybrid import HybridSearcher
+    from pipeline.store.reader import open_index
 
     data = open_index(args.index)
     embedder = load_embedder(data.embedder_name)

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import default_out, write_result  # noqa: E402
 from bench.make_format_fixtures import FONT, SEED, convert, fodt, seed_fodt  # noqa: E402
-from pipeline.clean import normalize_unicode, strip_marks  # noqa: E402
 from pipeline.readers import read_document  # noqa: E402
 from pipeline.readers.office import soffice  # noqa: E402
+from pipeline.text.clean import normalize_unicode, strip_marks  # noqa: E402
 
 SEED_TXT = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 SEED_PDF = ROOT / "tests" / "data" / "seed.pdf"
@@ -100,7 +100,7 @@ def ocr_fidelity(n_pages: int, dpi: int) -> dict:
     what the text-layer reader finds on those pages (paragraphs starting there, and the notes they cite)."""
     import pdfplumber
 
-    from pipeline.clean import footnote_refs
+    from pipeline.text.clean import footnote_refs
 
     doc = read_document(SEED_PDF)
     paras = [p for p in doc.paragraphs if p.page <= n_pages]

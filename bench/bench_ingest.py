@@ -35,7 +35,7 @@ from common import default_out, peak_rss_kb, write_result
 
 def select_files(paths: list[str], limit: int | None) -> list[Path]:
     """The files ingest would read under `paths`, sorted; only the first `limit` of them if given."""
-    from pipeline.ingest import IngestReport, find_files
+    from pipeline.store.ingest import IngestReport, find_files
 
     files = sorted(p for _, p in find_files(paths, IngestReport()))
     return files[:limit] if limit else files
@@ -44,8 +44,8 @@ def select_files(paths: list[str], limit: int | None) -> list[Path]:
 def raw_embedder(files: list[Path], model: str, sample: int, seed: int) -> dict:
     """(a): the embedder alone on a sample of the texts ingest would embed."""
     from pipeline.embed import load_embedder
-    from pipeline.ingest import prepare_chunks
     from pipeline.readers import ReadError, read_document
+    from pipeline.store.ingest import prepare_chunks
 
     t = time.perf_counter()
     embedder = load_embedder(model)
@@ -79,7 +79,7 @@ def raw_embedder(files: list[Path], model: str, sample: int, seed: int) -> dict:
 def phase_ingest(files: list[str], model: str, index: str) -> None:
     """Child process for (b) and (c): one ingest, printed as one JSON line."""
     from pipeline.embed import load_embedder
-    from pipeline.ingest import ingest
+    from pipeline.store.ingest import ingest
 
     t = time.perf_counter()
     embedder = load_embedder(model)

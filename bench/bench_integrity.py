@@ -21,11 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from pipeline import integrity  # noqa: E402
 from pipeline.embed import FakeEmbedder  # noqa: E402
-from pipeline.ingest import ingest, prepare_chunks  # noqa: E402
 from pipeline.readers import read_document  # noqa: E402
-from pipeline.store import DocRecord, IndexData, current_generation, write_generation  # noqa: E402
+from pipeline.store import integrity  # noqa: E402
+from pipeline.store.ingest import ingest, prepare_chunks  # noqa: E402
+from pipeline.store.layout import current_generation  # noqa: E402
+from pipeline.store.reader import IndexData  # noqa: E402
+from pipeline.store.writer import write_generation  # noqa: E402
+from pipeline.types import DocRecord  # noqa: E402
 
 SEED = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 

@@ -40,10 +40,10 @@ def load_answerer(index: str | None):
     """The same objects `pipeline.cli._answerer` builds."""
     import faiss
 
-    from pipeline.answer import Answerer
+    from pipeline.ask.answer import Answerer
     from pipeline.embed import load_embedder
-    from pipeline.search import HybridSearcher
-    from pipeline.store import open_index
+    from pipeline.search.hybrid import HybridSearcher
+    from pipeline.store.reader import open_index
 
     faiss.omp_set_num_threads(1)
     data = open_index(index)

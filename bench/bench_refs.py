@@ -28,9 +28,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(default_out("refs")))
     args = ap.parse_args()
 
-    from pipeline.links import doc_bearers, doc_links
-    from pipeline.references import lookup
-    from pipeline.store import open_index
+    from pipeline.refs.links import doc_bearers, doc_links
+    from pipeline.refs.references import lookup
+    from pipeline.store.reader import open_index
 
     t0 = time.perf_counter()
     data = open_index(args.index)

@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.chunk import chunk_document  # noqa: E402
-from pipeline.indicators import Indicator, indicators_in  # noqa: E402
+from pipeline.indicators.extract import Indicator, indicators_in  # noqa: E402
 from pipeline.readers import ReadError, read_document  # noqa: E402
+from pipeline.text.chunk import chunk_document  # noqa: E402
 
 CORPUS = Path("/work/shared/corpus/local_gov_docs_2025")
 DEFAULT_DIRS = [CORPUS / "docs", CORPUS / "national"]

@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.clean import FOOTMARK_RE, clean  # noqa: E402
-from pipeline.sections import parse_heading  # noqa: E402
+from pipeline.text.clean import FOOTMARK_RE, clean  # noqa: E402
+from pipeline.text.sections import parse_heading  # noqa: E402
 
 SEED = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 LEVEL = {"phan": 1, "chuong": 1, "muc": 2, "dieu": 2, "roman": 2, "caps": 2, "arabic": 3, "arabic2": 4,

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.store import IndexUnavailable, index_root
+from pipeline.store.layout import IndexUnavailable, index_root
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
@@ -45,7 +45,7 @@ def _embedder_for(args, data=None):
 
     name = args.model or (data.embedder_name if data is not None else None)
     if name is None:
-        from pipeline.store import IndexDamaged, current_generation, read_manifest
+        from pipeline.store.layout import IndexDamaged, current_generation, read_manifest
 
         try:
             gen = current_generation(index_root(args.index))
@@ -58,8 +58,8 @@ def _embedder_for(args, data=None):
 def cmd_ingest(args) -> int:
     from tqdm import tqdm
 
-    from pipeline.ingest import ingest
     from pipeline.readers import OCR_ENV
+    from pipeline.store.ingest import ingest
 
     if args.ocr:  # the readers take it from the environment: ingest stays format-agnostic
         os.environ[OCR_ENV] = "1"
@@ -105,7 +105,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from pipeline.library import remove_documents
+    from pipeline.store.library import remove_documents
 
     report = remove_documents(args.docs, _embedder_for(args), root=args.index)
     for e in report.errors:
@@ -119,9 +119,10 @@ def _answerer(args):
     _query_threads()
     import faiss
 
-    from pipeline.answer import Answerer
-    from pipeline.search import Fusion, HybridSearcher
-    from pipeline.store import open_index
+    from pipeline.ask.answer import Answerer
+    from pipeline.search.fusion import Fusion
+    from pipeline.search.hybrid import HybridSearcher
+    from pipeline.store.reader import open_index
 
     faiss.omp_set_num_threads(1)
     data = open_index(args.index)
@@ -142,7 +143,7 @@ def _print_answer(ans, as_json: bool) -> None:
 
 
 def cmd_ask(args) -> int:
-    from pipeline.search import Filters
+    from pipeline.search.hybrid import Filters
 
     if not args.question and not args.batch:
         print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
@@ -160,8 +161,8 @@ def cmd_ask(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from pipeline.library import document_rows
-    from pipeline.store import open_index
+    from pipeline.store.library import document_rows
+    from pipeline.store.reader import open_index
 
     data = open_index(args.index)
     out = {
@@ -185,10 +186,10 @@ def cmd_stats(args) -> int:
 
 
 def cmd_refs(args) -> int:
-    from pipeline.clean import fold
-    from pipeline.links import doc_bearers, doc_links, reference_rows
-    from pipeline.references import bearer_of, lookup
-    from pipeline.store import open_index
+    from pipeline.refs.links import doc_bearers, doc_links, reference_rows
+    from pipeline.refs.references import bearer_of, lookup
+    from pipeline.store.reader import open_index
+    from pipeline.text.clean import fold
 
     data = open_index(args.index)
     owners = doc_bearers(data)
@@ -244,8 +245,8 @@ def _print_links(all_links, doc: str | None, as_json: bool) -> int:
 
 def cmd_compare(args) -> int:
     _query_threads()
-    from pipeline.compare import Comparer, indicator_list
-    from pipeline.store import open_index
+    from pipeline.indicators.compare import Comparer, indicator_list
+    from pipeline.store.reader import open_index
 
     data = open_index(args.index)
     if not data.indicators:
@@ -288,7 +289,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from pipeline.evaluate import load_questions, score
+    from pipeline.ask.evaluate import load_questions, score
 
     answerer = _answerer(args)
     questions = load_questions(args.file)

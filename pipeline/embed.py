@@ -164,7 +164,7 @@ class FakeEmbedder(Embedder):
         self.dim = dim
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
-        from pipeline.clean import fold
+        from pipeline.text.clean import fold
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):

@@ -41,6 +41,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocRecord:
+    """A document as the index keeps it."""
+
+    name: str
+    path: str
+    content_hash: str
+    meta: DocMeta
+    n_chunks: int
+    dropped_garbled: int = 0
+
+
+@dataclass(frozen=True)
 class Heading:
     """A section heading: its label as printed ("1.4.", "Phần thứ nhất", "Điều 5.") and its title."""
 

@@ -33,7 +33,7 @@ def fake_embedder():
 @pytest.fixture(scope="session")
 def seed_index_fake(tmp_path_factory, fake_embedder) -> Path:
     """The seed and one decision (markdown) indexed with the fake embedder."""
-    from pipeline.ingest import ingest
+    from pipeline.store.ingest import ingest
 
     root = tmp_path_factory.mktemp("seed-fake")
     ingest([SEED, DATA / "qd-97-2025-ubnd.md"], fake_embedder, root=root)
@@ -50,7 +50,7 @@ def e5():
 @pytest.fixture(scope="session")
 def seed_index_e5(tmp_path_factory, e5) -> Path:
     """The seed indexed with the real bundled embedder (about a minute on 2 cores), once per test run."""
-    from pipeline.ingest import ingest
+    from pipeline.store.ingest import ingest
 
     root = tmp_path_factory.mktemp("seed-e5")
     report = ingest([SEED], e5, root=root)

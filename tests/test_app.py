@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.embed import FakeEmbedder
-from pipeline.ingest import ingest
-from pipeline.store import open_index
+from pipeline.store.ingest import ingest
+from pipeline.store.reader import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -175,7 +175,7 @@ def test_questions_never_read_the_index_again(index: Path, monkeypatch: pytest.M
     def refuse(*args, **kwargs):
         raise AssertionError("the index was read again")
 
-    monkeypatch.setattr("pipeline.store.IndexData.__init__", refuse)
+    monkeypatch.setattr("pipeline.store.reader.IndexData.__init__", refuse)
     at = ask("Tổng đàn lợn của thành phố là bao nhiêu con?", at)
     at = ask("thương mại dịch vụ tăng bao nhiêu", at)
     assert "14,33%" in answer_box(at)
@@ -188,7 +188,7 @@ def test_working_in_another_tab_does_not_ask_again(index: Path, monkeypatch: pyt
     def refuse(*args, **kwargs):
         raise AssertionError("asked again")
 
-    monkeypatch.setattr("pipeline.answer.Answerer.ask", refuse)
+    monkeypatch.setattr("pipeline.ask.answer.Answerer.ask", refuse)
     at.multiselect(key="ref_types").set_value(["Nghị định"]).run()
     assert not at.exception, at.exception
     assert answer_box(at) == shown

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.embed import FakeEmbedder
-from pipeline.ingest import ingest
+from pipeline.store.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

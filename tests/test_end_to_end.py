@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from pipeline.answer import Answerer
-from pipeline.evaluate import fold_eval
-from pipeline.search import HybridSearcher
-from pipeline.store import open_index
+from pipeline.ask.answer import Answerer
+from pipeline.ask.evaluate import fold_eval
+from pipeline.search.hybrid import HybridSearcher
+from pipeline.store.reader import open_index
 from tests.conftest import SHARED
 
 
@@ -55,7 +55,7 @@ def test_dev_set_on_the_seed_alone_meets_the_bar(answerer):
     path = SHARED / "eval" / "dev_qa.jsonl"
     if not path.exists():
         pytest.skip("../shared/eval is not beside this checkout")
-    from pipeline.evaluate import score
+    from pipeline.ask.evaluate import score
 
     qs = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     r = score(qs, [answerer.ask(q["q"], 10) for q in qs])

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from pipeline.answer import Answerer
+from pipeline.ask.answer import Answerer
 from pipeline.cli import main
 from pipeline.embed import FakeEmbedder
-from pipeline.ingest import ingest
-from pipeline.search import HybridSearcher
-from pipeline.store import open_index
+from pipeline.search.hybrid import HybridSearcher
+from pipeline.store.ingest import ingest
+from pipeline.store.reader import open_index
 from tests.conftest import DATA, SEED, SHARED
 
 FORMATS = {"txt": SEED, "docx": DATA / "seed.docx", "pdf": DATA / "seed.pdf"}

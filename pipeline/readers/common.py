@@ -11,8 +11,8 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from pipeline.clean import clean, is_garbled, normalize_unicode, repair_codes, strip_marks
-from pipeline.metadata import infer_metadata
+from pipeline.text.clean import clean, is_garbled, normalize_unicode, repair_codes, strip_marks
+from pipeline.text.metadata import infer_metadata
 from pipeline.types import DocMeta, Document, Paragraph
 
 

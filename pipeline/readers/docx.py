@@ -14,10 +14,10 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from pipeline.clean import FOOTMARK
 from pipeline.readers import safety
 from pipeline.readers.common import build_document
 from pipeline.readers.legacy import from_font
+from pipeline.text.clean import FOOTMARK
 from pipeline.types import Document, Paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -10,8 +10,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from pipeline.clean import clean
 from pipeline.readers.common import build_document
+from pipeline.text.clean import clean
 from pipeline.types import Document, Paragraph
 
 DPI = 300

@@ -19,9 +19,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.clean import FOOTMARK
-from pipeline.metadata import DOC_TYPES
 from pipeline.readers.common import build_document
+from pipeline.text.clean import FOOTMARK
+from pipeline.text.metadata import DOC_TYPES
 from pipeline.types import Document, Paragraph
 
 _PAGE_NO_RE = re.compile(r"^(?:-\s*)?(?:trang\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)

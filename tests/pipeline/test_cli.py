@@ -109,7 +109,7 @@ def test_refs_links_a_number_to_the_indexed_document_that_bears_it(seed_index_fa
 
 
 def test_refs_links_show_which_indexed_document_cites_which(tmp_path, fake_embedder, capsys):
-    from pipeline.ingest import ingest
+    from pipeline.store.ingest import ingest
     from tests.conftest import SHARED
 
     national = SHARED / "corpus" / "local_gov_docs_2025" / "national"
@@ -125,7 +125,7 @@ def test_refs_links_show_which_indexed_document_cites_which(tmp_path, fake_embed
 
 
 def test_a_damaged_index_is_reported_by_ask_and_rebuilt_by_ingest(tmp_path, capsys):
-    from pipeline.store import current_generation
+    from pipeline.store.layout import current_generation
 
     root = str(tmp_path / "index")
     doc = DATA / "qd-97-2025-ubnd.md"

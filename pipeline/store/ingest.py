@@ -1,0 +1,301 @@
+"""Ingest: files → documents → chunks → segmented words and vectors → a new index generation.
+
+Incremental: a file whose content hash is unchanged is skipped (not even parsed); a chunk whose text is
+unchanged keeps its vector; when nothing changed nothing is written. A file that cannot be read is reported
+and skipped; the others are ingested.
+
+`rebuild` reads every document again (those given and those already indexed, from where they were read) into a
+fresh generation, reusing only vectors of a generation whose checksums match. A damaged live generation (see
+pipeline/integrity.py) is rebuilt the same way, from the document list its database still holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.embed import Embedder, Role
+from pipeline.indicators.extract import Indicator, indicators_in
+from pipeline.readers import ReadError, read_document, supported
+from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
+from pipeline.store.reader import IndexData, salvage_documents
+from pipeline.store.writer import write_generation
+from pipeline.text.chunk import chunk_document
+from pipeline.text.segment import folded_tokens, words
+from pipeline.types import Chunk, DocRecord, Document
+
+# bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
+# (vectors of chunks whose text did not change are still reused)
+PARSER_VERSION = 11  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+# names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI and the app to show."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. garbled lines dropped
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    tokens_embedded: int = 0
+    seconds_embedding: float = 0.0
+    names_embedded: int = 0  # indicator names (short) embedded for `compare`
+    written: bool = False
+
+    @property
+    def ingested(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+
+def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[str, Path]]:
+    """(document name, path) for each file under `paths`. The name is the file name; a second file with the
+    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            # hidden files, Word's lock files (~$bao-cao.docx) and the folders a browser saves beside a page
+            # (bao-cao_files/) are not documents
+            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))
+                           and not any(part.endswith("_files") for part in f.relative_to(p).parts[:-1]))
+            found.extend(f for f in files if supported(f))
+        elif p.exists():
+            found.append(p)
+        else:
+            report.errors.append(f"{p}: no such file or folder (không tìm thấy)")
+    names: dict[str, Path] = {}
+    out = []
+    for f in found:
+        name = f.name
+        if name in names and names[name].resolve() != f.resolve():
+            name = f"{f.parent.name}/{f.name}"
+        if name in names:
+            continue
+        names[name] = f
+        out.append((name, f))
+    return out
+
+
+def prepare_chunks(doc: Document) -> list[Chunk]:
+    """Chunks with their segmented words and folded tokens (what BM25 reads): the chunk's place in the
+    document (title, breadcrumb) counts as part of its text."""
+    out = []
+    for c in chunk_document(doc):
+        full = c.embed_text(doc.meta.title)
+        out.append(replace(c, words=" ".join(words(full)), folded=" ".join(folded_tokens(full))))
+    return out
+
+
+def unique_indicators(chunks: list[Chunk]) -> list[Indicator]:
+    """The indicator statements of all chunks, once each (a sentence repeated as chunk overlap counts once)."""
+    seen, out = set(), []
+    for c in chunks:
+        for i in indicators_in(c):
+            key = (i.doc, i.section, i.text, i.raw, i.name)
+            if key not in seen:
+                seen.add(key)
+                out.append(i)
+    return out
+
+
+def _name_vectors(names: list[str], embedder: Embedder, old, progress, report: IngestReport
+                  ) -> tuple[list[str], np.ndarray]:
+    """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
+    names the previous generation already embedded keep their vectors."""
+    known: dict[str, np.ndarray] = {}
+    if old is not None:
+        old_names, old_vecs = old.indicator_names
+        if old_vecs is not None and len(old_vecs) == len(old_names):
+            known = dict(zip(old_names, old_vecs, strict=True))
+    out = np.zeros((len(names), embedder.dim), dtype=np.float32)
+    todo = [k for k, n in enumerate(names) if n not in known]
+    report.names_embedded = len(todo)
+    for k, n in enumerate(names):
+        if n in known:
+            out[k] = known[n]
+    for start in range(0, len(todo), 32):
+        part = todo[start : start + 32]
+        out[part] = embedder.embed_batch([names[k] for k in part], Role.QUERY)
+        if progress:
+            progress("indicator names", start + len(part), len(todo))
+    return names, out
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    embedder: Embedder,
+    root: str | Path | None = None,
+    remove: Iterable[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    rebuild: bool = False,
+    wait: float | None = None,
+) -> IngestReport:
+    """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
+    and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks.
+    `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once)."""
+    root = index_root(root)
+    with ingest_lock(root, wait):
+        return _ingest(paths, embedder, root, remove, progress, rebuild)
+
+
+@contextlib.contextmanager
+def ingest_lock(root: Path, wait: float | None = None) -> Iterator[None]:
+    """One ingest at a time per index folder: a second one refuses at once (or waits up to `wait` seconds)
+    instead of racing the first. The lock is the kernel's (flock): a killed ingest releases it."""
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    deadline, said = time.monotonic() + (wait or 0), False
+    with open(root / ".lock", "w") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if wait is None or time.monotonic() >= deadline:
+                    hint = "still busy after waiting" if wait else "wait for it to finish, or use --wait"
+                    raise IndexUnavailable(
+                        f"another ingest is writing '{root}' — {hint} (một tiến trình khác đang ghi chỉ mục)"
+                    ) from None
+                if not said:
+                    print(f"waiting for another ingest of '{root}' to finish…", file=sys.stderr)
+                    said = True
+                time.sleep(0.25)
+        yield
+
+
+def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[IndexData | None, dict | None]:
+    """The live generation (None: none yet) and, when it is damaged, the documents to read again."""
+    try:
+        gen = current_generation(root)
+        old = IndexData(gen) if gen else None
+    except IndexDamaged as e:
+        report.notes.append(f"{e.where}: the index was damaged ({e.what}); rebuilt from the source files "
+                            "(chỉ mục bị hỏng đã được xây lại)")
+        return None, salvage_documents(root)
+    if old and old.embedder_name != embedder.name:
+        raise IndexUnavailable(
+            f"the index at '{root}' was built with embedder '{old.embedder_name}', not '{embedder.name}': "
+            f"ingest with --model {old.embedder_name}, or use a new --index folder"
+        )
+    return old, None
+
+
+def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bool = False) -> IngestReport:
+    report = IngestReport()
+    old, salvaged = _previous(root, embedder, report)
+    rebuild = rebuild or salvaged is not None
+    kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
+    reparse = rebuild or (bool(old) and old.manifest.get("parser_version") != PARSER_VERSION)
+    for name in remove:
+        if name in kept:
+            del kept[name]
+            report.removed.append(name)
+        else:
+            report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
+    files = find_files(paths, report)
+    fresh: list[tuple[Document, list[Chunk]]] = []
+    for i, (name, path) in enumerate(files):
+        if progress:
+            progress("documents", i, len(files))
+        try:
+            if name in kept and kept[name].content_hash == _file_hash(path) and not reparse:
+                report.unchanged.append(name)
+                continue
+            doc = read_document(path, name=name)
+        except ReadError as e:
+            report.errors.append(str(e))
+            continue
+        except OSError as e:
+            report.errors.append(f"{path}: cannot be read ({e.strerror or e})")
+            continue
+        chunks = prepare_chunks(doc)
+        (report.updated if name in kept else report.added).append(name)
+        if doc.dropped_garbled:
+            report.notes.append(f"{name}: dropped {doc.dropped_garbled} garbled line(s) ('?' in place of letters)")
+        fresh.append((doc, chunks))
+    if progress:
+        progress("documents", len(files), len(files))
+    if reparse:  # documents not given this time are parsed again from where they were read
+        for name in [n for n in kept if n not in {d.name for d, _ in fresh} and n not in report.unchanged]:
+            try:
+                doc = read_document(Path(kept[name].path), name=name)
+            except ReadError as e:
+                if old is None:  # nothing sound to keep it from
+                    del kept[name]
+                    report.errors.append(f"{e} — dropped from the index; ingest it again when it can be read")
+                else:
+                    report.errors.append(f"{e} — kept as indexed before")
+                continue
+            fresh.append((doc, prepare_chunks(doc)))
+            report.updated.append(name)
+    if salvaged is not None and not fresh:  # nothing to rebuild from: leave the damaged index as it is
+        raise IndexUnavailable(
+            f"the index at '{root}' is damaged and no document could be read again from its list "
+            f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
+            "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
+        )
+    if not fresh and not report.removed and not rebuild:
+        return report
+
+    # reuse vectors of unchanged chunk texts, embed the rest
+    replaced = {d.name for d, _ in fresh}
+    titles = {n: r.meta.title for n, r in kept.items()}
+    titles.update({d.name: d.meta.title for d, _ in fresh})
+    all_chunks: list[Chunk] = []
+    if old:
+        all_chunks = [c for c in old.chunks_with_tokens() if c.doc in kept and c.doc not in replaced]
+    for _, chunks in fresh:
+        all_chunks.extend(chunks)
+    texts = [c.embed_text(titles.get(c.doc, "")) for c in all_chunks]
+
+    known: dict[str, np.ndarray] = {}
+    if old and old.chunks:
+        vecs = old.vectors()
+        known = {h: vecs[i] for i, h in enumerate(old.embed_hashes)}
+    hashes = [embed_hash(t) for t in texts]
+    todo = [i for i, h in enumerate(hashes) if h not in known]
+    report.chunks_reused = len(texts) - len(todo)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        if h in known:
+            vectors[i] = known[h]
+    if todo:
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress("chunks", done[0], len(todo))
+
+        t0 = time.perf_counter()
+        vectors[todo] = embedder.embed_passages([texts[i] for i in todo], progress=tick)
+        report.seconds_embedding = time.perf_counter() - t0
+        report.chunks_embedded = len(todo)
+        report.tokens_embedded = embedder.count_tokens(texts[i] for i in todo)
+    records = {n: r for n, r in kept.items() if n not in replaced}
+    for doc, chunks in fresh:
+        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(chunks),
+                                      doc.dropped_garbled)
+    docs = sorted(records.values(), key=lambda d: d.name)
+    indicators = unique_indicators(all_chunks)
+    names = _name_vectors(sorted({i.name for i in indicators}), embedder, old, progress, report)
+    write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION,
+                     indicators=indicators, names=names)
+    report.written = True
+    return report

@@ -1,0 +1,114 @@
+"""Where an index lives and what it is made of: the file names of a generation, the manifest's format, the
+errors an unusable index raises, and which generation is live.
+
+``<root>/CURRENT`` names the live generation ``<root>/gen-<time>/``. A generation holds:
+
+- ``manifest.json``  format version, embedder name and dimension, counts, created time, and the size and sha256
+  of every other file (checked at open, see pipeline/store/integrity.py)
+- ``chunks.sqlite``  documents and chunks (text, heading path, footnotes, year, PDF page, segmented words, folded
+  tokens, content hash), references, indicators
+- ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
+- ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
+- ``accents.json``   the accent map that re-accents unaccented queries
+- ``indicator_names.npy``  one vector per distinct indicator name
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT_VERSION = 2  # 2: checksums of every file in the manifest (a version-1 index is migrated at open)
+
+
+ENV_INDEX = "TRACUU_INDEX"
+
+
+DEFAULT_INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """File names inside one generation."""
+
+    manifest: str = "manifest.json"
+    db: str = "chunks.sqlite"
+    dense: str = "dense.faiss"
+    bm25_words: str = "bm25_words"
+    bm25_folded: str = "bm25_folded"
+    accents: str = "accents.json"
+    names: str = "indicator_names.npy"  # one vector per distinct indicator name, row = indicator_names.row
+    current: str = "CURRENT"  # in the index root
+
+
+LAYOUT = Layout()
+
+
+class IndexUnavailable(RuntimeError):
+    """An index that is missing, broken or built for another embedder, with what to do."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """A generation whose files do not match its manifest (truncated, corrupted, missing): ingest rebuilds it."""
+
+    def __init__(self, where: Path, what: str):
+        super().__init__(
+            f"{where}: the index is damaged ({what}) — run `tracuu ingest` again (e.g. `tracuu ingest data/`) to "
+            "rebuild it (chỉ mục bị hỏng: hãy chạy lại tracuu ingest)"
+        )
+        self.where, self.what = where, what
+
+
+def index_root(path: str | os.PathLike | None = None) -> Path:
+    """The index folder: the argument, else $TRACUU_INDEX, else ./index."""
+    return Path(path or os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder, or None when nothing was built yet."""
+    try:
+        name = (root / LAYOUT.current).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise IndexDamaged(root, f"CURRENT cannot be read: {e}") from None
+    gen = root / name
+    if not name.startswith("gen-") or "/" in name or not (gen / LAYOUT.manifest).is_file():
+        raise IndexDamaged(root, f"CURRENT names '{name[:80]}', which is missing")
+    return gen
+
+
+def live_name(root: Path) -> str:
+    try:
+        return (root / LAYOUT.current).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return ""
+
+
+def embed_hash(text: str) -> str:
+    """The content hash that lets an unchanged chunk keep its vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def read_manifest(gen: Path) -> dict:
+    """The manifest of a generation (format 1 or 2); IndexDamaged when unreadable, IndexUnavailable when newer."""
+    try:
+        manifest = json.loads((gen / LAYOUT.manifest).read_text(encoding="utf-8"))
+        version = manifest["format_version"]
+        manifest["embedder"]["name"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexDamaged(gen, f"unreadable manifest: {type(e).__name__} {e}") from None
+    if not isinstance(version, int) or version < 1:
+        raise IndexDamaged(gen, f"unknown format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"{gen}: this index was written by a newer tracuu (format {version}; this one reads up to "
+            f"{FORMAT_VERSION}) — upgrade tracuu, or rebuild it with `tracuu ingest --rebuild` "
+            "(chỉ mục do phiên bản tracuu mới hơn tạo: hãy cập nhật tracuu)"
+        )
+    if version == FORMAT_VERSION and not isinstance(manifest.get("files"), dict):
+        raise IndexDamaged(gen, "the manifest lists no file checksums")
+    return manifest

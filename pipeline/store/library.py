@@ -1,0 +1,121 @@
+"""The library of indexed documents as staff manage it: list, add uploaded files, remove.
+
+Uploaded files are kept under ``<index>/uploads/`` (an index remembers where each document was read from and
+reads it again when the parser changes), with a safe name: no folders, no hidden files, no control characters.
+A file that is too large, of a type tracuu cannot read, or broken is reported and skipped; the rest go in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline.embed import DEFAULT_MODEL, Embedder
+from pipeline.readers import ReadError, read_document
+from pipeline.store.ingest import IngestReport, ingest
+from pipeline.store.layout import index_root
+from pipeline.store.reader import IndexData
+
+ENV_MAX_UPLOAD_MB = "TRACUU_MAX_UPLOAD_MB"
+ENV_MODEL = "TRACUU_MODEL"  # the embedder of an index created from the app (an existing index keeps its own)
+DEFAULT_MAX_UPLOAD_MB = 50
+UPLOADS = "uploads"
+_UNSAFE_RE = re.compile(r"[^\w.\- ()]+")
+
+
+def max_upload_bytes() -> int:
+    """The size limit of one uploaded file: $TRACUU_MAX_UPLOAD_MB megabytes, 50 unless set."""
+    raw = os.environ.get(ENV_MAX_UPLOAD_MB, "")
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        mb = DEFAULT_MAX_UPLOAD_MB
+    return int(mb * 1024 * 1024)
+
+
+def new_index_model() -> str:
+    """The embedder for a first upload into an empty index: $TRACUU_MODEL, else the bundled e5-small."""
+    return os.environ.get(ENV_MODEL) or DEFAULT_MODEL
+
+
+def uploads_dir(root: str | os.PathLike | None = None) -> Path:
+    return index_root(root) / UPLOADS
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the uploads folder: the last path component only, NFC, letters (Vietnamese
+    included), digits and ``. - _ ( )``; spaces become dashes. Raises ValueError when nothing usable is left.
+
+    >>> safe_name("../../etc/báo cáo 2022.txt"), safe_name("C:\\\\tmp\\\\qd 97.md")
+    ('báo-cáo-2022.txt', 'qd-97.md')
+    """
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
+    base = _UNSAFE_RE.sub("-", base).strip(" .-")
+    base = re.sub(r"[\s-]+", "-", base)
+    stem, dot, ext = base.rpartition(".")
+    if not base or (dot and not stem.strip("-_.")):
+        raise ValueError(f"'{name[:80]}': not a usable file name (tên tệp không hợp lệ)")
+    return base[:150]
+
+
+def save_upload(name: str, data: bytes, folder: Path, limit: int | None = None) -> Path:
+    """Write one uploaded file under `folder` with a safe name, once it has been read successfully. Raises
+    ValueError (a message for the user) when the name is unusable, the file too large, of a type tracuu cannot
+    read, or unreadable; an earlier file of the same name is then left as it was."""
+    limit = max_upload_bytes() if limit is None else limit
+    safe = safe_name(name)
+    if len(data) > limit:
+        raise ValueError(f"{safe}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit "
+                         f"(tệp quá lớn; giới hạn đặt bằng {ENV_MAX_UPLOAD_MB})")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe
+    if path.resolve().parent != folder.resolve():
+        raise ValueError(f"'{name[:80]}': not a usable file name (tên tệp không hợp lệ)")
+    tmp = folder / f".part-{os.getpid()}-{safe}"
+    try:
+        tmp.write_bytes(data)
+        read_document(tmp, name=safe)  # a broken file is refused before it can replace anything
+        os.replace(tmp, path)
+    except ReadError as e:
+        raise ValueError(str(e).replace(str(tmp), safe)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: str | os.PathLike | None = None,
+                progress: Callable[[str, int, int], None] | None = None, limit: int | None = None) -> IngestReport:
+    """Save uploaded (name, content) pairs into the index's uploads folder and ingest them. Every file that
+    cannot be saved or read is one error in the report; the others are indexed."""
+    folder = uploads_dir(root)
+    saved, problems = [], []
+    for name, data in files:
+        try:
+            saved.append(save_upload(name, data, folder, limit))
+        except ValueError as e:
+            problems.append(str(e))
+    report = ingest(saved, embedder, root=root, progress=progress) if saved else IngestReport()
+    report.errors[:0] = problems
+    return report
+
+
+def remove_documents(names: Sequence[str], embedder: Embedder, root: str | os.PathLike | None = None) -> IngestReport:
+    """Drop documents from the index; the uploaded copy of a removed document is deleted too (files elsewhere,
+    such as data/, are never touched)."""
+    report = ingest([], embedder, root=root, remove=names)
+    folder = uploads_dir(root)
+    for name in report.removed:
+        copy = folder / name
+        if copy.is_file() and copy.resolve().parent == folder.resolve():
+            copy.unlink()
+    return report
+
+
+def document_rows(data: IndexData) -> list[dict]:
+    """One row per indexed document: the `tracuu stats --json` document shape."""
+    return [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "issuer": d.meta.issuer,
+             "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks} for d in data.docs.values()]

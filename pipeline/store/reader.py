@@ -1,0 +1,176 @@
+"""Reading a generation: the live one loaded and checked against its manifest, or the document list of a
+damaged one salvaged for a rebuild."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.indicators.extract import Indicator, Kind
+from pipeline.refs.references import Mention, Reference, group
+from pipeline.store import integrity
+from pipeline.store.layout import (
+    FORMAT_VERSION,
+    LAYOUT,
+    IndexDamaged,
+    IndexUnavailable,
+    current_generation,
+    index_root,
+    live_name,
+    read_manifest,
+)
+from pipeline.types import Chunk, DocMeta, DocRecord
+
+
+def salvage_documents(root: Path) -> dict[str, DocRecord]:
+    """The document list of a damaged index, what a rebuild reads again: from the live generation's database if
+    it still reads, else from the newest other generation's (a document removed since may come back)."""
+    live = live_name(root)
+    others = sorted((p.name for p in root.glob("gen-*") if p.name != live), reverse=True)
+    for name in [live, *others]:
+        path = root / name / LAYOUT.db
+        if not name.startswith("gen-") or "/" in name or not path.is_file():
+            continue
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db.row_factory = sqlite3.Row
+            with contextlib.closing(db):
+                return {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")}
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
+            continue
+    return {}
+
+
+def _row_doc(r: sqlite3.Row) -> DocRecord:
+    meta = DocMeta(title=r["title"] or "", number=r["number"], issuer=r["issuer"], date=r["date"],
+                   years=tuple(json.loads(r["years"] or "[]")))
+    return DocRecord(r["name"], r["path"], r["content_hash"], meta, r["n_chunks"], r["dropped_garbled"])
+
+
+def _row_mention(r: sqlite3.Row) -> Mention:
+    ref = Reference(r["ref"], r["number"], r["code"], r["type"], r["issuer"], r["year"], r["date"], 0, 0,
+                    bool(r["partial"]))
+    return Mention(ref, r["doc"], r["section"], r["chunk_id"], r["sentence"])
+
+
+def _row_chunk(r: sqlite3.Row) -> Chunk:
+    page = r["page"] if "page" in r.keys() else None  # indexes written before pages were kept have none
+    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
+                 page)
+
+
+class IndexData:
+    """A generation loaded in memory: what search and answer need, read once."""
+
+    def __init__(self, gen: Path, verify_hashes: bool = True):
+        self.gen = gen
+        self.manifest = read_manifest(gen)
+        if self.manifest["format_version"] == FORMAT_VERSION:
+            found = integrity.problems(gen, self.manifest["files"], hashes=verify_hashes)
+            if found:
+                more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+                raise IndexDamaged(gen, found[0] + more)
+        try:
+            self._load(gen)
+        except (sqlite3.DatabaseError, RuntimeError, ValueError, OSError, KeyError, EOFError) as e:
+            raise IndexDamaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
+        if self.dense.ntotal != len(self.chunks):
+            raise IndexDamaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
+        if self.manifest["format_version"] < FORMAT_VERSION:
+            self._migrate()
+
+    def _load(self, gen: Path) -> None:
+        import bm25s
+        import faiss
+
+        db = sqlite3.connect(f"file:{gen / LAYOUT.db}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        with contextlib.closing(db):
+            self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
+            # the segmented words and folded tokens stay on disk: only a re-ingest needs them
+            has_page = any(c[1] == "page" for c in db.execute("PRAGMA table_info(chunks)"))
+            rows = db.execute("SELECT row, chunk_id, doc, section, text, year, ordinal, '' AS words, '' AS folded, "
+                              f"embed_hash, {'page' if has_page else 'NULL AS page'} FROM chunks ORDER BY row"
+                              ).fetchall()
+            self.chunks = [_row_chunk(r) for r in rows]
+            self.embed_hashes = [r["embed_hash"] for r in rows]
+            has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
+            self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
+        self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.dense = faiss.read_index(str(gen / LAYOUT.dense))
+        self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
+        self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
+        self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
+
+    def _migrate(self) -> None:
+        """A version-1 generation that loaded whole and passes sqlite's own check gets its checksums written
+        (format 2). A read-only index folder is served as it is."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise IndexDamaged(self.gen, f"chunks.sqlite fails its check: {check[:200]}")
+        manifest = {**self.manifest, "format_version": FORMAT_VERSION, "migrated_from": self.manifest["format_version"],
+                    "files": integrity.file_digests(self.gen)}
+        with contextlib.suppress(OSError):
+            integrity.write_manifest(self.gen, manifest)
+            self.manifest = manifest
+
+    @property
+    def embedder_name(self) -> str:
+        return self.manifest["embedder"]["name"]
+
+    def vectors(self) -> np.ndarray:
+        if not self.chunks:
+            return np.zeros((0, self.dense.d), dtype=np.float32)
+        return self.dense.reconstruct_n(0, self.dense.ntotal)
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.gen.rglob("*") if f.is_file())
+
+    @functools.cached_property
+    def indicators(self) -> list[Indicator]:
+        """Every indicator statement (read on first use: only `compare` needs them)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicators'").fetchone():
+                return []
+            return [Indicator(name=r[0], year=r[1], kind=Kind(r[2]), value=r[3], unit=r[4], qualifier=r[5], raw=r[6],
+                              plan_ratio=r[7], total=r[8], doc=r[9], section=r[10], chunk_id=r[11], text=r[12])
+                    for r in db.execute("SELECT * FROM indicators")]
+
+    @functools.cached_property
+    def indicator_names(self) -> tuple[list[str], np.ndarray | None]:
+        """The distinct indicator names and their vectors (None when the index holds none)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        with contextlib.closing(db):
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicator_names'").fetchone():
+                return [], None
+            names = [r[0] for r in db.execute("SELECT name FROM indicator_names ORDER BY row")]
+        path = self.gen / LAYOUT.names
+        return names, (np.load(path, allow_pickle=False) if path.exists() else None)
+
+    def chunks_with_tokens(self) -> list[Chunk]:
+        """All chunks with their segmented words and folded tokens (what BM25 is rebuilt from)."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        with contextlib.closing(db):
+            return [_row_chunk(r) for r in db.execute("SELECT * FROM chunks ORDER BY row")]
+
+
+def open_index(root: str | os.PathLike | None = None) -> IndexData:
+    """Load the live generation, or explain how to build one."""
+    r = index_root(root)
+    gen = current_generation(r)
+    if gen is None:
+        raise IndexUnavailable(
+            f"no index at '{r}' yet — build one with `tracuu ingest data/ --index {r}` "
+            "(chưa có chỉ mục: hãy chạy tracuu ingest)"
+        )
+    return IndexData(gen)

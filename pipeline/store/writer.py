@@ -1,0 +1,155 @@
+"""Writing a generation: a whole new folder built under a temporary name, renamed into place, then CURRENT
+replaced atomically; a crash or Ctrl-C at any point leaves the previous generation live. The previous
+generation is kept after a switch, so a reader that resolved CURRENT just before it still finds its files;
+older ones are removed. The writer only writes: everything it stores was derived by ingest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.indicators.extract import Indicator
+from pipeline.refs.references import mentions_in
+from pipeline.store import integrity
+from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
+from pipeline.text.accents import build_accent_map
+from pipeline.types import Chunk, DocRecord
+
+_SCHEMA = """
+CREATE TABLE documents (
+    name TEXT PRIMARY KEY, path TEXT, content_hash TEXT, title TEXT, number TEXT, issuer TEXT, date TEXT,
+    years TEXT, n_chunks INTEGER, dropped_garbled INTEGER
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
+    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT, page INTEGER
+);
+CREATE INDEX chunks_doc ON chunks(doc);
+CREATE TABLE refs (
+    ref TEXT, number TEXT, code TEXT, type TEXT, issuer TEXT, year INTEGER, date TEXT, partial INTEGER,
+    doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
+);
+CREATE TABLE indicators (
+    name TEXT, year INTEGER, kind TEXT, value REAL, unit TEXT, qualifier TEXT, raw TEXT, plan_ratio TEXT,
+    total REAL, doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
+);
+CREATE TABLE indicator_names (row INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, embed_hash TEXT);
+"""
+
+
+def _bm25(token_lists: list[list[str]]):
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG, to the root handler
+
+    model = bm25s.BM25()
+    model.index(token_lists if token_lists else [[""]], show_progress=False)
+    return model
+
+
+def write_generation(
+    root: Path,
+    docs: list[DocRecord],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    embedder_name: str,
+    embed_texts: list[str],
+    parser_version: int = 0,
+    indicators: list[Indicator] = (),
+    names: tuple[list[str], np.ndarray] = ((), None),
+) -> Path:
+    """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i;
+    `names` are the distinct indicator names with one vector each (matched by meaning in `compare`)."""
+    import faiss
+
+    if len(chunks) != len(vectors):
+        raise ValueError("one vector per chunk")
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    tmp = root / f".tmp-{stamp}-{os.getpid()}"
+    final = root / f"gen-{stamp}"
+    tmp.mkdir()
+    try:
+        db = sqlite3.connect(tmp / LAYOUT.db)
+        db.executescript(_SCHEMA)
+        db.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (d.name, d.path, d.content_hash, d.meta.title, d.meta.number, d.meta.issuer, d.meta.date,
+                 json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled)
+                for d in docs
+            ],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t),
+                 c.page)
+                for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
+            ],
+        )
+        db.executemany(
+            "INSERT INTO refs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(m.ref.ref, m.ref.number, m.ref.code, m.ref.type, m.ref.issuer, m.ref.year, m.ref.date,
+              int(m.ref.partial), m.doc, m.section, m.chunk_id, m.sentence)
+             for c in chunks for m in mentions_in(c)],
+        )
+        db.executemany(
+            "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(i.name, i.year, i.kind.value, i.value, i.unit, i.qualifier, i.raw, i.plan_ratio, i.total, i.doc,
+              i.section, i.chunk_id, i.text) for i in indicators],
+        )
+        db.executemany("INSERT INTO indicator_names VALUES (?,?,?)",
+                       [(k, n, embed_hash(n)) for k, n in enumerate(names[0])])
+        db.commit()
+        db.close()
+        dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
+        index = faiss.IndexFlatIP(dim or 1)
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(index, str(tmp / LAYOUT.dense))
+        _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
+        _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
+        if names[1] is not None:
+            np.save(tmp / LAYOUT.names, np.ascontiguousarray(names[1], dtype=np.float32), allow_pickle=False)
+        accents = build_accent_map(c.words for c in chunks)
+        (tmp / LAYOUT.accents).write_text(json.dumps(accents, ensure_ascii=False), encoding="utf-8")
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "embedder": {"name": embedder_name, "dim": int(dim)},
+            "parser_version": parser_version,
+            "counts": {"documents": len(docs), "chunks": len(chunks), "indicators": len(indicators)},
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "documents": sorted(d.name for d in docs),
+            "files": integrity.file_digests(tmp),
+        }
+        integrity.write_manifest(tmp, manifest)
+        previous = live_name(root)
+        os.rename(tmp, final)
+        pointer = root / f".CURRENT-{os.getpid()}"
+        pointer.write_text(final.name + "\n", encoding="utf-8")
+        with open(pointer, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, root / LAYOUT.current)  # the atomic switch
+        fd = os.open(root, os.O_RDONLY)  # the renames themselves survive a power cut
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    integrity.collect_garbage(root, keep={final.name, previous})
+    return final

@@ -1,0 +1,111 @@
+"""Section-aware chunks: each chunk lies inside one section, carries its breadcrumb, the bodies of the
+footnotes it cites, and a readable id ``<doc>#<section labels>:<n>``."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.text.clean import footnote_refs, strip_marks
+from pipeline.text.sections import build_sections, section_year
+from pipeline.text.segment import split_sentences
+from pipeline.types import Chunk, Document, Heading, Section
+
+MAX_CHARS = 1000  # body characters of a chunk (e5 reads 512 tokens ≈ 1,800 characters of Vietnamese)
+OVERLAP_MAX = 300  # the last sentence of a chunk opens the next one when it is at most this long
+
+_PART_NUMBERS = {"nhất": "1", "một": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5", "sáu": "6",
+                 "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
+
+
+def _key(h: Heading) -> str:
+    """A short, readable key for one heading: P1, C2, M1, D5, I, 1.4, a, end."""
+    last = h.label.rstrip(".)").split()[-1] if h.label else ""
+    match h.kind:
+        case "phan":
+            return "P" + _PART_NUMBERS.get(last.lower(), last)
+        case "chuong":
+            return "C" + last
+        case "muc":
+            return "M" + last
+        case "dieu":
+            return "D" + last
+        case "closing":
+            return "end"
+        case "caps" | "h1" | "h2" | "h3" | "h4" | "h5":
+            return re.sub(r"\W+", "-", h.title.lower())[:24].strip("-") or "h"
+        case _:
+            return last
+
+
+def section_key(path: tuple[Heading, ...]) -> str:
+    return "/".join(_key(h) for h in path) or "front"
+
+
+def _pieces(section: Section) -> list[tuple[str, int | None]]:
+    """The section's text as pieces no longer than MAX_CHARS: whole paragraphs, or sentences of long ones,
+    each with the page its paragraph starts on."""
+    out = []
+    for p in section.paragraphs:
+        if len(strip_marks(p.text)) <= MAX_CHARS:
+            out.append((p.text, p.page))
+        else:
+            out.extend((s, p.page) for s in split_sentences(p.text))
+    return out
+
+
+def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Pack pieces into chunks under MAX_CHARS, each chunk after the first opening with the previous
+    chunk's last sentence when that is short (a little overlap, within the section only). A chunk's page is
+    the page its first piece (carried sentence included) starts on."""
+    chunks: list[list[str]] = []
+    pages: list[int | None] = []
+    last_page: int | None = None
+    size = 0
+    for piece, page in pieces:
+        n = len(strip_marks(piece))
+        if chunks and size + n <= MAX_CHARS:
+            chunks[-1].append(piece)
+            size += n + 1
+            last_page = page
+            continue
+        carry: list[str] = []
+        if chunks:
+            last = split_sentences(chunks[-1][-1])[-1]
+            if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
+                carry = [strip_marks(last)]  # its footnote belongs to the chunk that cites it first
+        chunks.append(carry + [piece])
+        pages.append(last_page if carry else page)
+        last_page = page
+        size = sum(len(strip_marks(x)) + 1 for x in chunks[-1])
+    return [("\n".join(c), page) for c, page in zip(chunks, pages, strict=True)]
+
+
+def chunk_document(doc: Document) -> list[Chunk]:
+    """A cleaned document → its chunks, in order. A footnote body is appended to the chunk citing it."""
+    chunks: list[Chunk] = []
+    used: dict[str, int] = {}
+    default_year = doc.meta.years[0] if doc.meta.years else None
+    for section in build_sections(doc.paragraphs):
+        key = section_key(section.path)
+        if key in used:  # the same labels twice (a numbering slip in the source): keep ids unique
+            used[key] += 1
+            key = f"{key}~{used[key]}"
+        else:
+            used[key] = 0
+        year = section_year(section.path) or default_year
+        for n, (raw, page) in enumerate(_group(_pieces(section))):
+            body = strip_marks(raw)
+            notes = [f"[{k}] {doc.footnotes[k]}" for k in footnote_refs(raw) if k in doc.footnotes]
+            text = "\n".join([body, *notes])
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.name}#{key}:{n}",
+                    doc=doc.name,
+                    section=section.breadcrumb,
+                    text=text,
+                    year=year,
+                    ordinal=len(chunks),
+                    page=page,
+                )
+            )
+    return chunks

@@ -1,0 +1,75 @@
+import json
+
+from pipeline.ask.answer import Answerer
+from pipeline.embed import FakeEmbedder
+from pipeline.search.hybrid import HybridSearcher
+from pipeline.store.reader import open_index
+
+
+def _answerer(root):
+    return Answerer(HybridSearcher(open_index(root), FakeEmbedder()))
+
+
+def test_answer_is_a_cited_sentence_not_a_passage(seed_index_fake):
+    ans = _answerer(seed_index_fake).ask("Tổng đàn lợn của thành phố là bao nhiêu con?")
+    assert "4.785" in ans.text and ans.text.rstrip().endswith(f"[{ans.citations[0]}]")
+    assert len(ans.text) < 400
+    cited = ans.passages[ans.citations[0] - 1]
+    assert "4.785" in cited.text
+
+
+def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
+    out = json.loads(json.dumps(_answerer(seed_index_fake).ask("tang truong kinh te", k=3).to_json()))
+    assert set(out) == {"question", "answer", "passages"}
+    assert set(out["answer"]) == {"text", "citations"} and all(isinstance(c, int) for c in out["answer"]["citations"])
+    assert len(out["passages"]) == 3
+    for i, p in enumerate(out["passages"], start=1):
+        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page"}
+        assert p["rank"] == i and isinstance(p["score"], float) and p["year"] in (None, 2022, 2023, 2025)
+        assert p["page"] is None  # text files have no pages; a PDF's passages carry theirs (tests/test_formats.py)
+
+
+def test_comparison_gets_one_sentence_per_year(seed_index_fake):
+    ans = _answerer(seed_index_fake).ask("So sánh số tuyến phố văn minh đô thị xây dựng năm 2022 và chỉ tiêu năm 2023")
+    lines = ans.text.splitlines()
+    assert lines[0].startswith("Năm 2022:") and lines[1].startswith("Năm 2023:")
+    assert len(ans.citations) == 2
+    years = {ans.passages[c - 1].year for c in ans.citations}
+    assert years == {2022, 2023}
+
+
+def test_answer_from_a_footnote_cites_the_chunk_holding_it(seed_index_fake):
+    ans = _answerer(seed_index_fake).ask("Năm 2022 kiểm tra xử phạt bao nhiêu cơ sở kinh doanh vi phạm?")
+    assert "83 cơ sở" in ans.text
+    assert "[5] năm 2022 kiểm tra xử phạt 83 cơ sở" in ans.passages[ans.citations[0] - 1].text
+
+
+def test_empty_question_gives_an_empty_answer(seed_index_fake):
+    ans = _answerer(seed_index_fake).ask("   ")
+    assert ans.text == "" and ans.passages == ()
+
+
+def test_a_figure_is_not_a_date_a_year_or_a_document_number():
+    from pipeline.ask.answer import has_quantity
+
+    assert has_quantity("Tổng thu ngân sách ước đạt 1.172,5 tỷ đồng.")
+    assert has_quantity("có 639 em đạt giải")
+    assert not has_quantity("Quyết định số 931/QĐ-UBND ngày 05/5/2022 đến năm 2025, tầm nhìn đến năm 2030.")
+    assert not has_quantity("Chỉ thị số 36-CT/Th.U ngày 31/5/2022 giai đoạn 2022 - 2025.")
+
+
+def test_focus_words_are_the_ones_next_to_the_question_word():
+    from pipeline.ask.answer import focus_terms
+
+    assert {"nâng", "lương", "nâng_lương"} <= focus_terms("ban hành bao nhiêu quyết định nâng lương cho cán bộ")
+    assert {"tổng", "mức", "đầu", "tư"} <= focus_terms("Dự án có tổng mức đầu tư bao nhiêu?")
+    assert focus_terms("Tăng trưởng kinh tế năm 2022") == set()
+
+
+def test_a_question_naming_a_document_number_puts_its_mentions_first(seed_index_fake):
+    answerer = _answerer(seed_index_fake)
+    ans = answerer.ask("qd 1033 bố trí vốn bao nhiêu?")
+    assert "1033/QĐ-UBND" in ans.passages[0].text
+    # the decision that bears the number speaks of itself as "Quyết định này": its own chunks count
+    ans = answerer.ask("Quyết định 97/2025/QĐ-UBND quy định hồ sơ đề nghị hỗ trợ gồm những gì?")
+    assert ans.passages[0].doc == "qd-97-2025-ubnd.md"
