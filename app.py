@@ -145,7 +145,7 @@ def show_answer(ans: Answer, data: IndexData, ms: float, t: dict[str, str]) -> N
     for p in ans.passages:
         record = data.docs.get(p.doc)
         meta = record.meta if record else None
-        spans = spans_in(p.text, [sentence for rank, sentence in ans.spans if rank == p.rank])
+        spans = spans_in(p.full_text, [sentence for rank, sentence in ans.spans if rank == p.rank])
         html(ui.card_html(p, spans, ui.doc_line(p.doc, meta), t))
         st.caption(t["copy"])
         st.code(citation(p, meta), language=None, wrap_lines=True)

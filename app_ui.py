@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from pipeline.ask.cite import date_text, split_footnotes
+from pipeline.ask.cite import date_text
 from pipeline.types import DocMeta, Passage
 
 TEXT = {
@@ -154,7 +154,7 @@ def answer_html(text: str, label: str) -> str:
 def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: dict[str, str]) -> str:
     """One cited passage: title, number and date, breadcrumb, the passage with the answering span marked, and
     the footnotes it carries (the span marked there when the answer came from a footnote)."""
-    body, notes = split_footnotes(p.text)
+    body, notes = p.text, p.footnotes
     title = html.escape(p.title or p.doc)
     head = f'<div class="tc-head">[{p.rank}] {title}</div>'
     where = " · ".join(x for x in (p.section or t["front"], f"trang {p.page}" if p.page else "") if x)

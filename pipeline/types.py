@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,56 @@ class DocRecord:
     dropped_garbled: int = 0
 
 
+class HeadingKind(StrEnum):
+    """What kind of heading opens a section, outermost first (see `pipeline.text.sections` for the grammar).
+
+    The value is what the index stores.
+    """
+
+    CLOSING = "closing"  # "Nơi nhận:" — closes the body
+    PHAN = "phan"  # "Phần thứ nhất", "PHẦN I"
+    CHUONG = "chuong"  # "Chương II"
+    MUC = "muc"  # "Mục 1"
+    DIEU = "dieu"  # "Điều 5."
+    ROMAN = "roman"  # "I."
+    CAPS = "caps"  # a short upper-case line without a number
+    ARABIC = "arabic"  # "1."
+    ARABIC2 = "arabic2"  # "1.4."
+    ARABIC3 = "arabic3"  # "1.4.2."
+    LETTER = "letter"  # "a)"
+    H1 = "h1"  # a paragraph in a Word heading style without a label, by outline level
+    H2 = "h2"
+    H3 = "h3"
+    H4 = "h4"
+    H5 = "h5"
+
+
 @dataclass(frozen=True)
 class Heading:
-    """A section heading: its label as printed ("1.4.", "Phần thứ nhất", "Điều 5.") and its title."""
+    """A section heading: its kind, its label as printed ("1.4.", "Phần thứ nhất", "Điều 5.") and its title."""
 
-    kind: str  # one of sections.HEADING_KINDS
+    kind: HeadingKind
     label: str
     title: str
 
     @property
     def text(self) -> str:
+        """The heading as printed: label, then title."""
         return f"{self.label} {self.title}".strip()
+
+    def to_row(self) -> list[str]:
+        """``[kind, label, title]``, the form the index stores."""
+        return [self.kind.value, self.label, self.title]
+
+    @classmethod
+    def from_row(cls, row: list[str]) -> Heading:
+        """The inverse of `to_row`."""
+        return cls(HeadingKind(row[0]), row[1], row[2])
+
+
+def breadcrumb(path: tuple[Heading, ...]) -> str:
+    """Headings joined for display: ``Phần thứ nhất … › I. … › 1.4. Tài chính, tín dụng``."""
+    return " › ".join(h.text for h in path)
 
 
 @dataclass(frozen=True)
@@ -74,27 +114,47 @@ class Section:
 
     @property
     def breadcrumb(self) -> str:
-        return " › ".join(h.text for h in self.path)
+        """The heading path as displayed."""
+        return breadcrumb(self.path)
+
+
+Footnote = tuple[int, str]  # (number, body) of a footnote a chunk cites
+
+
+def with_footnotes(body: str, footnotes: tuple[Footnote, ...]) -> str:
+    """The body followed by one ``[n] …`` line per footnote: what is embedded, searched and shown as one text.
+
+    >>> with_footnotes("Thu ngân sách đạt 95%.", ((2, "Không kể tiền sử dụng đất."),))
+    'Thu ngân sách đạt 95%.\\n[2] Không kể tiền sử dụng đất.'
+    """
+    return "\n".join([body, *(f"[{n}] {note}" for n, note in footnotes)])
 
 
 @dataclass(frozen=True)
 class Chunk:
     """The unit of retrieval. `chunk_id` joins the FAISS row, the BM25 documents, the SQLite row and citations."""
 
-    chunk_id: str  # e.g. "bao-cao-ktxh-2022-tp-ha-tinh.txt#1.I.1.4:0"
+    chunk_id: str  # e.g. "bao-cao-ktxh-2022-tp-ha-tinh.txt#P1/I/1/1.4:0"
     doc: str
-    section: str  # breadcrumb
-    text: str  # body as cited, footnote bodies appended as "[n] …"
+    section: str  # breadcrumb, for display (`breadcrumb(headings)`)
+    text: str  # body as cited, without its footnotes
     year: int | None
     ordinal: int  # position in the document
     words: str = ""  # segmented, lower-cased words joined by spaces (BM25 over words)
     folded: str = ""  # diacritic-folded syllables and syllable bigrams (BM25 for unaccented queries)
     page: int | None = None  # the page of its first paragraph (PDF), for citations "trang 7"
+    headings: tuple[Heading, ...] = ()  # the heading path, outermost first (empty: the front matter)
+    footnotes: tuple[Footnote, ...] = ()  # the footnotes the body cites, in order
+
+    @property
+    def full_text(self) -> str:
+        """Body and footnote lines (`with_footnotes`): what is searched and embedded."""
+        return with_footnotes(self.text, self.footnotes)
 
     def embed_text(self, title: str = "") -> str:
         """What the embedder sees: where the passage sits, then the passage."""
         head = " › ".join(x for x in (title, self.section) if x)
-        return f"{head}\n{self.text}" if head else self.text
+        return f"{head}\n{self.full_text}" if head else self.full_text
 
 
 @dataclass(frozen=True)
@@ -119,6 +179,13 @@ class Passage:
     text: str
     score: float
     page: int | None = None
+    headings: tuple[Heading, ...] = ()  # where it sits (see Chunk)
+    footnotes: tuple[Footnote, ...] = ()  # the footnotes its body cites
+
+    @property
+    def full_text(self) -> str:
+        """Body and footnote lines, as `ask --json` prints it."""
+        return with_footnotes(self.text, self.footnotes)
 
 
 @dataclass(frozen=True)
@@ -144,7 +211,8 @@ class Answer:
                     "year": p.year,
                     "section": p.section,
                     "chunk_id": p.chunk_id,
-                    "text": p.text,
+                    "text": p.full_text,
+                    "footnotes": [[n, note] for n, note in p.footnotes],
                     "score": round(float(p.score), 6),
                     "page": p.page,
                 }

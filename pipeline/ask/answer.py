@@ -33,7 +33,6 @@ _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so 
                   "ước với và".split())
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
-_FOOTNOTE_LABEL_RE = re.compile(r"^\[\d+\]\s*")
 _STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
             "nhất hay hoặc ở về theo mấy việc vấn đề".split())
 
@@ -149,7 +148,7 @@ class Answerer:
         for a figure when one is asked for and for the year asked about, a mild penalty for length and for
         lower-ranked passages."""
         toks = _tokens(sentence)
-        heading = _tokens(p.section.rsplit(" › ", 1)[-1])
+        heading = _tokens(p.headings[-1].text if p.headings else "")
         folded, folded_heading = {fold(t) for t in toks}, {fold(t) for t in heading}
         s = 0.0
         for t, w in terms.items():
@@ -175,7 +174,8 @@ class Answerer:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
         best = None
         for p in passages:
-            sents = [x for para in p.text.split("\n") for x in split_sentences(_FOOTNOTE_LABEL_RE.sub("", para))]
+            paras = [*p.text.split("\n"), *(note for _, note in p.footnotes)]
+            sents = [x for para in paras for x in split_sentences(para)]
             for i, sent in enumerate(sents):
                 if len(sent) < 8:
                     continue
@@ -191,7 +191,8 @@ class Answerer:
         for i, h in enumerate(hits, start=start):
             c = self.data.chunks[self.data.row_of[h.chunk_id]]
             title = self.data.docs[c.doc].meta.title if c.doc in self.data.docs else ""
-            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score, c.page))
+            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score, c.page, c.headings,
+                               c.footnotes))
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:
@@ -258,7 +259,7 @@ class Answerer:
         passages = self._passages((lead + rest)[: max(k, len(lead))])
         parts, cites, spans = [], [], []
         for y in years:
-            pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.text)]
+            pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.full_text)]
             best = self._best(pool, terms, wants_number, y)
             if best is None:
                 continue

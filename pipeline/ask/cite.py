@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 
 from pipeline.refs.references import TYPES
+from pipeline.text.chunk import heading_key
 from pipeline.text.clean import fold
 from pipeline.text.segment import split_sentences
-from pipeline.types import DocMeta, Passage
+from pipeline.types import DocMeta, Heading, HeadingKind, Passage
 
 _PARTS = {"1": "nhất", "2": "hai", "3": "ba", "4": "tư", "5": "năm", "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
-_ROMAN_RE = re.compile(r"[IVXLC]+")
-_FOOTNOTE_RE = re.compile(r"^\[(\d+)\] (.*)$")
 _ORGANS = {"ỦY BAN NHÂN DÂN": "Ủy ban nhân dân", "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
            "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân", "THỦ TƯỚNG CHÍNH PHỦ": "Thủ tướng Chính phủ",
            "CHÍNH PHỦ": "Chính phủ", "QUỐC HỘI": "Quốc hội", "BAN THƯỜNG VỤ": "Ban Thường vụ"}
@@ -21,49 +20,41 @@ _UNITS = ("THÀNH PHỐ", "THỊ XÃ", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG
 _TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
 
 
-def split_footnotes(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """A chunk's body and the footnote bodies appended to it as ``[n] …`` lines (see `chunk.chunk_document`).
-
-    >>> split_footnotes("Thu ngân sách đạt 95%.\\n[2] Không kể tiền sử dụng đất.")
-    ('Thu ngân sách đạt 95%.', [(2, 'Không kể tiền sử dụng đất.')])
-    """
-    lines = text.split("\n")
-    notes: list[tuple[int, str]] = []
-    while len(lines) > 1 and (m := _FOOTNOTE_RE.match(lines[-1])):
-        notes.insert(0, (int(m.group(1)), m.group(2)))
-        lines.pop()
-    return "\n".join(lines), notes
-
-
 def _part(key: str) -> str:
     return f"Phần thứ {_PARTS.get(key[1:], key[1:])}"
 
 
-def section_label(doc: str, chunk_id: str) -> str:
-    """Where a chunk sits, as a citation names it, from the section keys in its id:
-    ``…#P1/I/1/1.4:0`` → ``mục 1.4``; ``…#P2/I/2/a:0`` → ``Phần thứ hai, mục I.2, điểm a``;
-    ``…#D2/3:0`` → ``Điều 2, khoản 3``.
-    Empty for the front matter."""
-    keys = chunk_id[len(doc) + 1 :].rsplit(":", 1)[0].split("~")[0].split("/")
-    article = next((k[1:] for k in keys if re.fullmatch(r"D\d+\w?", k)), None)
-    letter = keys[-1] if re.fullmatch(r"[a-zđ]", keys[-1]) else None
-    numbers = [k for k in keys if _ROMAN_RE.fullmatch(k) or re.fullmatch(r"\d+(?:\.\d+)*", k)]
+def section_label(headings: tuple[Heading, ...]) -> str:
+    """Where a chunk sits, as a citation names it, from its heading path: ``… › 1.4. …`` → ``mục 1.4``;
+    ``Phần thứ hai › I. › 2. › a)`` → ``Phần thứ hai, mục I.2, điểm a``; ``Điều 2. › 3.`` → ``Điều 2, khoản 3``.
+    Empty for the front matter.
+
+    >>> from pipeline.types import HeadingKind as K
+    >>> section_label((Heading(K.DIEU, "Điều 2.", "Trách nhiệm"), Heading(K.ARABIC, "3.", "Sở Tài chính")))
+    'Điều 2, khoản 3'
+    """
+    K = HeadingKind
+    keys = [(h.kind, heading_key(h)) for h in headings]
+    article = next((k[1:] for kind, k in keys if kind is K.DIEU), None)
+    letter = keys[-1][1] if keys and keys[-1][0] is K.LETTER else None
+    numbers = [(kind, k) for kind, k in keys if kind in (K.ROMAN, K.ARABIC, K.ARABIC2, K.ARABIC3)]
+    in_part = bool(keys) and keys[0][0] is K.PHAN and keys[0][1][1:].isdigit()
     out = []
     if article:
         out.append(f"Điều {article}")
         if numbers:
-            out.append(f"khoản {numbers[-1]}")
+            out.append(f"khoản {numbers[-1][1]}")
     elif numbers:
-        last = numbers[-1]
+        last = numbers[-1][1]
         if "." in last:
             out.append(f"mục {last}")
         else:  # join from the last Roman numeral on: I › 2 → I.2
-            start = max((i for i, k in enumerate(numbers) if _ROMAN_RE.fullmatch(k)), default=len(numbers) - 1)
-            if _ROMAN_RE.fullmatch(numbers[start]) and re.fullmatch(r"P\d+", keys[0]):
-                out.append(_part(keys[0]))  # "mục I.2" repeats in each part
-            out.append("mục " + ".".join(numbers[start:]))
-    elif keys and re.fullmatch(r"P\d+", keys[0]):
-        out.append(_part(keys[0]))
+            start = max((i for i, (kind, _) in enumerate(numbers) if kind is K.ROMAN), default=len(numbers) - 1)
+            if numbers[start][0] is K.ROMAN and in_part:
+                out.append(_part(keys[0][1]))  # "mục I.2" repeats in each part
+            out.append("mục " + ".".join(k for _, k in numbers[start:]))
+    elif in_part:
+        out.append(_part(keys[0][1]))
     if letter:
         out.append(f"điểm {letter}")
     return ", ".join(out)
@@ -113,7 +104,9 @@ def citation(p: Passage, meta: DocMeta | None = None) -> str:
 
     >>> m = DocMeta(title="QUYẾT ĐỊNH QUY ĐỊNH …", number="97/2025/QĐ-UBND", issuer="ỦY BAN NHÂN DÂN TỈNH NGHỆ AN",
     ...             date="2025-11-25")
-    >>> p = Passage(1, "qd.md", m.title, 2025, "", "qd.md#D2/3:0", "", 1.0)
+    >>> from pipeline.types import HeadingKind as K
+    >>> where = (Heading(K.DIEU, "Điều 2.", "Trách nhiệm thi hành"), Heading(K.ARABIC, "3.", "Sở Tài chính"))
+    >>> p = Passage(1, "qd.md", m.title, 2025, "", "qd.md#D2/3:0", "", 1.0, headings=where)
     >>> citation(p, m)
     'Quyết định số 97/2025/QĐ-UBND ngày 25/11/2025 của Ủy ban nhân dân tỉnh Nghệ An, Điều 2, khoản 3'
     """
@@ -127,7 +120,7 @@ def citation(p: Passage, meta: DocMeta | None = None) -> str:
     else:
         parts = [" ".join(x for x in (kind, rest) if x) or p.doc, by, f"({date_text(meta.date)})" if meta.date else ""]
     parts = [x for x in parts if x]
-    where = ", ".join(x for x in (section_label(p.doc, p.chunk_id), f"trang {p.page}" if p.page else "") if x)
+    where = ", ".join(x for x in (section_label(p.headings), f"trang {p.page}" if p.page else "") if x)
     return " ".join(parts) + (f", {where}" if where else "")
 
 

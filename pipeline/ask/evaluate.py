@@ -38,7 +38,7 @@ def score(questions: list[dict], answers: list[Answer]) -> EvalResult:
     """evidence@5, R@1, MRR@10 and answer accuracy, as eval/README.md defines them."""
     r = EvalResult()
     for q, a in zip(questions, answers, strict=True):
-        texts = [fold_eval(p.text) for p in a.passages][:10]
+        texts = [fold_eval(p.full_text) for p in a.passages][:10]
         top5 = " ".join(texts[:5])
         ev_ok = all(fold_eval(e) in top5 for e in q["evidence"])
         first = next((i for i, t in enumerate(texts) if fold_eval(q["evidence"][0]) in t), None)

@@ -290,21 +290,21 @@ def table_row_indicators(text: str) -> list[Indicator] | None:
     return out
 
 
-def is_target_section(breadcrumb: str) -> bool:
-    """A section that sets targets: its own (deepest) heading names them."""
-    last = breadcrumb.rsplit(" › ", 1)[-1]
+def is_target_section(heading: str) -> bool:
+    """A heading that sets targets ("Dự kiến các chỉ tiêu chủ yếu năm 2023"), not one that reports on them."""
+    last = heading
     return bool(_TARGET_SECTION_RE.search(last)) and not re.search(r"kết quả|tình hình|đánh giá", last,
                                                                     re.IGNORECASE)
 
 
 def indicators_in(chunk: Chunk) -> list[Indicator]:
     """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
-    target = any(is_target_section(heading) for heading in chunk.section.split(" › "))
+    target = any(is_target_section(h.text) for h in chunk.headings)
     # an article of a legal text ("Điều 5. …") sets rules: its numbers are norms unless it speaks of goals,
     # targets or results ("Điều 2. Mục tiêu, chỉ tiêu chủ yếu: … đạt 8%")
-    article = bool(_ARTICLE_RE.search(chunk.section)) and not _GOAL_RE.search(chunk.section)
+    article = any(_ARTICLE_RE.match(h.text) for h in chunk.headings) and not _GOAL_RE.search(chunk.section)
     out = []
-    for para in chunk.text.split("\n"):
+    for para in chunk.full_text.split("\n"):
         row = table_row_indicators(" ".join(strip_marks(para).split()))
         if row is not None:  # a row of an indicator table, written "Chỉ tiêu: …; Kế hoạch 2022: …"
             out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id) for i in row)
@@ -317,6 +317,6 @@ def indicators_in(chunk: Chunk) -> list[Indicator]:
     return out
 
 
-_ARTICLE_RE = re.compile(r"(?:^| › )Điều \d+", re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"Điều \d+", re.IGNORECASE)
 _GOAL_RE = re.compile(r"mục tiêu|chỉ tiêu|phấn đấu|kết quả|tình hình|ước đạt|ước thực hiện|dự kiến|kế hoạch|"
                       r"nhiệm vụ|so với cùng kỳ|tăng trưởng|đạt được", re.IGNORECASE)

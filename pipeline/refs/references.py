@@ -332,7 +332,7 @@ def group(mentions: list[Mention]) -> list[RefMatch]:
 def mentions_in(chunk: Chunk) -> list[Mention]:
     """Every reference of a chunk (footnotes included), with the sentence that holds it."""
     out = []
-    for para in chunk.text.split("\n"):
+    for para in [*chunk.text.split("\n"), *(note for _, note in chunk.footnotes)]:
         for sentence in split_sentences(para):
             out.extend(Mention(r, chunk.doc, chunk.section, chunk.chunk_id, sentence)
                        for r in find_references(sentence))

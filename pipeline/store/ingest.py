@@ -33,8 +33,9 @@ from pipeline.types import Chunk, DocRecord, Document
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 11  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
-# names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria
+PARSER_VERSION = 12  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+# names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
+# 12: typed heading paths and footnotes stored as columns
 
 
 @dataclass

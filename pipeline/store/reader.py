@@ -25,7 +25,7 @@ from pipeline.store.layout import (
     live_name,
     read_manifest,
 )
-from pipeline.types import Chunk, DocMeta, DocRecord
+from pipeline.types import Chunk, DocMeta, DocRecord, Heading
 
 
 def salvage_documents(root: Path) -> dict[str, DocRecord]:
@@ -60,9 +60,13 @@ def _row_mention(r: sqlite3.Row) -> Mention:
 
 
 def _row_chunk(r: sqlite3.Row) -> Chunk:
-    page = r["page"] if "page" in r.keys() else None  # indexes written before pages were kept have none
+    """A stored chunk. Indexes written before pages (parser 10) or heading paths and footnotes (parser 12) were
+    kept have none: their text holds the footnote lines, and the next ingest parses them again."""
+    cols = r.keys()
+    headings = tuple(Heading.from_row(h) for h in json.loads(r["headings"] or "[]")) if "headings" in cols else ()
+    notes = tuple((int(n), str(t)) for n, t in json.loads(r["footnotes"] or "[]")) if "footnotes" in cols else ()
     return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 page)
+                 r["page"] if "page" in cols else None, headings, notes)
 
 
 class IndexData:
@@ -94,10 +98,10 @@ class IndexData:
         with contextlib.closing(db):
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
             # the segmented words and folded tokens stay on disk: only a re-ingest needs them
-            has_page = any(c[1] == "page" for c in db.execute("PRAGMA table_info(chunks)"))
+            have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
+            extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes"))
             rows = db.execute("SELECT row, chunk_id, doc, section, text, year, ordinal, '' AS words, '' AS folded, "
-                              f"embed_hash, {'page' if has_page else 'NULL AS page'} FROM chunks ORDER BY row"
-                              ).fetchall()
+                              f"embed_hash, {extra} FROM chunks ORDER BY row").fetchall()
             self.chunks = [_row_chunk(r) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
             has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()

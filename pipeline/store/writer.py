@@ -28,7 +28,8 @@ CREATE TABLE documents (
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
-    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT, page INTEGER
+    year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT, page INTEGER,
+    headings TEXT, footnotes TEXT  -- JSON: [[kind, label, title], …] and [[number, body], …]
 );
 CREATE INDEX chunks_doc ON chunks(doc);
 CREATE TABLE refs (
@@ -89,10 +90,11 @@ def write_generation(
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t),
-                 c.page)
+                 c.page, json.dumps([h.to_row() for h in c.headings], ensure_ascii=False),
+                 json.dumps([list(f) for f in c.footnotes], ensure_ascii=False))
                 for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
             ],
         )

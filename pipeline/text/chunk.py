@@ -8,7 +8,7 @@ import re
 from pipeline.text.clean import footnote_refs, strip_marks
 from pipeline.text.sections import build_sections, section_year
 from pipeline.text.segment import split_sentences
-from pipeline.types import Chunk, Document, Heading, Section
+from pipeline.types import Chunk, Document, Heading, HeadingKind, Section
 
 MAX_CHARS = 1000  # body characters of a chunk (e5 reads 512 tokens ≈ 1,800 characters of Vietnamese)
 OVERLAP_MAX = 300  # the last sentence of a chunk opens the next one when it is at most this long
@@ -17,28 +17,30 @@ _PART_NUMBERS = {"nhất": "1", "một": "1", "hai": "2", "ba": "3", "bốn": "4
                  "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
 
 
-def _key(h: Heading) -> str:
+def heading_key(h: Heading) -> str:
     """A short, readable key for one heading: P1, C2, M1, D5, I, 1.4, a, end."""
     last = h.label.rstrip(".)").split()[-1] if h.label else ""
+    K = HeadingKind
     match h.kind:
-        case "phan":
+        case K.PHAN:
             return "P" + _PART_NUMBERS.get(last.lower(), last)
-        case "chuong":
+        case K.CHUONG:
             return "C" + last
-        case "muc":
+        case K.MUC:
             return "M" + last
-        case "dieu":
+        case K.DIEU:
             return "D" + last
-        case "closing":
+        case K.CLOSING:
             return "end"
-        case "caps" | "h1" | "h2" | "h3" | "h4" | "h5":
+        case K.CAPS | K.H1 | K.H2 | K.H3 | K.H4 | K.H5:
             return re.sub(r"\W+", "-", h.title.lower())[:24].strip("-") or "h"
         case _:
             return last
 
 
 def section_key(path: tuple[Heading, ...]) -> str:
-    return "/".join(_key(h) for h in path) or "front"
+    """The section part of a chunk id: the headings' keys joined by ``/`` (``P1/I/1/1.4``), ``front`` for none."""
+    return "/".join(heading_key(h) for h in path) or "front"
 
 
 def _pieces(section: Section) -> list[tuple[str, int | None]]:
@@ -81,7 +83,7 @@ def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]
 
 
 def chunk_document(doc: Document) -> list[Chunk]:
-    """A cleaned document → its chunks, in order. A footnote body is appended to the chunk citing it."""
+    """A cleaned document → its chunks, in order, each with its heading path and the footnotes it cites."""
     chunks: list[Chunk] = []
     used: dict[str, int] = {}
     default_year = doc.meta.years[0] if doc.meta.years else None
@@ -94,18 +96,17 @@ def chunk_document(doc: Document) -> list[Chunk]:
             used[key] = 0
         year = section_year(section.path) or default_year
         for n, (raw, page) in enumerate(_group(_pieces(section))):
-            body = strip_marks(raw)
-            notes = [f"[{k}] {doc.footnotes[k]}" for k in footnote_refs(raw) if k in doc.footnotes]
-            text = "\n".join([body, *notes])
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.name}#{key}:{n}",
                     doc=doc.name,
                     section=section.breadcrumb,
-                    text=text,
+                    text=strip_marks(raw),
                     year=year,
                     ordinal=len(chunks),
                     page=page,
+                    headings=section.path,
+                    footnotes=tuple((k, doc.footnotes[k]) for k in footnote_refs(raw) if k in doc.footnotes),
                 )
             )
     return chunks

@@ -13,34 +13,35 @@ import re
 from collections.abc import Iterable
 
 from pipeline.text.clean import FOOTMARK_RE, strip_marks
-from pipeline.types import Heading, Paragraph, Section
+from pipeline.types import Heading, HeadingKind, Paragraph, Section
 
+K = HeadingKind
 # a paragraph in a Word heading style whose text has no label ("Kết quả nổi bật" in Heading 2): its outline level
 # sets where it sits, level 1 where a roman "I." would, level 2 where "1." would, and so on
-STYLED_KINDS = ("h1", "h2", "h3", "h4", "h5")
-HEADING_KINDS = ("closing", "phan", "chuong", "muc", "dieu", "roman", "caps", "arabic", "arabic2", "arabic3",
-                 "letter", *STYLED_KINDS)
+STYLED_KINDS = (K.H1, K.H2, K.H3, K.H4, K.H5)
+HEADING_KINDS = (K.CLOSING, K.PHAN, K.CHUONG, K.MUC, K.DIEU, K.ROMAN, K.CAPS, K.ARABIC, K.ARABIC2, K.ARABIC3,
+                 K.LETTER, *STYLED_KINDS)
 RANK = {k: i for i, k in enumerate(HEADING_KINDS)}
-RANK["caps"] = RANK["roman"]  # an upper-case heading without a number sits where a roman one would
-RANK["closing"] = len(HEADING_KINDS)  # "Nơi nhận" closes everything before it, and any heading closes it
-for _kind, _like in zip(STYLED_KINDS, ("roman", "arabic", "arabic2", "arabic3", "letter"), strict=True):
+RANK[K.CAPS] = RANK[K.ROMAN]  # an upper-case heading without a number sits where a roman one would
+RANK[K.CLOSING] = len(HEADING_KINDS)  # "Nơi nhận" closes everything before it, and any heading closes it
+for _kind, _like in zip(STYLED_KINDS, (K.ROMAN, K.ARABIC, K.ARABIC2, K.ARABIC3, K.LETTER), strict=True):
     RANK[_kind] = RANK[_like]
 
 _ORDINALS = r"nhất|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|[IVXLC]+|\d+"
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("closing", re.compile(r"^(?P<label>Nơi nhận|NƠI NHẬN)\s*:?\s*(?P<rest>.*)$")),
-    ("phan", re.compile(rf"^(?P<label>(?i:phần)(\s+(?i:thứ))?\s+(?i:{_ORDINALS}))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
-    ("chuong", re.compile(r"^(?P<label>(?i:chương)\s+([IVXLC]+|\d+))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
-    ("muc", re.compile(r"^(?P<label>(?i:mục)\s+(\d+|[IVXLC]+))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
-    ("dieu", re.compile(r"^(?P<label>(?i:điều)\s+\d+[a-z]?)\s*[.:]\s*(?P<rest>.*)$")),
-    ("roman", re.compile(r"^(?P<label>[IVXLC]+)\s*[.)]\s+(?P<rest>\S.*)$")),
-    ("arabic3", re.compile(r"^(?P<label>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>\S.*)$")),
-    ("arabic2", re.compile(r"^(?P<label>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>\S.*)$")),
-    ("arabic", re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")),
-    ("letter", re.compile(r"^(?P<label>[a-zđ])\s*\)\s*(?P<rest>\S.*)$")),
+_PATTERNS: list[tuple[HeadingKind, re.Pattern[str]]] = [
+    (K.CLOSING, re.compile(r"^(?P<label>Nơi nhận|NƠI NHẬN)\s*:?\s*(?P<rest>.*)$")),
+    (K.PHAN, re.compile(rf"^(?P<label>(?i:phần)(\s+(?i:thứ))?\s+(?i:{_ORDINALS}))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
+    (K.CHUONG, re.compile(r"^(?P<label>(?i:chương)\s+([IVXLC]+|\d+))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
+    (K.MUC, re.compile(r"^(?P<label>(?i:mục)\s+(\d+|[IVXLC]+))\b\s*[.:\-–]?\s*(?P<rest>.*)$")),
+    (K.DIEU, re.compile(r"^(?P<label>(?i:điều)\s+\d+[a-z]?)\s*[.:]\s*(?P<rest>.*)$")),
+    (K.ROMAN, re.compile(r"^(?P<label>[IVXLC]+)\s*[.)]\s+(?P<rest>\S.*)$")),
+    (K.ARABIC3, re.compile(r"^(?P<label>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>\S.*)$")),
+    (K.ARABIC2, re.compile(r"^(?P<label>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>\S.*)$")),
+    (K.ARABIC, re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")),
+    (K.LETTER, re.compile(r"^(?P<label>[a-zđ])\s*\)\s*(?P<rest>\S.*)$")),
 ]
 _ROMAN_RE = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
-_ALWAYS = {"closing", "phan", "chuong", "muc", "dieu", "roman", "arabic2", "arabic3"}
+_ALWAYS = {K.CLOSING, K.PHAN, K.CHUONG, K.MUC, K.DIEU, K.ROMAN, K.ARABIC2, K.ARABIC3}
 _MAX_TITLE = 160
 
 
@@ -67,7 +68,7 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
     """A paragraph that opens a section → (heading, the body text after the title); None for body text.
 
     >>> h, body = parse_heading("1.4. Tài chính, tín dụng: Tổng thu ngân sách ước đạt 1.172,5 tỷ đồng.")
-    >>> (h.kind, h.label, h.title, body[:9])
+    >>> (h.kind.value, h.label, h.title, body[:9])
     ('arabic2', '1.4.', 'Tài chính, tín dụng', 'Tổng thu ')
     """
     for kind, pat in _PATTERNS:
@@ -75,11 +76,11 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
         if not m:
             continue
         label, rest = m.group("label"), m.group("rest").strip()
-        if kind == "roman" and not _ROMAN_RE.match(label):
+        if kind is K.ROMAN and not _ROMAN_RE.match(label):
             continue
-        if kind in ("roman", "arabic", "arabic2", "arabic3"):
+        if kind in (K.ROMAN, K.ARABIC, K.ARABIC2, K.ARABIC3):
             label += "."
-        elif kind == "letter":
+        elif kind is K.LETTER:
             label += ")"
         split = _split_title(rest) if rest else ("", "")
         if split is None:
@@ -92,7 +93,7 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
         return Heading(kind, label, title.rstrip(" :")), body
     plain = strip_marks(text)
     if _is_upper(plain) and len(plain) <= _MAX_TITLE and not plain.startswith(("CỘNG HÒA", "Độc lập")):
-        return Heading("caps", "", plain.rstrip(" :")), ""
+        return Heading(K.CAPS, "", plain.rstrip(" :")), ""
     return None
 
 
@@ -122,7 +123,7 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
         parsed = parse_heading(para.text)
         if parsed is None and (styled := styled_heading(para)):
             parsed = styled, ""
-        if parsed is None or (parsed[0].kind == "caps" and not in_body):
+        if parsed is None or (parsed[0].kind is K.CAPS and not in_body):
             current.append(para)
             in_body = in_body or len(para.text) > 200
             continue
@@ -130,7 +131,7 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
         in_body = True
         flush()
         rank = RANK[heading.kind]
-        if heading.kind == "closing":
+        if heading.kind is K.CLOSING:
             stack.clear()
         while stack and RANK[stack[-1].kind] >= rank:
             stack.pop()

@@ -24,7 +24,8 @@ def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
     assert set(out["answer"]) == {"text", "citations"} and all(isinstance(c, int) for c in out["answer"]["citations"])
     assert len(out["passages"]) == 3
     for i, p in enumerate(out["passages"], start=1):
-        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page"}
+        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page", "footnotes"}
+        assert all(f"[{n}] {note}" in p["text"] for n, note in p["footnotes"])  # "text" still holds the notes
         assert p["rank"] == i and isinstance(p["score"], float) and p["year"] in (None, 2022, 2023, 2025)
         assert p["page"] is None  # text files have no pages; a PDF's passages carry theirs (tests/test_formats.py)
 
@@ -41,7 +42,7 @@ def test_comparison_gets_one_sentence_per_year(seed_index_fake):
 def test_answer_from_a_footnote_cites_the_chunk_holding_it(seed_index_fake):
     ans = _answerer(seed_index_fake).ask("Năm 2022 kiểm tra xử phạt bao nhiêu cơ sở kinh doanh vi phạm?")
     assert "83 cơ sở" in ans.text
-    assert "[5] năm 2022 kiểm tra xử phạt 83 cơ sở" in ans.passages[ans.citations[0] - 1].text
+    assert "[5] năm 2022 kiểm tra xử phạt 83 cơ sở" in ans.passages[ans.citations[0] - 1].full_text
 
 
 def test_empty_question_gives_an_empty_answer(seed_index_fake):
@@ -69,7 +70,7 @@ def test_focus_words_are_the_ones_next_to_the_question_word():
 def test_a_question_naming_a_document_number_puts_its_mentions_first(seed_index_fake):
     answerer = _answerer(seed_index_fake)
     ans = answerer.ask("qd 1033 bố trí vốn bao nhiêu?")
-    assert "1033/QĐ-UBND" in ans.passages[0].text
+    assert "1033/QĐ-UBND" in ans.passages[0].full_text
     # the decision that bears the number speaks of itself as "Quyết định này": its own chunks count
     ans = answerer.ask("Quyết định 97/2025/QĐ-UBND quy định hồ sơ đề nghị hỗ trợ gồm những gì?")
     assert ans.passages[0].doc == "qd-97-2025-ubnd.md"

@@ -75,7 +75,7 @@ def text_form_chunks() -> list[Chunk]:
 
 def body_chunks(path: Path) -> list[tuple[str, str, str]]:
     """(id after the document name, breadcrumb, text) of every chunk below a heading (the letterhead aside)."""
-    return [(c.chunk_id.split("#", 1)[1], c.section, c.text) for c in chunk_document(read_document(path))
+    return [(c.chunk_id.split("#", 1)[1], c.section, c.full_text) for c in chunk_document(read_document(path))
             if c.section]
 
 

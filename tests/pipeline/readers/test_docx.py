@@ -20,7 +20,7 @@ def test_seed_docx_footnotes_are_the_text_forms_and_attached_where_cited():
     docx, text = read_document(SEED_DOCX), read_document(SEED)
     assert docx.footnotes == text.footnotes and len(docx.footnotes) == 20
     cites_1 = next(c for c in chunk_document(docx) if "9 chỉ tiêu vượt kế hoạch," in c.text)
-    assert "[1] Gồm các chỉ tiêu: Tăng trưởng kinh tế, Thu ngân sách" in cites_1.text
+    assert "[1] Gồm các chỉ tiêu: Tăng trưởng kinh tế, Thu ngân sách" in cites_1.full_text
 
 
 def test_seed_docx_letterhead_table_gives_the_same_metadata():
@@ -85,7 +85,7 @@ def test_list_numbering_and_heading_styles_feed_the_section_tree(plan):
 
 def test_footnote_body_is_attached_to_the_chunk_that_cites_it(plan):
     chunk = next(c for c in chunk_document(plan) if "52.000 tấn" in c.text)
-    assert "vượt kế hoạch đề ra" in chunk.text and chunk.text.endswith("[1] Theo báo cáo của Chi cục Thống kê huyện.")
+    assert "vượt kế hoạch đề ra" in chunk.text and chunk.full_text.endswith("[1] Theo báo cáo của Chi cục Thống kê huyện.")
 
 
 def test_tables_stay_tables_and_read_as_header_value_rows(plan):
@@ -184,7 +184,7 @@ def test_text_boxes_are_read_once_and_endnotes_like_footnotes(tmp_path):
     assert doc.paragraphs[0].text == "ỦY BAN NHÂN DÂN XÃ THẠCH BÌNH Số: 15/BC-UBND"
     assert doc.meta.number == "15/BC-UBND"
     assert doc.footnotes == {1: "Theo Quyết định 24/2021/QĐ-UBND."}
-    assert chunk_document(doc)[-1].text.endswith("theo chuẩn mới.\n[1] Theo Quyết định 24/2021/QĐ-UBND.")
+    assert chunk_document(doc)[-1].full_text.endswith("theo chuẩn mới.\n[1] Theo Quyết định 24/2021/QĐ-UBND.")
 
 
 def test_merged_cells_keep_rows_whole_and_columns_aligned(tmp_path):

@@ -39,7 +39,7 @@ def test_seed_pdf_footnotes_from_the_page_bottoms_are_the_text_forms(pdf_doc):
     # note 7 runs over from page 2 to page 3, under a page header and above a running footer
     assert "Hiện nay UBND thành phố đã tổ chức lựa chọn nhà thầu tư vấn" in pdf_doc.footnotes[7]
     chunk = next(c for c in chunk_document(pdf_doc) if "9 chỉ tiêu vượt kế hoạch," in c.text)
-    assert "[1] Gồm các chỉ tiêu: Tăng trưởng kinh tế, Thu ngân sách" in chunk.text
+    assert "[1] Gồm các chỉ tiêu: Tăng trưởng kinh tế, Thu ngân sách" in chunk.full_text
 
 
 def test_running_headers_footers_and_page_numbers_are_removed(pdf_doc):

@@ -181,3 +181,33 @@ def test_a_folder_scan_skips_word_lock_files_and_saved_page_folders(tmp_path):
     (tmp_path / "bao-cao.html").write_text("<p>Báo cáo</p>", encoding="utf-8")
     (tmp_path / "ghi-chu.xyz").write_text("x", encoding="utf-8")
     assert [n for n, _ in find_files([tmp_path], IngestReport())] == ["bao-cao.html"]
+
+
+def test_an_index_written_before_heading_paths_were_stored_opens_and_the_next_ingest_restores_them(tmp_path):
+    """Parser 11 wrote the breadcrumb only and appended footnote bodies to the text as "[n] …" lines."""
+    import sqlite3
+
+    from pipeline.store import integrity
+
+    first = ingest([SEED], CountingEmbedder(), root=tmp_path)
+    gen = current_generation(tmp_path)
+    with sqlite3.connect(gen / "chunks.sqlite") as db:
+        for row, text, notes in db.execute("SELECT row, text, footnotes FROM chunks").fetchall():
+            full = "\n".join([text, *(f"[{n}] {body}" for n, body in json.loads(notes))])
+            db.execute("UPDATE chunks SET text = ? WHERE row = ?", (full, row))
+        db.execute("ALTER TABLE chunks DROP COLUMN headings")
+        db.execute("ALTER TABLE chunks DROP COLUMN footnotes")
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    manifest.update(parser_version=11, files=integrity.file_digests(gen))
+    integrity.write_manifest(gen, manifest)
+
+    old = open_index(tmp_path)
+    assert old.chunks and all(c.headings == () and c.footnotes == () for c in old.chunks)
+    assert any("\n[6] " in c.text for c in old.chunks)  # served as it was written
+    emb = CountingEmbedder()
+    again = ingest([], emb, root=tmp_path)
+    assert again.updated == [SEED.name] and emb.calls == 0 and again.chunks_reused == first.chunks_embedded
+    new = open_index(tmp_path)
+    assert all("\n[6] " not in c.text for c in new.chunks)
+    holder = next(c for c in new.chunks if any(n == 6 for n, _ in c.footnotes))
+    assert holder.headings[-1].label == "1.2." and holder.section.endswith(holder.headings[-1].text)

@@ -11,16 +11,19 @@ def _seed_chunks(seed_path: Path):
 def test_footnote_body_is_attached_to_the_chunk_that_cites_it(seed_path):
     chunks = _seed_chunks(seed_path)
     # footnote 6 ("118.979 m2 thảm nhựa") is cited in 1.2 (xây dựng cơ bản)
-    holders = [c for c in chunks if "118.979 m2 thảm nhựa" in c.text]
+    holders = [c for c in chunks if any("118.979 m2 thảm nhựa" in note for _, note in c.footnotes)]
     assert len(holders) == 1
     assert holders[0].section.endswith("1.2. Công tác quy hoạch, xây dựng cơ bản và quản lý đô thị")
-    assert "[6] Ước thực hiện đến ngày 31/12/2022" in holders[0].text
+    assert holders[0].headings[-1].label == "1.2."
+    assert dict(holders[0].footnotes)[6].startswith("Ước thực hiện đến ngày 31/12/2022")
+    assert "118.979 m2 thảm nhựa" not in holders[0].text  # the body is the body; the note travels beside it
+    assert "[6] Ước thực hiện đến ngày 31/12/2022" in holders[0].embed_text()  # and is embedded with it
 
 
 def test_chunks_never_mix_sections_and_stay_under_the_size_limit(seed_path):
     chunks = _seed_chunks(seed_path)
     for c in chunks:
-        body = c.text.split("\n[")[0]
+        body = c.text
         assert len(body) <= MAX_CHARS + 400, c.chunk_id  # + one overlap sentence at most
         assert c.chunk_id.startswith(f"{c.doc}#")
     assert len({c.chunk_id for c in chunks}) == len(chunks)
@@ -45,7 +48,7 @@ def test_long_sections_split_at_sentence_boundaries_with_overlap(seed_path):
     doc = read_document(seed_path)
     paragraph_ends = {strip_marks(p.text)[-40:] for p in doc.paragraphs}
     for prev, _ in pairs:
-        last = prev.text.split("\n[")[0].rstrip()
+        last = prev.text.rstrip()
         assert last[-1] in ".;:!?)”\"" or last[-40:] in paragraph_ends  # a sentence or paragraph ends there
     # most consecutive chunks of a section share a sentence (not when the next paragraph fills a chunk alone)
     shared = sum(nxt.text.split("\n")[0][:60] in prev.text for prev, nxt in pairs)
