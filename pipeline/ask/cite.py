@@ -10,13 +10,13 @@ from pipeline.refs.references import TYPES
 from pipeline.text.chunk import heading_key
 from pipeline.text.clean import fold
 from pipeline.text.segment import split_sentences
+from pipeline.text.vocab import ADMIN_UNITS
 from pipeline.types import DocMeta, Heading, HeadingKind, Passage
 
 _PARTS = {"1": "nhất", "2": "hai", "3": "ba", "4": "tư", "5": "năm", "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
 _ORGANS = {"ỦY BAN NHÂN DÂN": "Ủy ban nhân dân", "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
            "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân", "THỦ TƯỚNG CHÍNH PHỦ": "Thủ tướng Chính phủ",
            "CHÍNH PHỦ": "Chính phủ", "QUỐC HỘI": "Quốc hội", "BAN THƯỜNG VỤ": "Ban Thường vụ"}
-_UNITS = ("THÀNH PHỐ", "THỊ XÃ", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ", "THỊ TRẤN")
 _TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
 
 
@@ -70,7 +70,7 @@ def _issuer(issuer: str) -> str:
             break
     words = []
     rest = text
-    for unit in _UNITS:
+    for unit in ADMIN_UNITS:
         if rest.upper().startswith(unit + " "):
             words.append(unit.lower())
             rest = rest[len(unit) :].strip()

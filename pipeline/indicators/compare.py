@@ -17,10 +17,10 @@ import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind, format_number
 from pipeline.text.clean import fold
+from pipeline.text.vocab import NAME_STOP_WORDS
 
 _MONEY = {"đồng", "nghìn đồng", "ngàn đồng", "triệu đồng", "tỷ đồng", "nghìn tỷ đồng"}
 _TO_DONG = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9, "nghìn tỷ đồng": 1e12}
-_STOP = {"so", "cua", "va", "cac", "trong", "nam", "duoc", "voi", "cho", "tai", "the", "nhung", "mot", "la"}
 MIN_SCORE = 0.45
 
 
@@ -105,7 +105,7 @@ def _shown(i: Indicator) -> str:
 
 
 def _syllables(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", fold(text).lower()) if w not in _STOP and not w.isdigit()}
+    return {w for w in re.findall(r"\w+", fold(text).lower()) if w not in NAME_STOP_WORDS and not w.isdigit()}
 
 
 _SAME_THING = {"dn": "doanh nghiệp", "htx": "hợp tác xã", "cây": "cây xanh", "tuyến": "tuyến phố", "m²": "m2"}

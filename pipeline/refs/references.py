@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pipeline.text.clean import fold
 from pipeline.text.segment import split_sentences
+from pipeline.text.vocab import YEAR, iso_date
 from pipeline.types import Chunk
 
 # type word → the code used inside numbers (QĐ in 996/QĐ-TTg)
@@ -36,7 +37,7 @@ _SEG = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:[.&][A-Za-zĐđ0-9]+)*"
 _SP = r"[ \t]?"  # one stray space or tab at a dash or slash ("128/NQ- CP")
 _NUMBER_RE = re.compile(
     rf"(?<![\w/])(?P<num>\d{{1,5}}[a-z]?)"
-    rf"(?:{_SP}/{_SP}(?P<year>(?:19|20)\d{{2}}))?"
+    rf"(?:{_SP}/{_SP}(?P<year>{YEAR}))?"
     rf"(?:"
     rf"{_SP}/{_SP}(?P<a>{_SEG}(?:{_SP}[-/]{_SP}{_SEG})*)"  # 996/QĐ-TTg, 45/2019/QH14, 72/2025/NQLT/UBTVQH15-CP
     rf"|-(?P<b>{_SEG}){_SP}/{_SP}(?P<c>{_SEG})"  # 09-KL/TU, 03-NQ/Th.U
@@ -98,7 +99,7 @@ def _date(m: re.Match[str] | None) -> str | None:
         return None
     d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("y") else (m.group("d2"), m.group("m2"),
                                                                                  m.group("y2"))
-    return f"{y}-{int(mo):02d}-{int(d):02d}"
+    return iso_date(y, mo, d)
 
 
 def find_references(text: str) -> list[Reference]:
@@ -186,7 +187,7 @@ def _partial_references(text: str, full: list[Reference]) -> list[Reference]:
     taken = [(r.start, r.end) for r in full]
     out = []
     for m in _PARTIAL_RE.finditer(text):
-        if any(a <= m.start("num") < b for a, b in taken) or re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+        if any(a <= m.start("num") < b for a, b in taken) or re.fullmatch(YEAR, m.group("num")):
             continue  # part of a full number, or a year ("kế hoạch 2025")
         word = m.group("type").lower()
         code = TYPES.get(word) or canonical(word.upper())
@@ -246,7 +247,7 @@ def parse_query(query: str) -> RefQuery | None:
         word = m.group(1)
         type_code = _FOLDED_TYPES.get(word) or _restore_d(word.upper())
         folded = folded[m.end() :]
-    n = re.match(r"\s*(\d{1,5})(?:\s*/\s*((?:19|20)\d{2}))?\b", folded)
+    n = re.match(rf"\s*(\d{{1,5}})(?:\s*/\s*({YEAR}))?\b", folded)
     if not n:
         return None
     return RefQuery(n.group(1), type_code, int(n.group(2)) if n.group(2) else None)

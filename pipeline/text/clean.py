@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.text.vocab import WRAP_MIN_LETTERS, is_upper
 from pipeline.types import Paragraph
 
 _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng
@@ -147,11 +148,6 @@ _PART_RE = re.compile(r"^(phần|chương|mục)\s+[\w ]{1,12}$", re.IGNORECASE)
 _TERMINAL_RE = re.compile(r"[.!?;:…][\"”’»)\]]*$")
 
 
-def _is_upper(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
-
-
 def _continues(prev: str, line: str, wrapped: bool) -> bool:
     """Is `line` the continuation of `prev`? In a hard-wrapped file (`wrapped`: paragraphs separated by
     blank lines) lines of one block join unless a marker opens a line after a finished sentence."""
@@ -168,8 +164,8 @@ def _continues(prev: str, line: str, wrapped: bool) -> bool:
         return True
     if _MARKER_RE.match(line):
         return False
-    if _is_upper(prev) or _PART_RE.match(prev):
-        return _is_upper(line)  # an upper-case title wrapped over lines, or "Phần thứ nhất" + its title
+    if is_upper(prev, WRAP_MIN_LETTERS) or _PART_RE.match(prev):
+        return is_upper(line, WRAP_MIN_LETTERS)  # an upper-case title wrapped over lines, or "Phần thứ nhất" + title
     if _MARKER_RE.match(prev) and len(prev) < 160:
         return False  # a heading line, then its first body paragraph
     return True

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.text.clean import strip_marks
+from pipeline.text.vocab import ADMIN_UNITS, DATE_RE, YEAR, YEAR_OF_RE, date_of
 from pipeline.types import DocMeta, Paragraph
 
 DOC_TYPES = ("BÁO CÁO", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "KẾ HOẠCH", "CHỈ THỊ", "THÔNG BÁO", "THÔNG TƯ", "NGHỊ ĐỊNH",
@@ -18,24 +19,13 @@ _ISSUER_RE = re.compile(
     r"TÒA ÁN|VIỆN KIỂM SÁT|KIỂM TOÁN|NGÂN HÀNG|UBND|HĐND|CHỦ TỊCH)"
 )
 _PLACE_RE = re.compile(r"^(TM\.|KT\.)")
-_DATE_RE = re.compile(
-    r"(?:ngày\s+(?P<d>\d{1,2})?\s*)?tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>(?:19|20)\d{2})|"
-    r"ngày\s+(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})[/.-](?P<y2>(?:19|20)\d{2})",
-    re.IGNORECASE,
-)
 _PLACE_DATE_RE = re.compile(r"^(?P<place>[^,|]{2,40}),\s*ngày\b", re.IGNORECASE)
-_YEAR_RE = re.compile(r"\b(?:năm|NĂM|Năm)\s+((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+_YEAR_RE = re.compile(rf"{YEAR_OF_RE.pattern}|\b({YEAR})\s*[-–]\s*({YEAR})\b", re.IGNORECASE)
 _FRONT = 40  # paragraphs of letterhead to look at
 
 
 def _date(text: str) -> str | None:
-    m = _DATE_RE.search(text)
-    if not m:
-        return None
-    if m.group("y2"):
-        return f"{m.group('y2')}-{int(m.group('m2')):02d}-{int(m.group('d2')):02d}"
-    y, mo, d = m.group("y"), int(m.group("m")), m.group("d")
-    return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
+    return date_of(DATE_RE.search(text))
 
 
 def years_in(text: str) -> list[int]:
@@ -56,7 +46,7 @@ def infer_metadata(paragraphs: Sequence[Paragraph]) -> DocMeta:
             if issuer is None and _ISSUER_RE.match(cell) and not cell.startswith("CỘNG HÒA"):
                 issuer = cell.split(" CỘNG HÒA")[0].split(" Số")[0].strip(" -")
                 nxt = front[i + 1] if i + 1 < len(front) else ""
-                if nxt.isupper() and len(nxt) < 60 and re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN|XÃ|PHƯỜNG|QUẬN)", nxt):
+                if nxt.isupper() and len(nxt) < 60 and nxt.startswith(ADMIN_UNITS):
                     issuer = f"{issuer} {nxt}"
             if date is None and (m := _PLACE_DATE_RE.match(cell)):
                 place = m.group("place").strip(" *")

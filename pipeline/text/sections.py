@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from pipeline.text.clean import FOOTMARK_RE, strip_marks
+from pipeline.text.vocab import YEAR_OF_RE, is_upper
 from pipeline.types import Heading, HeadingKind, Paragraph, Section
 
 K = HeadingKind
@@ -45,11 +46,6 @@ _ALWAYS = {K.CLOSING, K.PHAN, K.CHUONG, K.MUC, K.DIEU, K.ROMAN, K.ARABIC2, K.ARA
 _MAX_TITLE = 160
 
 
-def _is_upper(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
-
-
 def _split_title(rest: str) -> tuple[str, str] | None:
     """``Title: body`` or a short title alone → (title, body); None when `rest` is running text."""
     plain = strip_marks(rest)
@@ -59,7 +55,7 @@ def _split_title(rest: str) -> tuple[str, str] | None:
         return head.strip(), body
     if len(plain) <= _MAX_TITLE and not plain.rstrip().endswith((".", ";", ",")):
         return plain.strip(), ""
-    if _is_upper(plain):
+    if is_upper(plain):
         return plain.strip(), ""
     return None
 
@@ -92,7 +88,7 @@ def parse_heading(text: str) -> tuple[Heading, str] | None:
         title, body = split
         return Heading(kind, label, title.rstrip(" :")), body
     plain = strip_marks(text)
-    if _is_upper(plain) and len(plain) <= _MAX_TITLE and not plain.startswith(("CỘNG HÒA", "Độc lập")):
+    if is_upper(plain) and len(plain) <= _MAX_TITLE and not plain.startswith(("CỘNG HÒA", "Độc lập")):
         return Heading(K.CAPS, "", plain.rstrip(" :")), ""
     return None
 
@@ -143,13 +139,10 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
     return sections
 
 
-_YEAR_RE = re.compile(r"\b(?:năm|NĂM)\s+((?:19|20)\d{2})\b")
-
-
 def section_year(path: tuple[Heading, ...]) -> int | None:
     """The year a section is about, from its headings (deepest wins): ``… NĂM 2023`` → 2023."""
     for h in reversed(path):
-        years = _YEAR_RE.findall(h.title)
+        years = YEAR_OF_RE.findall(h.title)
         if years:
             return int(years[-1])
     return None
