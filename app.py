@@ -26,14 +26,18 @@ from pipeline.ask.cite import citation, spans_in  # noqa: E402
 from pipeline.indicators.compare import Comparison  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
 
-if TYPE_CHECKING:  # names in hints only
-    from pipeline import Embedder, Filters, IndexReader
-    from pipeline.ask.answer import Answerer
-    from pipeline.indicators.compare import Comparer
-    from pipeline.refs.catalog import RefCatalog
-    from pipeline.refs.references import RefMatch
-    from pipeline.store.ingest import IngestReport
-    from pipeline.store.library import Library
+if TYPE_CHECKING:  # names in hints only, all from the entry points
+    from pipeline import (
+        Answerer,
+        Comparer,
+        Embedder,
+        Filters,
+        IndexReader,
+        IngestReport,
+        Library,
+        RefCatalog,
+        RefMatch,
+    )
 
 TABS = ("tab_ask", "tab_refs", "tab_compare", "tab_library")
 URL_TABS = {"ref": "tab_refs", "so_sanh": "tab_compare"}  # URL parameter → the tab it opens

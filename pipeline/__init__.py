@@ -44,6 +44,14 @@ _LAZY = {
     "match_docs": "pipeline.search.filters",
     "Fusion": "pipeline.search.fusion",
     "indicator_list": "pipeline.indicators.compare",
+    # what the entry points return, for type hints (`pipeline.Answerer`)
+    "Answerer": "pipeline.ask.answer",
+    "Comparer": "pipeline.indicators.compare",
+    "Comparison": "pipeline.indicators.compare",
+    "RefCatalog": "pipeline.refs.catalog",
+    "RefMatch": "pipeline.refs.references",
+    "Library": "pipeline.store.library",
+    "IngestReport": "pipeline.store.ingest",
     "Settings": "pipeline.settings",
 }
 
