@@ -17,12 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.embed import DEFAULT_MODEL
-
 ENV_INDEX = "TRACUU_INDEX"
 ENV_MODEL = "TRACUU_MODEL"
 ENV_MAX_UPLOAD_MB = "TRACUU_MAX_UPLOAD_MB"
 DEFAULT_INDEX = "index"
+DEFAULT_MODEL = "e5-small"  # the bundled embedder (pipeline.embed re-exports it)
 DEFAULT_MAX_UPLOAD_MB = 50.0
 
 
