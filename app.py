@@ -8,83 +8,76 @@ number looked up (`?ref=qd+996`) or the indicator compared (`?so_sanh=thu+ngan+s
 shared as a link.
 """
 
-import os
+from __future__ import annotations
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # before any engine loads: one thread per library on 2 cores
+from pipeline.settings import serve_queries_single_threaded
+
+serve_queries_single_threaded()  # before any engine loads: one thread per library on 2 cores
 
 import time  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 from urllib.parse import quote_plus  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
 import app_ui as ui  # noqa: E402
-from pipeline.ask.answer import Answerer  # noqa: E402
+import pipeline  # noqa: E402
 from pipeline.ask.cite import citation, spans_in  # noqa: E402
-from pipeline.embed import Embedder, EmbedderError, load_embedder  # noqa: E402
-from pipeline.indicators.compare import Comparer, Comparison, indicator_list  # noqa: E402
-from pipeline.readers import READERS  # noqa: E402
-from pipeline.refs.links import (  # noqa: E402
-    ReferenceGraph,
-    cited_by,
-    cites,
-    documents_numbered,
-    filter_refs,
-    reference_graph,
-    reference_rows,
-)
-from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
-from pipeline.search.hybrid import Filters, HybridSearcher  # noqa: E402
-from pipeline.store.ingest import IngestReport  # noqa: E402
-from pipeline.store.layout import ENV_INDEX, IndexUnavailable, current_generation, index_root
-from pipeline.store.library import (  # noqa: E402
-    add_uploads,
-    document_rows,
-    max_upload_bytes,
-    new_index_model,
-    remove_documents,
-)
-from pipeline.store.reader import IndexData  # noqa: E402
-from pipeline.store.reader import open_index as _open_index  # noqa: E402
+from pipeline.indicators.compare import Comparison  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
+
+if TYPE_CHECKING:  # names in hints only, all from the entry points
+    from pipeline import (
+        Answerer,
+        Comparer,
+        Embedder,
+        Filters,
+        IndexReader,
+        IngestReport,
+        Library,
+        RefCatalog,
+        RefMatch,
+    )
 
 TABS = ("tab_ask", "tab_refs", "tab_compare", "tab_library")
 URL_TABS = {"ref": "tab_refs", "so_sanh": "tab_compare"}  # URL parameter → the tab it opens
 HISTORY = 10  # recent questions kept for the session
 MAX_MATCHES = 20  # references shown for one lookup
 MAX_MENTIONS = 50  # mentions listed under one reference
-UPLOAD_TYPES = sorted(s.lstrip(".") for s in READERS)
 
 
 @st.cache_resource(show_spinner=False)
 def cached_embedder(name: str) -> Embedder:
     """The embedder, once per server process (shared by queries and uploads)."""
-    return load_embedder(name)
+    return pipeline.load_embedder(name)
 
 
 @st.cache_resource(show_spinner="Đang tải chỉ mục…", max_entries=2)
-def load_answerer(index: str | None, generation: str) -> Answerer:
-    """The index and the answerer, once per process and index generation: a new ingest is picked up on the
-    next rerun, while a query never re-reads the index (a failure is not cached)."""
-    import faiss
+def load_index(index: str, generation: str) -> IndexReader:
+    """The index, once per process and generation: a new ingest is picked up on the next rerun, while a query
+    never re-reads the index (a failure is not cached). The entry points below share this one copy."""
+    return pipeline.open_index(index)
 
-    faiss.omp_set_num_threads(1)
-    data = _open_index(index)
-    answerer = Answerer(HybridSearcher(data, cached_embedder(data.embedder_name)))
+
+@st.cache_resource(max_entries=2)
+def load_answerer(index: str, generation: str) -> Answerer:
+    data = load_index(index, generation)
+    answerer = pipeline.open_answerer(data, cached_embedder(data.embedder_name))
     answerer.ask("tăng trưởng kinh tế", 1)  # the lazy loads (word segmenter) happen here, not in the first question
     return answerer
 
 
 @st.cache_resource(max_entries=2)
-def load_graph(index: str | None, generation: str) -> ReferenceGraph:
+def load_refs(index: str, generation: str) -> RefCatalog:
     """Which indexed document bears which number and cites which: once per generation."""
-    return reference_graph(load_answerer(index, generation).data)
+    return pipeline.open_refs(load_index(index, generation))
 
 
 @st.cache_resource(max_entries=2)
-def load_comparer(index: str | None, generation: str) -> Comparer:
+def load_comparer(index: str, generation: str) -> Comparer:
     """Indicator statements and their name vectors: once per generation."""
-    data = load_answerer(index, generation).data
-    return Comparer(data, cached_embedder(data.embedder_name))
+    data = load_index(index, generation)
+    return pipeline.open_comparer(data, cached_embedder(data.embedder_name))
 
 
 def text() -> dict[str, str]:
@@ -108,7 +101,7 @@ def html(markup: str) -> None:
 
 # ---- Hỏi đáp ------------------------------------------------------------------------------------------------
 
-def sidebar_filters(data: IndexData, t: dict[str, str]) -> tuple[Filters, int]:
+def sidebar_filters(data: IndexReader, t: dict[str, str]) -> tuple[Filters, int]:
     st.header(t["filters"])
     docs = st.multiselect(t["docs"], list(data.docs), format_func=lambda n: data.docs[n].meta.title or n,
                           placeholder=t["all_docs"], key="filter_docs")
@@ -116,7 +109,7 @@ def sidebar_filters(data: IndexData, t: dict[str, str]) -> tuple[Filters, int]:
     year = st.selectbox(t["year"], [None, *years], format_func=lambda y: t["all_years"] if y is None else str(y),
                         key="filter_year")
     k = st.slider(t["k"], min_value=1, max_value=20, value=5, key="top_k")
-    return Filters(docs=tuple(docs), year=year), k
+    return pipeline.Filters(docs=tuple(docs), year=year), k
 
 
 def remember(question: str, ms: float) -> None:
@@ -134,7 +127,7 @@ def recent_questions(t: dict[str, str]) -> None:
                   args=("question", q), width="stretch")
 
 
-def show_answer(ans: Answer, data: IndexData, ms: float, t: dict[str, str]) -> None:
+def show_answer(ans: Answer, ms: float, t: dict[str, str]) -> None:
     """The answer with its [n] links, then one card per passage with its ready-to-paste citation."""
     st.caption(t["took"].format(ms=ms, n=len(ans.passages)))
     if ans.text:
@@ -143,15 +136,13 @@ def show_answer(ans: Answer, data: IndexData, ms: float, t: dict[str, str]) -> N
         st.warning(t["no_answer"])
     st.subheader(t["passages"])
     for p in ans.passages:
-        record = data.docs.get(p.doc)
-        meta = record.meta if record else None
         spans = spans_in(p.full_text, [sentence for rank, sentence in ans.spans if rank == p.rank])
-        html(ui.card_html(p, spans, ui.doc_line(p.doc, meta), t))
+        html(ui.card_html(p, spans, ui.doc_line(p.doc, p.meta), t))
         st.caption(t["copy"])
-        st.code(citation(p, meta), language=None, wrap_lines=True)
+        st.code(citation(p, p.meta), language=None, wrap_lines=True)
 
 
-def ask_tab(answerer: Answerer, filters: Filters, k: int, t: dict[str, str]) -> None:
+def ask_tab(answerer: Answerer, generation: str, filters: Filters, k: int, t: dict[str, str]) -> None:
     with st.form("ask", border=False):
         question: str = st.text_input(t["question"], key="question", placeholder=t["question_hint"])
         st.form_submit_button(t["ask"], type="primary", key="ask_submit")
@@ -159,7 +150,7 @@ def ask_tab(answerer: Answerer, filters: Filters, k: int, t: dict[str, str]) -> 
     if not question:
         return
     follow_url("q", question, "asked")
-    key = (question, k, filters, str(answerer.data.gen))
+    key = (question, k, filters, generation)
     last = st.session_state.get("last_answer")
     if last is not None and last[0] == key:  # a rerun from another widget or tab: the answer is the same
         _, ans, ms = last
@@ -167,78 +158,78 @@ def ask_tab(answerer: Answerer, filters: Filters, k: int, t: dict[str, str]) -> 
         t0 = time.perf_counter()
         try:
             ans = answerer.ask(question, k, filters)
-        except IndexUnavailable as e:
+        except pipeline.IndexUnavailable as e:
             st.warning(ui.plain(str(e)))
             return
         ms = (time.perf_counter() - t0) * 1000
         st.session_state.last_answer = (key, ans, ms)
         remember(question, ms)
-    show_answer(ans, answerer.data, ms, t)
+    show_answer(ans, ms, t)
 
 
 # ---- Văn bản dẫn chiếu --------------------------------------------------------------------------------------
 
-def doc_link(data: IndexData, name: str) -> str:
+def doc_link(refs: RefCatalog, name: str) -> str:
     """An indexed document as HTML: its title, a link that looks its number up when it has one."""
-    d = data.docs.get(name)
+    d = refs.docs.get(name)
     title = ui.esc((d.meta.title if d else "") or name)
     if d and d.meta.number:
         return f'<a href="?ref={quote_plus(d.meta.number)}" target="_self">{title}</a> ({ui.esc(d.meta.number)})'
     return title
 
 
-def show_doc_links(data: IndexData, graph: ReferenceGraph, name: str, t: dict[str, str]) -> None:
-    parts = [f"<b>{ui.esc(t['in_library'])}:</b> {doc_link(data, name)}"]
-    for label, links, other in ((t["cited_by"], cited_by(graph.links, name), "citing"),
-                                (t["cites"], cites(graph.links, name), "cited")):
+def show_doc_links(refs: RefCatalog, name: str, t: dict[str, str]) -> None:
+    parts = [f"<b>{ui.esc(t['in_library'])}:</b> {doc_link(refs, name)}"]
+    for label, links, other in ((t["cited_by"], refs.cited_by(name), "citing"),
+                                (t["cites"], refs.cites(name), "cited")):
         if links:
-            items = ", ".join(f"{doc_link(data, getattr(x, other))} ×{x.mentions}" for x in links)
+            items = ", ".join(f"{doc_link(refs, getattr(x, other))} ×{x.mentions}" for x in links)
             parts.append(f"<b>{ui.esc(label)}:</b> {items}")
     html("<br>".join(parts))
 
 
-def show_match(m: RefMatch, data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
+def show_match(m: RefMatch, refs: RefCatalog, t: dict[str, str]) -> None:
     when = m.date or (str(m.year) if m.year else t["unknown_date"])
     facts = " · ".join(x for x in (m.type, m.issuer, when, t["partial"] if m.partial else "") if x)
     docs = {x.doc for x in m.mentions}
     html(f"<h4>{ui.esc(m.ref)}</h4><div>{ui.esc(facts)}</div>")
     st.caption(t["mentions"].format(n=len(m.mentions), d=len(docs)))
-    own = bearer_of(m, graph.owners)
+    own = refs.bearer(m)
     if own:
-        show_doc_links(data, graph, own, t)
+        show_doc_links(refs, own, t)
     with st.expander(t["mentions"].format(n=len(m.mentions), d=len(docs)), expanded=len(m.mentions) <= 5):
         for x in m.mentions[:MAX_MENTIONS]:
-            title = data.docs[x.doc].meta.title if x.doc in data.docs else x.doc
+            title = refs.docs[x.doc].meta.title if x.doc in refs.docs else x.doc
             html(f"<b>{ui.esc(title or x.doc)}</b> — <small>{ui.esc(x.section or t['front'])}</small>"
                  + ui.context_html(x.sentence, x.ref.ref))
 
 
-def refs_tab(data: IndexData, graph: ReferenceGraph, t: dict[str, str]) -> None:
+def refs_tab(refs: RefCatalog, t: dict[str, str]) -> None:
     with st.form("refs", border=False):
         query: str = st.text_input(t["ref_query"], key="ref_query", placeholder=t["ref_hint"])
         st.form_submit_button(t["ref_search"], type="primary", key="ref_submit")
     query = query.strip()
     if query:
         follow_url("ref", query, "looked_up")
-        found = lookup(data.references, query)
-        own = [n for n in documents_numbered(data, query) if n not in {bearer_of(m, graph.owners) for m in found}]
-        if parse_query(query) is None:
+        found = refs.lookup(query)
+        own = [n for n in refs.numbered(query) if n not in {refs.bearer(m) for m in found}]
+        if not refs.names_a_number(query):
             st.warning(t["ref_not_number"].format(q=ui.plain(query[:80])))
         elif not found and not own:
             st.info(t["ref_none"].format(q=ui.plain(query[:80])))
         for name in own:
-            show_doc_links(data, graph, name, t)
+            show_doc_links(refs, name, t)
         for m in found[:MAX_MATCHES]:
-            show_match(m, data, graph, t)
+            show_match(m, refs, t)
     st.subheader(t["all_refs"])
-    if not data.references:
+    if not refs.references:
         st.info(t["no_refs"])
         return
     c1, c2 = st.columns(2)
-    types = c1.multiselect(t["type"], sorted({m.type for m in data.references if m.type}), key="ref_types")
-    issuers = c2.multiselect(t["issuer"], sorted({m.issuer for m in data.references if m.issuer and not m.partial}),
+    types = c1.multiselect(t["type"], sorted({m.type for m in refs.references if m.type}), key="ref_types")
+    issuers = c2.multiselect(t["issuer"], sorted({m.issuer for m in refs.references if m.issuer and not m.partial}),
                              key="ref_issuers")
-    rows = reference_rows(filter_refs(data.references, types, issuers), graph.owners)
+    rows = refs.rows(types=types, issuers=issuers)
     st.dataframe([{t["col_ref"]: r["ref"], t["col_type"]: r["type"], t["col_issuer"]: r["issuer"],
                    t["col_date"]: r["date"] or (str(r["year"]) if r["year"] else None),
                    t["col_mentions"]: r["mentions"], t["col_docs"]: r["documents"], t["col_doc"]: r["document"]}
@@ -280,7 +271,7 @@ def compare_tab(comparer: Comparer, t: dict[str, str]) -> None:
     if not comparer.data.indicators:
         st.info(t["cmp_no_indicators"])
         return
-    several = [n for n, years, _ in indicator_list(comparer.data.indicators) if len(years) > 1][:300]
+    several = [n for n, years, _ in pipeline.indicator_list(comparer.data.indicators) if len(years) > 1][:300]
     st.selectbox(t["cmp_pick"], ["", *several], key="cmp_pick",
                  on_change=lambda: st.session_state.__setitem__("cmp_query", st.session_state.cmp_pick))
     with st.form("compare", border=False):
@@ -314,19 +305,19 @@ def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, 
     return out
 
 
-def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) -> None:
+def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -> None:
     for kind, message in st.session_state.pop("library_report", []):
         getattr(st, kind)(message)
     if data is not None:
         st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=data.embedder_name))
         st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
                        t["col_date"]: r["date"], t["col_years"]: ", ".join(map(str, r["years"])),
-                       t["col_chunks"]: r["chunks"]} for r in document_rows(data)],
+                       t["col_chunks"]: r["chunks"]} for r in library.rows(data)],
                      hide_index=True, width="stretch", key="doc_table",
                      column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
-    limit = max_upload_bytes()
+    limit = library.upload_limit
     round_ = st.session_state.setdefault("upload_round", 0)
-    files = st.file_uploader(t["upload"], type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload-{round_}",
+    files = st.file_uploader(t["upload"], type=library.upload_types, accept_multiple_files=True, key=f"upload-{round_}",
                              help=t["upload_help"].format(mb=limit / 2**20),
                              max_upload_size=max(1, round(limit / 2**20)))
     if st.button(t["add"], disabled=not files, type="primary", key="add"):
@@ -335,10 +326,10 @@ def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) ->
         def progress(stage: str, done: int, total: int) -> None:
             bar.progress(done / total if total else 1.0, text=f"{t.get('stage_' + stage, stage)}: {done}/{total}")
 
-        embedder = cached_embedder(data.embedder_name if data is not None else new_index_model())
+        embedder = cached_embedder(library.embedder_name(data))
         try:
-            report = add_uploads([(f.name, f.getvalue()) for f in files], embedder, root=index, progress=progress)
-        except IndexUnavailable as e:
+            report = library.add([(f.name, f.getvalue()) for f in files], embedder, progress=progress)
+        except pipeline.IndexUnavailable as e:
             st.error(ui.plain(str(e)))
             return
         st.session_state.library_report = report_messages(report, t)
@@ -351,14 +342,14 @@ def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) ->
                             format_func=lambda n: f"{n} — {data.docs[n].meta.title[:80]}")
         sure = st.checkbox(t["remove_confirm"], key="remove_confirm")
         st.button(t["remove_button"], disabled=not sure, key="remove", on_click=remove_document,
-                  args=(name, data.embedder_name, index, t))
+                  args=(name, data.embedder_name, library, t))
 
 
-def remove_document(name: str, embedder_name: str, index: str | None, t: dict[str, str]) -> None:
+def remove_document(name: str, embedder_name: str, library: Library, t: dict[str, str]) -> None:
     """The Remove button's callback: runs before the page is drawn again, which then shows the smaller index."""
     try:
-        report = remove_documents([name], cached_embedder(embedder_name), root=index)
-    except IndexUnavailable as e:
+        report = library.remove([name], cached_embedder(embedder_name))
+    except pipeline.IndexUnavailable as e:
         st.session_state.library_report = [("error", ui.plain(str(e)))]
     else:
         st.session_state.library_report = report_messages(report, t)
@@ -380,31 +371,32 @@ def main() -> None:
         st.toggle("English", key="english")
     t = text()
     st.title(t["title"])
-    index = os.environ.get(ENV_INDEX)
+    library = pipeline.open_library()  # $TRACUU_INDEX, else ./index
+    index = str(library.root)
     try:
-        gen = current_generation(index_root(index))
-        answerer = load_answerer(index, gen.name) if gen else None
-        graph = load_graph(index, gen.name) if gen else None
-    except (IndexUnavailable, EmbedderError) as e:
+        gen = library.generation
+        answerer = load_answerer(index, gen) if gen else None
+        refs = load_refs(index, gen) if gen else None
+    except (pipeline.IndexUnavailable, pipeline.EmbedderError) as e:
         st.error(ui.plain(str(e)))
         st.stop()
-    if answerer is None or graph is None:
+    if gen is None or answerer is None or refs is None:
         st.info(t["empty"])
-        library_tab(None, index, t)
+        library_tab(None, library, t)
         return
-    data = answerer.data
+    data = load_index(index, gen)
     with st.sidebar:
         filters, k = sidebar_filters(data, t)
         recent = st.container()
-    ask, refs, compare, library = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
+    ask, refs_pane, compare, library_pane = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
     with ask:
-        ask_tab(answerer, filters, k, t)
-    with refs:
-        refs_tab(data, graph, t)
+        ask_tab(answerer, gen, filters, k, t)
+    with refs_pane:
+        refs_tab(refs, t)
     with compare:
-        compare_tab(load_comparer(index, gen.name), t)
-    with library:
-        library_tab(data, index, t)
+        compare_tab(load_comparer(index, gen), t)
+    with library_pane:
+        library_tab(data, library, t)
     with recent:
         recent_questions(t)
 

@@ -100,11 +100,11 @@ def main() -> None:
     ap.add_argument("--out", default=default_out("alqac"), help="result JSON (default bench/out/alqac.json)")
     args = ap.parse_args()
 
+    import pipeline
     from pipeline.embed import load_embedder
-    from pipeline.search.fusion import Fusion
-    from pipeline.search.hybrid import HybridSearcher, normalize_query
+    from pipeline.search.query import Query
+    from pipeline.search.retrievers import BM25Retriever, DenseRetriever
     from pipeline.store.ingest import ingest
-    from pipeline.store.reader import open_index
 
     articles = read_jsonl(args.corpus / "alqac2022_corpus.jsonl")
     gold: dict[str, set[str]] = {}
@@ -124,20 +124,21 @@ def main() -> None:
     new = len(report.added) + len(report.updated)
     print(f"index {index_dir}: {new} new, {len(report.unchanged)} unchanged article(s), "
           f"{report.chunks_embedded} chunks embedded in {ingest_s:.1f} s")
-    data = open_index(index_dir)
-    searcher = HybridSearcher(data, embedder)  # the product default (convex fusion)
-    rrf = HybridSearcher(data, embedder, fusion=Fusion.RRF)
+    data = pipeline.open_index(index_dir)
+    searcher = pipeline.open_answerer(data, embedder).searcher  # the product default (convex fusion)
+    rrf = pipeline.open_answerer(data, embedder, fusion="rrf").searcher
+    words, dense = BM25Retriever(data, folded=False), DenseRetriever(data, embedder)  # one run each, as typed
 
     def to_docs(hits) -> list[str]:
-        names = [data.chunks[data.row_of[h.chunk_id]].doc.removesuffix(".txt") for h in hits]
+        names = [data.chunk(h.chunk_id).doc.removesuffix(".txt") for h in hits]
         return list(dict.fromkeys(names))
 
     k = args.hits
     settings: dict[str, Callable[[str], list[str]]] = {
         "hybrid": lambda q: to_docs(searcher.search(q, k)),
         "hybrid_rrf": lambda q: to_docs(rrf.search(q, k)),
-        "bm25_words": lambda q: to_docs(searcher.words.search(normalize_query(q), k)),
-        "dense": lambda q: to_docs(searcher.dense.search(normalize_query(q), k)),
+        "bm25_words": lambda q: to_docs(words.search(Query.of(q), k)),
+        "dense": lambda q: to_docs(dense.search(Query.of(q), k)),
     }
     plain = PlainBM25(articles)
     settings["bm25_plain_syllables"] = lambda q: plain.search(q, 10)

@@ -14,7 +14,6 @@ Writes bench/out/compare.json (or --out).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from collections import Counter
@@ -34,18 +33,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--out", default=str(default_out("compare")))
     args = ap.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import pipeline
+    from pipeline.indicators.compare import compare
 
-    import faiss
-
-    from pipeline.embed import load_embedder
-    from pipeline.indicators.compare import Comparer, compare
-    from pipeline.store.reader import open_index
-
-    faiss.omp_set_num_threads(1)
     t0 = time.perf_counter()
-    data = open_index(args.index)
-    run = Comparer(data, load_embedder(data.embedder_name))
+    data = pipeline.open_index(args.index)
+    run = pipeline.open_comparer(data)  # one thread per library, as `tracuu compare` serves
     n_ind = len(data.indicators)
     load_s = time.perf_counter() - t0
 

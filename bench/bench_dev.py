@@ -9,7 +9,6 @@ Run:
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -24,21 +23,18 @@ def main() -> None:
     ap.add_argument("--questions", default=str(DEV))
     ap.add_argument("--out", default=default_out("dev"))
     args = ap.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-    from pipeline.ask.answer import Answerer
+    import pipeline
     from pipeline.ask.evaluate import load_questions, score
-    from pipeline.embed import load_embedder
     from pipeline.search.fusion import Fusion
-    from pipeline.search.hybrid import HybridSearcher
-    from pipeline.store.reader import open_index
+    from pipeline.settings import serve_queries_single_threaded
 
-    data = open_index(args.index)
-    embedder = load_embedder(data.embedder_name)
+    serve_queries_single_threaded()  # before the embedder loads
+    data = pipeline.open_index(args.index)
+    embedder = pipeline.load_embedder(data.embedder_name)
     questions = load_questions(args.questions)
     results = {}
     for fusion in (Fusion.CONVEX, Fusion.RRF):
-        answerer = Answerer(HybridSearcher(data, embedder, fusion=fusion))
+        answerer = pipeline.open_answerer(data, embedder, fusion)
         t = time.perf_counter()
         r = score(questions, [answerer.ask(q["q"], 10) for q in questions])
         secs = time.perf_counter() - t

@@ -1,7 +1,7 @@
 """Query latency: warm `Answerer.ask` latency (p50, p95, mean), peak memory, and CLI cold start.
 
-Warm: loads the index and its embedder once, the way `tracuu ask` does (open_index → load_embedder →
-HybridSearcher → Answerer), with OMP_NUM_THREADS=1; asks 3 warm-up questions, then times
+Warm: loads the index and its embedder once, the way `tracuu ask` does (`pipeline.open_answerer`: the index,
+its embedder, the hybrid searcher, the answerer), with OMP_NUM_THREADS=1; asks 3 warm-up questions, then times
 ``answerer.ask(q, 5)`` for every question, --repeat times over. Peak RSS is that process's ru_maxrss.
 Cold: runs ``tracuu ask "<first question>" --index DIR`` as a fresh process --cold-runs times and reports
 the median wall time to exit (Python start, imports, index and model load, one answer).
@@ -37,17 +37,10 @@ def load_questions(path: str) -> list[str]:
 
 
 def load_answerer(index: str | None):
-    """The same objects `pipeline.cli._answerer` builds."""
-    import faiss
+    """What `tracuu ask` serves from: the one entry point."""
+    import pipeline
 
-    from pipeline.ask.answer import Answerer
-    from pipeline.embed import load_embedder
-    from pipeline.search.hybrid import HybridSearcher
-    from pipeline.store.reader import open_index
-
-    faiss.omp_set_num_threads(1)
-    data = open_index(index)
-    return Answerer(HybridSearcher(data, load_embedder(data.embedder_name)))
+    return pipeline.open_answerer(index)
 
 
 def warm(index: str | None, questions: list[str], repeat: int, warmup: int, k: int) -> dict:

@@ -28,12 +28,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(default_out("refs")))
     args = ap.parse_args()
 
-    from pipeline.refs.links import doc_bearers, doc_links
+    import pipeline
     from pipeline.refs.references import lookup
-    from pipeline.store.reader import open_index
 
     t0 = time.perf_counter()
-    data = open_index(args.index)
+    data = pipeline.open_index(args.index)
     load_s = time.perf_counter() - t0
     refs = data.references
     times, found = [], {}
@@ -46,7 +45,7 @@ def main() -> None:
         found[q] = [m.ref for m in hits[:3]]
         print(f"{q:<22} → {', '.join(found[q]) or '(none)'}")
     t = time.perf_counter()
-    all_links = doc_links(data, doc_bearers(data))
+    all_links = pipeline.open_refs(data).links()  # bearers and links computed once, as the app does
     links_ms = (time.perf_counter() - t) * 1000
     times.sort()
     result = {

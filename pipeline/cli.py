@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pipeline
 from pipeline.store.layout import IndexUnavailable, index_root
 
 EXAMPLES = {
@@ -35,15 +36,11 @@ EXAMPLES = {
 }
 
 
-def _query_threads() -> None:
-    """One OpenMP thread per library when serving queries; must run before any engine loads."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-
-def _embedder_for(args, data=None):
+def _embedder_for(args):
+    """The embedder that writes the index: --model, else the one the index was built with, else e5-small."""
     from pipeline.embed import DEFAULT_MODEL, load_embedder
 
-    name = args.model or (data.embedder_name if data is not None else None)
+    name = args.model
     if name is None:
         from pipeline.store.layout import IndexDamaged, current_generation, read_manifest
 
@@ -105,9 +102,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from pipeline.store.library import remove_documents
-
-    report = remove_documents(args.docs, _embedder_for(args), root=args.index)
+    report = pipeline.open_library(args.index).remove(args.docs, _embedder_for(args))
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
     if report.removed:
@@ -116,20 +111,12 @@ def cmd_remove(args) -> int:
 
 
 def _answerer(args):
-    _query_threads()
-    import faiss
-
-    from pipeline.ask.answer import Answerer
-    from pipeline.search.fusion import Fusion
-    from pipeline.search.hybrid import HybridSearcher
-    from pipeline.store.reader import open_index
-
-    faiss.omp_set_num_threads(1)
-    data = open_index(args.index)
-    return Answerer(HybridSearcher(data, _embedder_for(args, data), fusion=Fusion(args.fusion)))
+    return pipeline.open_answerer(args.index, args.model, args.fusion)
 
 
 def _print_answer(ans, as_json: bool) -> None:
+    from pipeline.ask.cite import citation
+
     if as_json:
         print(json.dumps(ans.to_json(), ensure_ascii=False))
         return
@@ -139,17 +126,16 @@ def _print_answer(ans, as_json: bool) -> None:
         page = f", trang {p.page}" if p.page else ""
         print(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
         print("    " + p.text.replace("\n", "\n    "))
+        print(f"    Trích dẫn: {citation(p, p.meta)}")
         print()
 
 
 def cmd_ask(args) -> int:
-    from pipeline.search.hybrid import Filters
-
     if not args.question and not args.batch:
         print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
         return 2
     answerer = _answerer(args)
-    filters = Filters(tuple(args.doc or ()), args.year)
+    filters = pipeline.Filters(tuple(args.doc or ()), args.year)
     if args.batch:
         questions = [q for q in Path(args.batch).read_text(encoding="utf-8").splitlines() if q.strip()]
         for q in questions:
@@ -161,10 +147,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from pipeline.store.library import document_rows
-    from pipeline.store.reader import open_index
-
-    data = open_index(args.index)
+    data = pipeline.open_index(args.index)
     out = {
         "index": str(data.gen),
         "documents": len(data.docs),
@@ -172,7 +155,7 @@ def cmd_stats(args) -> int:
         "embedder": data.manifest["embedder"],
         "size_bytes": data.size_bytes(),
         "created": data.manifest["created"],
-        "docs": document_rows(data),
+        "docs": pipeline.open_library(args.index).rows(data),
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -186,40 +169,36 @@ def cmd_stats(args) -> int:
 
 
 def cmd_refs(args) -> int:
-    from pipeline.refs.links import doc_bearers, doc_links, reference_rows
-    from pipeline.refs.references import bearer_of, lookup
-    from pipeline.store.reader import open_index
+    from pipeline.refs.references import lookup
     from pipeline.text.clean import fold
 
-    data = open_index(args.index)
-    owners = doc_bearers(data)
-    if not data.references and data.chunks:
+    catalog = pipeline.open_refs(args.index)
+    if not catalog.references and catalog.index.chunks:
         print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
-    found = data.references
+    docs = pipeline.match_docs(catalog.docs, args.doc) if args.doc else ()
     if args.links:
-        return _print_links(doc_links(data, owners), args.doc, args.json)
-    if args.doc:
-        found = [m for m in found if any(x.doc.startswith(args.doc) for x in m.mentions)]
+        return _print_links(catalog.links(docs), args.json)
+    found = catalog.mentioned_in(docs) if args.doc else catalog.references
     if args.type:
         found = [m for m in found if fold(m.type or "") == fold(args.type)]
     if args.list:
         found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
         if args.json:
-            print(json.dumps(reference_rows(found, owners), ensure_ascii=False))
+            print(json.dumps(catalog.rows(found), ensure_ascii=False))
         for m in [] if args.json else found:
             print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
     found = lookup(found, query)
     if args.json:
-        print(json.dumps({"query": query, "matches": [m.to_json(bearer_of(m, owners)) for m in found]},
+        print(json.dumps({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
                          ensure_ascii=False))
         return 0
     if not found:
         print(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
     for m in found:
-        own = bearer_of(m, owners)
+        own = catalog.bearer(m)
         print(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
               f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
         for x in m.mentions:
@@ -227,10 +206,8 @@ def cmd_refs(args) -> int:
     return 0
 
 
-def _print_links(all_links, doc: str | None, as_json: bool) -> int:
+def _print_links(all_links, as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
-    if doc:
-        all_links = [x for x in all_links if x.citing.startswith(doc) or x.cited.startswith(doc)]
     if as_json:
         print(json.dumps([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
                           for x in all_links], ensure_ascii=False))
@@ -244,17 +221,16 @@ def _print_links(all_links, doc: str | None, as_json: bool) -> int:
 
 
 def cmd_compare(args) -> int:
-    _query_threads()
-    from pipeline.indicators.compare import Comparer, indicator_list
-    from pipeline.store.reader import open_index
+    from pipeline.indicators.compare import indicator_list
 
-    data = open_index(args.index)
+    data = pipeline.open_index(args.index)
     if not data.indicators:
         print("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
               "tracuu ingest)", file=sys.stderr)
         return 1
+    docs = set(pipeline.match_docs(data.docs, args.doc)) if args.doc else set()
     if args.list:
-        rows = indicator_list([i for i in data.indicators if not args.doc or i.doc.startswith(args.doc)])
+        rows = indicator_list([i for i in data.indicators if not docs or i.doc in docs])
         if args.json:
             print(json.dumps([{"name": n, "years": list(y), "statements": c} for n, y, c in rows], ensure_ascii=False))
             return 0
@@ -265,7 +241,7 @@ def cmd_compare(args) -> int:
     if not query.strip():
         print("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
         return 2
-    result = Comparer(data, _embedder_for(args, data))(query, tuple(args.years or ()), args.doc)
+    result = pipeline.open_comparer(data, args.model)(query, tuple(args.years or ()), docs)
     if args.csv:
         Path(args.csv).write_text(result.to_csv(), encoding="utf-8")
     if args.xlsx:
@@ -341,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--batch", metavar="FILE", help="one question a line; one JSON object a line with --json")
     sp.add_argument("--json", action="store_true", help="print the JSON shape the app uses")
     sp.add_argument("--top-k", type=int, default=5, help="passages to return (default 5)")
-    sp.add_argument("--doc", action="append", help="only this document (name or prefix); repeatable")
+    sp.add_argument("--doc", action="append",
+                    help="only this document (name, prefix, or part of it, diacritics optional); repeatable")
     sp.add_argument("--year", type=int, help="only passages about this year")
     add_fusion(sp)
     sp.set_defaults(func=cmd_ask)
@@ -357,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("refs", "Look up a document number however it is typed; list every mention.")
     sp.add_argument("query", nargs="*", help="e.g. 996/QĐ-TTg, qd 996, nghi quyet 27, 59/2019/ND-CP")
     sp.add_argument("--list", action="store_true", help="all references with their mention counts")
-    sp.add_argument("--doc", help="only references mentioned in this document (name or prefix)")
+    sp.add_argument("--doc", help="only references mentioned in this document (name, prefix or part of it)")
     sp.add_argument("--type", help="only this type, e.g. 'Nghị quyết'")
     sp.add_argument("--links", action="store_true",
                     help="which indexed documents cite which (by the number each bears); with --doc, that one's")
@@ -367,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("compare", "Line up an indicator's targets and results by year, with the gaps.")
     sp.add_argument("indicator", nargs="*", help="e.g. 'tăng trưởng kinh tế', 'thu ngan sach'")
     sp.add_argument("--years", type=int, nargs="+", help="only these years, e.g. --years 2022 2023")
-    sp.add_argument("--doc", help="only this document (name or prefix)")
+    sp.add_argument("--doc", help="only this document (name, prefix or part of it)")
     sp.add_argument("--list", action="store_true", help="every indicator found, with its years")
     sp.add_argument("--csv", help="also write the table to this CSV file")
     sp.add_argument("--xlsx", help="also write the table to this Excel file")

@@ -179,6 +179,7 @@ class Passage:
     text: str
     score: float
     page: int | None = None
+    meta: DocMeta = DocMeta()  # the document's metadata (number, issuer, date): what its citation is built from
     headings: tuple[Heading, ...] = ()  # where it sits (see Chunk)
     footnotes: tuple[Footnote, ...] = ()  # the footnotes its body cites
 
@@ -199,7 +200,10 @@ class Answer:
     spans: tuple[tuple[int, str], ...] = ()  # (passage rank, sentence) pairs to highlight
 
     def to_json(self) -> dict:
-        """The `ask --json` shape the UI and other programs rely on."""
+        """The `ask --json` shape the UI and other programs rely on; each passage carries its ready-to-paste
+        citation."""
+        from pipeline.ask.cite import citation
+
         return {
             "question": self.question,
             "answer": {"text": self.text, "citations": list(self.citations)},
@@ -215,6 +219,7 @@ class Answer:
                     "footnotes": [[n, note] for n, note in p.footnotes],
                     "score": round(float(p.score), 6),
                     "page": p.page,
+                    "citation": citation(p, p.meta),
                 }
                 for p in self.passages
             ],

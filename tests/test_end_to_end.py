@@ -4,16 +4,14 @@ import json
 
 import pytest
 
-from pipeline.ask.answer import Answerer
+from pipeline import open_answerer
 from pipeline.ask.evaluate import fold_eval
-from pipeline.search.hybrid import HybridSearcher
-from pipeline.store.reader import open_index
 from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")
 def answerer(seed_index_e5, e5):
-    return Answerer(HybridSearcher(open_index(seed_index_e5), e5))
+    return open_answerer(seed_index_e5, model=e5)
 
 
 QUESTIONS = [

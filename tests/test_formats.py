@@ -6,12 +6,10 @@ import json
 
 import pytest
 
-from pipeline.ask.answer import Answerer
+from pipeline import open_answerer
 from pipeline.cli import main
 from pipeline.embed import FakeEmbedder
-from pipeline.search.hybrid import HybridSearcher
 from pipeline.store.ingest import ingest
-from pipeline.store.reader import open_index
 from tests.conftest import DATA, SEED, SHARED
 
 FORMATS = {"txt": SEED, "docx": DATA / "seed.docx", "pdf": DATA / "seed.pdf"}
@@ -30,7 +28,7 @@ def indexes(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def answerers(indexes):
-    return {fmt: Answerer(HybridSearcher(open_index(root), FakeEmbedder())) for fmt, root in indexes.items()}
+    return {fmt: open_answerer(root, model=FakeEmbedder()) for fmt, root in indexes.items()}
 
 
 def _questions() -> list[str]:

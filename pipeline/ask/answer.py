@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass
 
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
-from pipeline.search.hybrid import Filters, HybridSearcher, normalize_query
+from pipeline.search.filters import Filters
+from pipeline.search.hybrid import HybridSearcher
+from pipeline.search.query import normalize_query
+from pipeline.store.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
-from pipeline.types import Answer, Hit, Passage
+from pipeline.types import Answer, DocMeta, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
@@ -125,18 +128,20 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
 
 
 class Answerer:
-    """Search, then pick answer sentences. Holds the searcher and the term statistics, built once."""
+    """Search, then pick answer sentences. Holds the searcher, the index it reads passages from and the term
+    statistics (by default the index's folded BM25 vocabulary), built once."""
 
-    def __init__(self, searcher: HybridSearcher):
+    def __init__(self, searcher: HybridSearcher, index: IndexReader, stats: TermStats | None = None):
         self.searcher = searcher
-        self.data = searcher.data
-        self.n = max(1, len(self.data.chunks))
+        self.data = index
+        self.stats = stats if stats is not None else FoldedTermStats(index)
+        self.n = max(1, self.stats.n_chunks)
         # each document's own number ("Số: 97/2025/QĐ-UBND"), read once
         self._own_numbers = [(name, r) for name, d in self.data.docs.items()
                              for r in find_references(d.meta.number or "")[:1]]
 
     def _idf(self, term: str) -> float:
-        return math.log(1 + self.n / (1 + self.searcher.folded.doc_freq(fold(term).replace(" ", "_"))))
+        return math.log(1 + self.n / (1 + self.stats.doc_freq(fold(term).replace(" ", "_"))))
 
     def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
@@ -189,10 +194,10 @@ class Answerer:
     def _passages(self, hits: list[Hit], start: int = 1) -> list[Passage]:
         out = []
         for i, h in enumerate(hits, start=start):
-            c = self.data.chunks[self.data.row_of[h.chunk_id]]
-            title = self.data.docs[c.doc].meta.title if c.doc in self.data.docs else ""
-            out.append(Passage(i, c.doc, title, c.year, c.section, c.chunk_id, c.text, h.score, c.page, c.headings,
-                               c.footnotes))
+            c = self.data.chunk(h.chunk_id)
+            meta = self.data.docs[c.doc].meta if c.doc in self.data.docs else DocMeta()
+            out.append(Passage(i, c.doc, meta.title, c.year, c.section, c.chunk_id, c.text, h.score, c.page, meta,
+                               headings=c.headings, footnotes=c.footnotes))
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:

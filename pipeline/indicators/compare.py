@@ -11,13 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind, format_number
 from pipeline.text.clean import fold
 from pipeline.text.vocab import NAME_STOP_WORDS
+
+if TYPE_CHECKING:
+    from pipeline.embed import Embedder
+    from pipeline.store.protocol import IndexReader
 
 _MONEY = {"đồng", "nghìn đồng", "ngàn đồng", "triệu đồng", "tỷ đồng", "nghìn tỷ đồng"}
 _TO_DONG = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9, "nghìn tỷ đồng": 1e12}
@@ -163,17 +169,18 @@ def compare(
     *,
     scores: dict[str, float] | None = None,
     years: tuple[int, ...] = (),
-    doc: str | None = None,
+    docs: Collection[str] = (),
     places: dict[str, str | None] | None = None,
 ) -> Comparison:
     """The statements about the indicator `query` names, best wording first, one row per year, kind and
-    document (the statement whose name fits best), and the gaps between targets and results.
+    document (the statement whose name fits best), and the gaps between targets and results; only statements of
+    `docs` (document names, as `pipeline.search.filters.match_docs` resolves them) when given.
     `scores` (name → score, from `NameIndex.scores`) default to the wording shared with the query. A target is
     set against a result of the same document, or of another document of the same place (`places`: document →
     the place its issuer belongs to) — never a province's target against another province's result."""
     if scores is None:
         scores = NameIndex(sorted({i.name for i in indicators})).scores(query)
-    pool = [i for i in indicators if i.name in scores and (not doc or i.doc.startswith(doc))
+    pool = [i for i in indicators if i.name in scores and (not docs or i.doc in docs)
             and (not years or i.year in years)]
     scored = sorted(((scores[i.name], i) for i in pool), key=lambda x: -x[0])
     if not scored or scored[0][0] < MIN_SCORE:
@@ -206,7 +213,7 @@ class Comparer:
     """`compare` over an open index: the query re-accented from the index's vocabulary, and embedded by the
     index's embedder when the index holds name vectors. The CLI and the app both call this."""
 
-    def __init__(self, data, embedder):
+    def __init__(self, data: IndexReader, embedder: Embedder):
         self.data = data
         self.embedder = embedder
         self.names, self.vectors = data.indicator_names
@@ -215,7 +222,7 @@ class Comparer:
 
         self.places = {name: place_of(d.meta.issuer) for name, d in data.docs.items()}
 
-    def __call__(self, query: str, years: tuple[int, ...] = (), doc: str | None = None) -> Comparison:
+    def __call__(self, query: str, years: tuple[int, ...] = (), docs: Collection[str] = ()) -> Comparison:
         from pipeline.embed import Role
         from pipeline.text.accents import restore
 
@@ -223,7 +230,7 @@ class Comparer:
         qv = None
         if self.index.vectors is not None and self.index.postings.keys() & _syllables(q):
             qv = self.embedder.embed_batch([q], Role.QUERY)[0]
-        return compare(self.data.indicators, q, scores=self.index.scores(q, qv), years=years, doc=doc,
+        return compare(self.data.indicators, q, scores=self.index.scores(q, qv), years=years, docs=docs,
                        places=self.places)
 
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.refs.references import Bearers, RefMatch, bearer_of, bearers, find_references, matches, parse_query
-from pipeline.store.reader import IndexData
 from pipeline.text.clean import fold
 
+if TYPE_CHECKING:  # only named in hints: the store reads references, refs never loads a store
+    from pipeline.store.protocol import IndexReader
 
-def doc_bearers(data: IndexData) -> Bearers:
+
+def doc_bearers(data: IndexReader) -> Bearers:
     """Which indexed document bears which number, from each document's own number and date."""
     return bearers({name: d.meta.number for name, d in data.docs.items()},
                    {name: int(d.meta.date[:4]) if d.meta.date else None for name, d in data.docs.items()})
 
 
-def documents_numbered(data: IndexData, query: str) -> list[str]:
+def documents_numbered(data: IndexReader, query: str) -> list[str]:
     """The indexed documents whose own number is the one `query` names however it is typed (``qd 97/2025``)."""
     q = parse_query(query)
     if q is None:
@@ -50,7 +53,7 @@ def place_of(issuer: str | None) -> str | None:
     return " ".join(fold(m.group(1)).split()) if m else None
 
 
-def _same_place(data: IndexData, citing: str, cited: str, sentence: str) -> bool:
+def _same_place(data: IndexReader, citing: str, cited: str, sentence: str) -> bool:
     """A local number (36/2025/QĐ-UBND) links two documents only when both come from the same place, or the
     sentence citing it names the cited document's place ("… của UBND tỉnh Phú Thọ")."""
     there = place_of(data.docs[cited].meta.issuer)
@@ -59,7 +62,7 @@ def _same_place(data: IndexData, citing: str, cited: str, sentence: str) -> bool
     return place_of(data.docs[citing].meta.issuer) == there or there in fold(sentence)
 
 
-def doc_links(data: IndexData, owners: Bearers | None = None) -> list[DocLink]:
+def doc_links(data: IndexReader, owners: Bearers | None = None) -> list[DocLink]:
     """Every (citing, cited) pair of indexed documents, a document's mentions of itself left out; a number
     that repeats from province to province links only documents of the same place."""
     owners = doc_bearers(data) if owners is None else owners
@@ -119,6 +122,6 @@ class ReferenceGraph:
     links: list[DocLink]
 
 
-def reference_graph(data: IndexData) -> ReferenceGraph:
+def reference_graph(data: IndexReader) -> ReferenceGraph:
     owners = doc_bearers(data)
     return ReferenceGraph(owners, doc_links(data, owners))

@@ -1,5 +1,6 @@
 """Retrievers over a stored index: dense (FAISS) and BM25 (over segmented words, or over folded syllables).
-Each offers ``search(query, k, allowed) -> list[Hit]``."""
+Each offers one method, ``search(query, k, allowed) -> list[Hit]``, and reads the form of the `Query` it was
+built for; the scoring itself is the index reader's (`pipeline.store.protocol.IndexReader`)."""
 
 from __future__ import annotations
 
@@ -8,65 +9,70 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.embed import Embedder
-from pipeline.store.reader import IndexData
+from pipeline.search.query import Query
+from pipeline.store.layout import IndexUnavailable
+from pipeline.store.protocol import IndexReader
 from pipeline.text.segment import folded_tokens, words
 from pipeline.types import Hit
 
 
 class Retriever(Protocol):
-    name: str
+    name: str  # the `Hit.source` of its hits
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        """Best `k` chunks for `query`; `allowed` is a boolean mask over index rows (None: all)."""
+    def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """Best `k` chunks for `query`, best first; `allowed` is a boolean mask over index rows (None: all)."""
         ...
 
 
+def check_embedder(index: IndexReader, embedder: Embedder) -> Embedder:
+    """`embedder` when the index was built with it; IndexUnavailable, saying what to do, otherwise."""
+    if embedder.name != index.embedder_name:
+        raise IndexUnavailable(
+            f"this index was built with embedder '{index.embedder_name}' and cannot be queried with "
+            f"'{embedder.name}': use --model {index.embedder_name}, or rebuild with `tracuu ingest --model`"
+        )
+    return embedder
+
+
 class DenseRetriever:
+    """Inner product of the embedded query (re-accented) with the chunk vectors. The index refuses an embedder
+    other than the one it was built with."""
+
     name = "dense"
 
-    def __init__(self, data: IndexData, embedder: Embedder):
-        self.data, self.embedder = data, embedder
+    def __init__(self, index: IndexReader, embedder: Embedder):
+        self.index, self.embedder = index, check_embedder(index, embedder)
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        import faiss
-
-        n = self.data.dense.ntotal
-        if n == 0:
+    def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        if not self.index.chunks:
             return []
-        q = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
-        params = None
-        if allowed is not None:
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            if not len(ids):
-                return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-        scores, rows = self.data.dense.search(q, min(k, n), params=params)
-        return [Hit(self.data.chunks[r].chunk_id, float(s), self.name)
-                for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+        rows = self.index.dense_search(self.embedder.embed_query(query.accented), k, allowed)
+        return [Hit(self.index.chunks[r].chunk_id, s, self.name) for r, s in rows]
 
 
 class BM25Retriever:
-    def __init__(self, data: IndexData, folded: bool):
-        self.data = data
-        self.model = data.bm25_folded if folded else data.bm25_words
+    """BM25 over the segmented words (reading the re-accented query) or, when `folded`, over the folded
+    syllables and syllable pairs (reading the query as typed)."""
+
+    def __init__(self, index: IndexReader, folded: bool):
+        self.index, self.folded = index, folded
         self.tokenize = folded_tokens if folded else words
         self.name = "bm25_folded" if folded else "bm25_words"
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        tokens = [t for t in self.tokenize(query) if t in self.model.vocab_dict]
-        n = len(self.data.chunks)
+    def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        n = len(self.index.chunks)
+        tokens = self.tokenize(query.typed if self.folded else query.accented)
         if not tokens or n == 0:
             return []
-        scores = self.model.get_scores(tokens)
+        scores = self.index.bm25_scores(tokens, self.folded)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         k = min(k, n)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [Hit(self.data.chunks[r].chunk_id, float(scores[r]), self.name) for r in top if scores[r] > 0]
+        return [Hit(self.index.chunks[r].chunk_id, float(scores[r]), self.name) for r in top if scores[r] > 0]
 
-    def doc_freq(self, token: str) -> int:
-        """How many chunks hold `token` (for weighting question terms when choosing answer sentences)."""
-        i = self.model.vocab_dict.get(token)
-        indptr = self.model.scores["indptr"]
-        return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
+
+def default_retrievers(index: IndexReader, embedder: Embedder) -> list[Retriever]:
+    """Today's three runs, in the order the default weights follow: dense, BM25 words, BM25 folded."""
+    return [DenseRetriever(index, embedder), BM25Retriever(index, folded=False), BM25Retriever(index, folded=True)]

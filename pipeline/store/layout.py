@@ -21,13 +21,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.settings import Settings
+
 FORMAT_VERSION = 2  # 2: checksums of every file in the manifest (a version-1 index is migrated at open)
-
-
-ENV_INDEX = "TRACUU_INDEX"
-
-
-DEFAULT_INDEX = "index"
 
 
 @dataclass(frozen=True)
@@ -63,8 +59,8 @@ class IndexDamaged(IndexUnavailable):
 
 
 def index_root(path: str | os.PathLike | None = None) -> Path:
-    """The index folder: the argument, else $TRACUU_INDEX, else ./index."""
-    return Path(path or os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+    """The index folder: the argument, else $TRACUU_INDEX, else ./index (see `pipeline.settings`)."""
+    return Path(path) if path else Settings.from_env().index
 
 
 def current_generation(root: Path) -> Path | None:

@@ -13,32 +13,25 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.embed import DEFAULT_MODEL, Embedder
+from pipeline.embed import Embedder
 from pipeline.readers import ReadError, read_document
+from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
 from pipeline.store.ingest import IngestReport, ingest
-from pipeline.store.layout import index_root
-from pipeline.store.reader import IndexData
+from pipeline.store.layout import current_generation, index_root
+from pipeline.store.protocol import IndexReader
 
-ENV_MAX_UPLOAD_MB = "TRACUU_MAX_UPLOAD_MB"
-ENV_MODEL = "TRACUU_MODEL"  # the embedder of an index created from the app (an existing index keeps its own)
-DEFAULT_MAX_UPLOAD_MB = 50
 UPLOADS = "uploads"
 _UNSAFE_RE = re.compile(r"[^\w.\- ()]+")
 
 
 def max_upload_bytes() -> int:
     """The size limit of one uploaded file: $TRACUU_MAX_UPLOAD_MB megabytes, 50 unless set."""
-    raw = os.environ.get(ENV_MAX_UPLOAD_MB, "")
-    try:
-        mb = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
-    except ValueError:
-        mb = DEFAULT_MAX_UPLOAD_MB
-    return int(mb * 1024 * 1024)
+    return Settings.from_env().max_upload_bytes
 
 
 def new_index_model() -> str:
     """The embedder for a first upload into an empty index: $TRACUU_MODEL, else the bundled e5-small."""
-    return os.environ.get(ENV_MODEL) or DEFAULT_MODEL
+    return Settings.from_env().model
 
 
 def uploads_dir(root: str | os.PathLike | None = None) -> Path:
@@ -115,7 +108,49 @@ def remove_documents(names: Sequence[str], embedder: Embedder, root: str | os.Pa
     return report
 
 
-def document_rows(data: IndexData) -> list[dict]:
+def document_rows(data: IndexReader) -> list[dict]:
     """One row per indexed document: the `tracuu stats --json` document shape."""
     return [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "issuer": d.meta.issuer,
              "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks} for d in data.docs.values()]
+
+
+class Library:
+    """One index folder as staff manage it from the app: which generation is live, the document table, uploads
+    and removal (`pipeline.open_library`). Nothing is loaded: the index itself is `pipeline.open_index`'s."""
+
+    def __init__(self, root: str | os.PathLike | None = None, settings: Settings | None = None):
+        self.settings = Settings.from_env() if settings is None else settings
+        self.root = Path(root) if root else self.settings.index
+
+    @property
+    def generation(self) -> str | None:
+        """The live generation's name, None before the first ingest (IndexDamaged when CURRENT is broken)."""
+        gen = current_generation(self.root)
+        return gen.name if gen else None
+
+    @property
+    def upload_limit(self) -> int:
+        """The size limit of one uploaded file, in bytes ($TRACUU_MAX_UPLOAD_MB)."""
+        return self.settings.max_upload_bytes
+
+    @property
+    def upload_types(self) -> list[str]:
+        """The file extensions tracuu reads (``docx``, ``pdf`` …)."""
+        from pipeline.readers import READERS
+
+        return sorted(s.lstrip(".") for s in READERS)
+
+    def embedder_name(self, index: IndexReader | None) -> str:
+        """The embedder of uploads: the index's own, else ($TRACUU_MODEL or e5-small) for a first upload."""
+        return index.embedder_name if index is not None else self.settings.model
+
+    @staticmethod
+    def rows(index: IndexReader) -> list[dict]:
+        return document_rows(index)
+
+    def add(self, files: Sequence[tuple[str, bytes]], embedder: Embedder,
+            progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit)
+
+    def remove(self, names: Sequence[str], embedder: Embedder) -> IngestReport:
+        return remove_documents(names, embedder, root=self.root)

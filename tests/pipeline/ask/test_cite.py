@@ -1,4 +1,4 @@
-"""pipeline/ask/cite.py: ready-to-paste citations from typed heading paths, footnotes carried as records, answer spans."""
+"""pipeline/ask/cite.py: citations from typed heading paths, footnotes carried as records, answer spans."""
 
 from pathlib import Path
 

@@ -102,7 +102,7 @@ def test_an_index_built_with_one_embedder_refuses_another(seed_index_fake):
     from pipeline.search.hybrid import HybridSearcher
 
     with pytest.raises(IndexUnavailable, match="built with embedder 'fake'"):
-        HybridSearcher(open_index(seed_index_fake), Other())
+        HybridSearcher.over(open_index(seed_index_fake), Other())
     with pytest.raises(IndexUnavailable, match="built with embedder 'fake'"):
         ingest([SEED], Other(), root=seed_index_fake)
 

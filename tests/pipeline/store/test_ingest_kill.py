@@ -30,7 +30,7 @@ def state(root: Path) -> dict[str, str]:
     integrity._verified.clear()
     data = open_index(root)
     assert data.dense.ntotal == len(data.chunks) == sum(d.n_chunks for d in data.docs.values())
-    hits = HybridSearcher(data, FakeEmbedder()).search("quyết định phân cấp thẩm quyền", 5)
+    hits = HybridSearcher.over(data, FakeEmbedder()).search("quyết định phân cấp thẩm quyền", 5)
     assert hits and {h.chunk_id.split("#")[0] for h in hits} <= set(data.docs)
     return {name: d.content_hash for name, d in data.docs.items()}
 
@@ -60,7 +60,7 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
     took = time.perf_counter() - t0  # how long an ingest runs: the kills are spread over that span
     current = state(root)
     assert current == want
-    reader = HybridSearcher(open_index(root), FakeEmbedder())
+    reader = HybridSearcher.over(open_index(root), FakeEmbedder())
     counts = {"rounds": rounds, "killed_before_switch": 0, "killed_after_switch": 0, "finished_first": 0,
               "completed": 0}
     for r in range(1, rounds + 1):
@@ -87,7 +87,7 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
             current = now
         assert state(root) == current
         assert reader.search("kế hoạch", 3) is not None  # a reader loaded before keeps answering
-        reader = HybridSearcher(open_index(root), FakeEmbedder())
+        reader = HybridSearcher.over(open_index(root), FakeEmbedder())
     subprocess.run(cli(str(src), "--index", str(root)), env=env, check=True, stderr=subprocess.DEVNULL)
     leftovers = [p.name for p in root.iterdir() if p.name.startswith((".tmp-", ".CURRENT-"))]
     assert not leftovers and len([p for p in root.iterdir() if p.name.startswith("gen-")]) <= 2

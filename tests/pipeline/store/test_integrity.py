@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
+from pipeline import open_answerer
 from pipeline.embed import FakeEmbedder
-from pipeline.search.hybrid import HybridSearcher
 from pipeline.store import integrity
 from pipeline.store.ingest import ingest
 from pipeline.store.layout import FORMAT_VERSION, IndexDamaged, IndexUnavailable, current_generation
@@ -185,11 +185,10 @@ def test_garbage_collection_keeps_the_previous_generation_for_readers(index):
 
 
 def test_a_reader_on_the_old_generation_keeps_answering_across_a_swap(index):
-    from pipeline.ask.answer import Answerer
     from pipeline.store.reader import IndexData
 
     resolved = current_generation(index)  # resolved, not yet loaded, when the ingest switches
-    reader = Answerer(HybridSearcher(open_index(index), FakeEmbedder()))
+    reader = open_answerer(index, model=FakeEmbedder())
     before = reader.ask("phân cấp thẩm quyền", 3)
     ingest(DOCS[2:4], FakeEmbedder(), root=index)
     assert current_generation(index) != resolved

@@ -1,0 +1,76 @@
+"""The references of one index generation, with the indexed documents that bear and cite the numbers: what
+`tracuu refs` and the app's References tab read, built once per generation (`pipeline.open_refs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
+from pipeline.refs.links import (
+    DocLink,
+    ReferenceGraph,
+    cited_by,
+    cites,
+    documents_numbered,
+    filter_refs,
+    reference_graph,
+    reference_rows,
+)
+from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query
+
+if TYPE_CHECKING:
+    from pipeline.store.protocol import IndexReader
+    from pipeline.types import DocRecord
+
+
+class RefCatalog:
+    """Lookups over an index's references; `graph` (who bears which number, who cites whom) is computed once."""
+
+    def __init__(self, index: IndexReader, graph: ReferenceGraph | None = None):
+        self.index = index
+        self.graph = reference_graph(index) if graph is None else graph
+
+    @property
+    def references(self) -> list[RefMatch]:
+        return self.index.references
+
+    @property
+    def docs(self) -> dict[str, DocRecord]:
+        return self.index.docs
+
+    def lookup(self, query: str) -> list[RefMatch]:
+        """The references `query` names however it is typed (``qd 996``), best first."""
+        return lookup(self.references, query)
+
+    @staticmethod
+    def names_a_number(query: str) -> bool:
+        """Whether `query` holds a document number at all (``!!!`` does not)."""
+        return parse_query(query) is not None
+
+    def bearer(self, m: RefMatch) -> str | None:
+        """The indexed document that bears the number `m` cites, if any."""
+        return bearer_of(m, self.graph.owners)
+
+    def numbered(self, query: str) -> list[str]:
+        """The indexed documents whose own number is the one `query` names."""
+        return documents_numbered(self.index, query)
+
+    def cites(self, doc: str) -> list[DocLink]:
+        return cites(self.graph.links, doc)
+
+    def cited_by(self, doc: str) -> list[DocLink]:
+        return cited_by(self.graph.links, doc)
+
+    def links(self, docs: Collection[str] = ()) -> list[DocLink]:
+        """Every link between indexed documents; only those citing or cited by one of `docs` when given."""
+        return [x for x in self.graph.links if not docs or x.citing in docs or x.cited in docs]
+
+    def mentioned_in(self, docs: Collection[str]) -> list[RefMatch]:
+        """The references mentioned in any of `docs`."""
+        return [m for m in self.references if any(x.doc in docs for x in m.mentions)]
+
+    def rows(self, matches: Sequence[RefMatch] | None = None, types: Sequence[str] = (),
+             issuers: Sequence[str] = ()) -> list[dict]:
+        """The reference table (`refs --list --json` rows), filtered by type and issuer, most mentioned first."""
+        found = self.references if matches is None else list(matches)
+        return reference_rows(filter_refs(found, types, issuers), self.graph.owners)

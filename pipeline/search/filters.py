@@ -1,0 +1,57 @@
+"""Which documents and chunks a search may return: a document named however it is typed (`match_docs`), and
+`Filters` (documents and/or a year) as a mask over the index's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.store.layout import IndexUnavailable
+from pipeline.store.protocol import IndexReader
+from pipeline.text.clean import fold
+
+
+def match_docs(names: Iterable[str], query: str) -> list[str]:
+    """The document names `query` picks out: the name itself, the names it begins, and the names holding it
+    once both are folded (no diacritics, lower case) — the rule behind every ``--doc`` and the app's document
+    filter. Raises IndexUnavailable, naming the next command, when nothing matches.
+
+    >>> names = ["bao-cao-ktxh-2022-tp-ha-tinh.txt", "qd-97-2025-ubnd.md", "qd-1378-bnv.md"]
+    >>> match_docs(names, "qd-97"), match_docs(names, "HA-TINH")
+    (['qd-97-2025-ubnd.md'], ['bao-cao-ktxh-2022-tp-ha-tinh.txt'])
+    """
+    key = fold(query)
+    found = [n for n in names if n == query or n.startswith(query) or key in fold(n)]
+    if not found:
+        raise IndexUnavailable(f"no indexed document matches '{query}' — see `tracuu stats` for the names")
+    return found
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to some documents and/or a year (the year a chunk is about, else its document's).
+    `docs` are names as typed: each is matched by `match_docs`."""
+
+    docs: tuple[str, ...] = ()
+    year: int | None = None
+
+    def mask(self, index: IndexReader) -> np.ndarray | None:
+        """A boolean mask over the index's rows; None when nothing is filtered."""
+        if not self.docs and self.year is None:
+            return None
+        wanted = {n for d in self.docs for n in match_docs(index.docs, d)}
+        out = np.ones(len(index.chunks), dtype=bool)
+        for i, c in enumerate(index.chunks):
+            if wanted and c.doc not in wanted:
+                out[i] = False
+            elif self.year is not None:
+                # the year a chunk is about (from its headings); a chunk without one, its document's years
+                out[i] = c.year == self.year if c.year is not None else self.year in index.docs[c.doc].meta.years
+        return out
+
+    def mask_ids(self, index: IndexReader) -> list[str]:
+        """The chunk ids the filters let through."""
+        mask = self.mask(index)
+        return [c.chunk_id for i, c in enumerate(index.chunks) if mask is None or mask[i]]

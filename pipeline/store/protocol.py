@@ -1,0 +1,88 @@
+"""What the query side reads from a stored index, named once: search, answers, references, links and comparisons
+depend on these protocols, not on the backend. `pipeline.store.reader.IndexData` (SQLite + FAISS + bm25s files)
+implements them; another backend implements the same two."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pipeline.indicators.extract import Indicator
+    from pipeline.refs.references import RefMatch
+    from pipeline.types import Chunk, DocRecord
+
+
+class TermStats(Protocol):
+    """How common a term is over the chunks: what weighs the question's terms when answer sentences are chosen."""
+
+    @property
+    def n_chunks(self) -> int:
+        """How many chunks the index holds."""
+        ...
+
+    def doc_freq(self, term: str) -> int:
+        """How many chunks hold `term` (a folded syllable, or two joined by ``_``: ``ngan_sach``)."""
+        ...
+
+
+class IndexReader(Protocol):
+    """One loaded index generation, as the query side reads it."""
+
+    docs: dict[str, DocRecord]  # document name → its record (metadata, chunk count), sorted by name
+    chunks: list[Chunk]  # in row order: row i is dense vector i and BM25 document i
+    references: list[RefMatch]  # every reference mentioned, grouped by the number cited
+    accents: dict[str, str]  # folded word → its accented form, for re-accenting queries
+
+    @property
+    def generation(self) -> str:
+        """The generation's name (``gen-…``): changes whenever an ingest writes a new one."""
+        ...
+
+    @property
+    def embedder_name(self) -> str:
+        """The embedder the chunks were embedded with; queries must use the same one."""
+        ...
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        """Every indicator statement."""
+        ...
+
+    @property
+    def indicator_names(self) -> tuple[list[str], np.ndarray | None]:
+        """The distinct indicator names and one vector per name (None when the index holds none)."""
+        ...
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """The chunk with this id (KeyError when there is none)."""
+        ...
+
+    def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The `k` rows nearest `vector` by inner product, best first, as (row, score); `allowed` is a boolean
+        mask over rows (None: all)."""
+        ...
+
+    def bm25_scores(self, tokens: list[str], folded: bool) -> np.ndarray:
+        """The BM25 score of every row for `tokens` (segmented words, or folded syllables when `folded`); tokens
+        the index has never seen are ignored, so all zeros when none is known."""
+        ...
+
+    def doc_freq(self, token: str, folded: bool) -> int:
+        """How many chunks hold `token` in the words (or, when `folded`, the folded syllables) BM25 reads."""
+        ...
+
+
+class FoldedTermStats:
+    """`TermStats` over any index reader: the folded BM25 vocabulary (what an unaccented question matches)."""
+
+    def __init__(self, index: IndexReader):
+        self.index = index
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.index.chunks)
+
+    def doc_freq(self, term: str) -> int:
+        return self.index.doc_freq(term, folded=True)
