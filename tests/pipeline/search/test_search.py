@@ -2,20 +2,10 @@ import numpy as np
 import pytest
 
 from pipeline.embed import FakeEmbedder
-from pipeline.search.fusion import reciprocal_rank_fusion
 from pipeline.search.hybrid import Filters, HybridSearcher
 from pipeline.search.retrievers import BM25Retriever, DenseRetriever
 from pipeline.store.layout import IndexUnavailable
 from pipeline.store.reader import open_index
-from pipeline.types import Hit
-
-
-def test_rrf_rewards_agreement_between_runs():
-    a = [Hit("x", 3.0, "a"), Hit("y", 2.0, "a"), Hit("z", 1.0, "a")]
-    b = [Hit("y", 9.0, "b"), Hit("z", 8.0, "b")]
-    fused = reciprocal_rank_fusion([a, b], k=60)
-    assert [h.chunk_id for h in fused] == ["y", "z", "x"]
-    assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
 
 
 def test_faiss_results_match_brute_force_cosine(seed_index_fake):
