@@ -1,9 +1,7 @@
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -12,6 +10,7 @@ from pipeline.store.ingest import ingest
 from pipeline.store.layout import IndexUnavailable, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, ROOT, SEED
+from tests.procs import PROGRESS, Watched
 
 
 def test_index_is_a_folder_of_plain_files_with_a_manifest(seed_index_fake):
@@ -119,16 +118,21 @@ def test_killing_an_ingest_leaves_the_previous_index_intact(tmp_path, sig):
     before = open_index(root)
     docs = tmp_path / "more"
     docs.mkdir()
-    for i in range(30):  # about 15 s of work: the kill lands mid-ingest
+    for i in range(30):  # seconds of work after its first progress line: the signal lands mid-ingest
         (docs / f"copy{i}.txt").write_bytes(SEED.read_bytes() + f"\n\nBản {i}.".encode())
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(docs), "--index", str(root),
-                             "--model", "fake", "-q"], env=env, stderr=subprocess.PIPE)
-    time.sleep(2.5)
-    proc.send_signal(sig)
-    proc.wait(timeout=60)
+    child = Watched([sys.executable, "-m", "pipeline", "ingest", str(docs), "--index", str(root),
+                     "--model", "fake"], env=env)
+    # a signal sent while Python is still starting is not a Ctrl-C during an ingest: wait until it reports work
+    assert child.wait_for(PROGRESS), f"the ingest ended before reporting progress:\n{child.stderr}"
+    child.proc.send_signal(sig)
+    code = child.finish()
     after = open_index(root)
-    assert proc.returncode != 0
+    if sig == signal.SIGINT:
+        assert code == 130, child.stderr
+        assert "the previous index is unchanged" in child.stderr
+    else:
+        assert code == -signal.SIGKILL
     assert list(after.docs) == list(before.docs) and len(after.chunks) == len(before.chunks)
     assert after.gen == before.gen
 
