@@ -55,7 +55,8 @@ def test_footnote_bodies_are_split_from_the_chunk_that_carries_them():
     chunk = next(c for c in chunk_document(doc) if "\n[3] " in c.text)
     body, notes = split_footnotes(chunk.text)
     assert "[3]" not in body
-    assert (3, next(n for k, n in notes if k == 3)) in notes
+    assert [k for k, _ in notes] == [1, 2, 3]  # the notes the chunk carries, in order, each with its own body
+    assert all(doc.footnotes[k] == n for k, n in notes)
     assert notes[-1][1].startswith("Tổng vốn đầu tư phát triển toàn xã hội")
     assert body + "".join(f"\n[{k}] {n}" for k, n in notes) == chunk.text
     assert split_footnotes("[1] một dòng duy nhất") == ("[1] một dòng duy nhất", [])
