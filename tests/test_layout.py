@@ -171,3 +171,24 @@ def test_the_subpackages_of_pipeline_import_one_another_without_a_cycle():
     graph = subpackage_graph(pipeline_imports())
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle between subpackages: " + describe(cycle, graph)
+
+
+def test_importing_any_module_of_pipeline_loads_no_heavy_or_optional_package():
+    """pytest imports every module for its doctests (--doctest-modules), and STYLE.md wants heavy dependencies
+    loaded lazily: a module-level import of anything but the standard library and the light required numpy and
+    tqdm (torch, sentence_transformers, streamlit, faiss, bm25s, underthesea …) stays in the function using it."""
+    import sys
+
+    allowed = set(sys.stdlib_module_names) | {"numpy", "tqdm", "pipeline"}
+    eager = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:  # module level only; `if TYPE_CHECKING:` blocks are not run
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                tops = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            eager += [f"{path.relative_to(ROOT)}:{node.lineno}: {top}" for top in tops if top not in allowed]
+    assert eager == []
