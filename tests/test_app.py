@@ -60,7 +60,7 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=300)  # guards against a hang only: a busy machine is slow
     for k, v in params.items():
         at.query_params[k] = v
     at.run()

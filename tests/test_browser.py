@@ -111,7 +111,7 @@ def settle(page) -> None:
 
 def open_page(browser, url: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(300_000)  # guards against a hang only: a busy machine is slow
     page.goto(url)
     page.get_by_role("tab", name="Hỏi đáp").wait_for()
     return page
