@@ -25,9 +25,9 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from common import default_out, write_result
+from common import default_out, shared, write_result
 
-CORPUS = Path("/work/shared/corpus/alqac2022")
+CORPUS = shared("corpus", "alqac2022")
 WORK = Path(tempfile.gettempdir()) / "tracuu-bench-alqac"
 
 

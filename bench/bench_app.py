@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import default_out, write_result
+from common import default_out, shared, write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,7 +51,7 @@ def wait_healthy(url: str, seconds: float = 120) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True)
-    ap.add_argument("--questions", default=str(ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"))
+    ap.add_argument("--questions", default=str(shared("eval", "dev_qa.jsonl")))
     ap.add_argument("-n", type=int, default=8, help="questions to ask (default 8)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--out", default=str(default_out("app")))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from common import default_out, write_result
+from common import default_out, shared, write_result
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_qa.jsonl"
+DEV = shared("eval", "dev_qa.jsonl")
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import default_out, write_result  # noqa: E402
+from bench.common import default_out, shared, write_result  # noqa: E402
 from bench.make_format_fixtures import FONT, SEED, convert, fodt, seed_fodt  # noqa: E402
 from pipeline.readers import read_document  # noqa: E402
 from pipeline.readers.office import soffice  # noqa: E402
@@ -37,7 +37,7 @@ from pipeline.text.clean import normalize_unicode, strip_marks  # noqa: E402
 
 SEED_TXT = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 SEED_PDF = ROOT / "tests" / "data" / "seed.pdf"
-CORPUS = ROOT.parent / "shared" / "corpus" / "local_gov_docs_2025" / "docs"
+CORPUS = shared("corpus", "local_gov_docs_2025", "docs")
 
 
 def tokens(text: str) -> list[str]:

@@ -25,9 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-from common import default_out, peak_rss_kb, write_result
+from common import default_out, peak_rss_kb, shared, write_result
 
-DEV_QA = "/work/shared/eval/dev_qa.jsonl"
+DEV_QA = str(shared("eval", "dev_qa.jsonl"))
 
 
 def load_questions(path: str) -> list[str]:

@@ -15,6 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
+# the read-only shared material (corpus, eval) lies beside the checkout: ../shared
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def shared(*parts: str) -> Path:
+    """A path under ``../shared`` (beside this checkout), e.g. ``shared("eval", "dev_qa.jsonl")``."""
+    return SHARED.joinpath(*parts)
 
 
 def default_out(name: str) -> Path:

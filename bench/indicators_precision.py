@@ -32,11 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import shared  # noqa: E402
 from pipeline.indicators.extract import Indicator, indicators_in  # noqa: E402
 from pipeline.readers import ReadError, read_document  # noqa: E402
 from pipeline.text.chunk import chunk_document  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus/local_gov_docs_2025")
+CORPUS = shared("corpus", "local_gov_docs_2025")
 DEFAULT_DIRS = [CORPUS / "docs", CORPUS / "national"]
 SEED_DOC = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 DEFAULT_OUT = Path(__file__).resolve().parent / "indicators_precision_sample.md"

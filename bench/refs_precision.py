@@ -36,11 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import shared  # noqa: E402
 from pipeline.readers import ReadError, read_document  # noqa: E402
 from pipeline.refs.references import find_references  # noqa: E402
 from pipeline.text.clean import strip_marks  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus/local_gov_docs_2025")
+CORPUS = shared("corpus", "local_gov_docs_2025")
 DEFAULT_DIRS = [CORPUS / "docs", CORPUS / "national"]
 DEFAULT_OUT = Path(__file__).resolve().parent / "refs_precision_sample.md"
 PARTIAL_OUT = Path(__file__).resolve().parent / "refs_precision_partial.md"

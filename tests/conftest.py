@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# property tests check what is found, not how fast: hypothesis's per-example deadline (200 ms by default) fails
+# on a loaded machine, so it is off for every test
+settings.register_profile("tracuu", deadline=None)
+settings.load_profile("tracuu")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"

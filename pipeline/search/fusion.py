@@ -30,9 +30,11 @@ def convex_fusion(runs: Sequence[Sequence[Hit]], weights: Sequence[float] | None
     """Convex combination of min-max normalized scores (Bruch, Gai & Ingber, "An Analysis of Fusion Functions
     for Hybrid Retrieval", TOIS 2023): unlike RRF it keeps how far ahead a run's top hit is.
 
+    A run whose scores are all equal (one hit) gives each of its hits 1.0, so "b", found by both runs, leads:
+
     >>> fused = convex_fusion([[Hit("a", 9, "x"), Hit("b", 1, "x"), Hit("c", 0, "x")], [Hit("b", 0.5, "y")]])
-    >>> [h.chunk_id for h in fused]
-    ['a', 'b', 'c']
+    >>> [(h.chunk_id, round(h.score, 3)) for h in fused]
+    [('b', 1.111), ('a', 1.0), ('c', 0.0)]
     """
     weights = weights or [1.0] * len(runs)
     scores: dict[str, float] = {}

@@ -19,8 +19,10 @@ def test_answer_is_a_cited_sentence_not_a_passage(seed_index_fake):
 def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
     out = json.loads(json.dumps(_answerer(seed_index_fake).ask("tang truong kinh te", k=3).to_json()))
     assert set(out) == {"question", "answer", "passages"}
-    assert set(out["answer"]) == {"text", "citations"} and all(isinstance(c, int) for c in out["answer"]["citations"])
+    assert set(out["answer"]) == {"text", "citations"}
     assert len(out["passages"]) == 3
+    citations = out["answer"]["citations"]  # ranks of the passages, each written as [n] in the text
+    assert citations and all(type(c) is int and 1 <= c <= 3 and f"[{c}]" in out["answer"]["text"] for c in citations)
     for i, p in enumerate(out["passages"], start=1):
         assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page", "footnotes",
                           "citation"}

@@ -75,7 +75,8 @@ def test_footnote_bodies_travel_with_the_chunk_that_cites_them():
     doc = read_document(SEED)
     chunk = next(c for c in chunk_document(doc) if any(n == 3 for n, _ in c.footnotes))
     assert "[3]" not in chunk.text
-    assert dict(chunk.footnotes)[3] == doc.footnotes[3]
+    assert [k for k, _ in chunk.footnotes] == [1, 2, 3]  # the notes the chunk carries, in order, each with its body
+    assert all(doc.footnotes[k] == n for k, n in chunk.footnotes)
     assert chunk.footnotes[-1][1].startswith("Tổng vốn đầu tư phát triển toàn xã hội")
     assert chunk.full_text == chunk.text + "".join(f"\n[{k}] {n}" for k, n in chunk.footnotes)
 

@@ -43,6 +43,16 @@ def test_utf16_with_bom_and_utf8_bom_are_read(tmp_path):
 
 def test_every_supported_format_is_dispatched_to_its_reader(tmp_path):
     from pipeline.readers import READERS, supported
+    from tests.conftest import DATA, SEED
 
     assert {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc"} <= set(READERS)
     assert supported(tmp_path / "a.PDF") and not supported(tmp_path / "a.xlsx")
+    sentence = "Tăng trưởng kinh tế ước đạt 11,67%"
+    html = f"<html><body><h1>BÁO CÁO</h1><p>{sentence}.</p></body></html>".encode()
+    files = {"seed.txt": SEED.read_bytes(), "SEED.MD": SEED.read_bytes(), "a.html": html, "a.htm": html,
+             "seed.docx": (DATA / "seed.docx").read_bytes(), "seed.pdf": (DATA / "seed.pdf").read_bytes()}
+    for name, data in files.items():
+        text = " ".join(p.text for p in read_document(_write(tmp_path, name, data)).paragraphs)
+        assert sentence in text and "<p>" not in text and "w:t" not in text, name  # each read as its format
+    with pytest.raises(ReadError, match="not an old Word .doc file"):  # .doc goes to the LibreOffice reader
+        read_document(_write(tmp_path, "a.doc", b"plain text named .doc"))

@@ -14,14 +14,6 @@ from pipeline.text.segment import folded_tokens, words
 from pipeline.types import Hit
 
 
-def test_rrf_rewards_agreement_between_runs():
-    a = [Hit("x", 3.0, "a"), Hit("y", 2.0, "a"), Hit("z", 1.0, "a")]
-    b = [Hit("y", 9.0, "b"), Hit("z", 8.0, "b")]
-    fused = reciprocal_rank_fusion([a, b], k=60)
-    assert [h.chunk_id for h in fused] == ["y", "z", "x"]
-    assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
-
-
 def test_faiss_results_match_brute_force_cosine(seed_index_fake):
     data = open_index(seed_index_fake)
     emb = FakeEmbedder()

@@ -1,9 +1,7 @@
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -12,6 +10,7 @@ from pipeline.store.ingest import ingest
 from pipeline.store.layout import IndexUnavailable, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, ROOT, SEED
+from tests.procs import PROGRESS, Watched
 
 
 def test_index_is_a_folder_of_plain_files_with_a_manifest(seed_index_fake):
@@ -32,6 +31,10 @@ def test_faiss_row_bm25_doc_and_sqlite_row_share_one_chunk_order(seed_index_fake
     probe = data.chunks[7]
     title = data.docs[probe.doc].meta.title
     assert abs(float(vecs[7] @ emb.embed_batch([probe.embed_text(title)], emb_role())[0]) - 1.0) < 1e-5
+    from pipeline.search.retrievers import BM25Retriever
+
+    for folded in (False, True):  # both BM25 indexes name the same row for the chunk's own words
+        assert BM25Retriever(data, folded=folded).search(probe.text, 1)[0].chunk_id == probe.chunk_id
 
 
 def emb_role():
@@ -83,7 +86,7 @@ def test_remove_deletes_one_document(tmp_path):
     report = ingest([], FakeEmbedder(), root=root, remove=["qd-97-2025-ubnd.md", "nope.txt"])
     assert report.removed == ["qd-97-2025-ubnd.md"] and "nope.txt" in report.errors[0]
     data = open_index(root)
-    assert list(data.docs) == [SEED.name] and all(c.doc == SEED.name for c in data.chunks)
+    assert list(data.docs) == [SEED.name] and data.chunks and all(c.doc == SEED.name for c in data.chunks)
 
 
 def test_a_broken_file_is_reported_and_the_rest_ingested(tmp_path):
@@ -119,16 +122,21 @@ def test_killing_an_ingest_leaves_the_previous_index_intact(tmp_path, sig):
     before = open_index(root)
     docs = tmp_path / "more"
     docs.mkdir()
-    for i in range(30):  # about 15 s of work: the kill lands mid-ingest
+    for i in range(30):  # seconds of work after its first progress line: the signal lands mid-ingest
         (docs / f"copy{i}.txt").write_bytes(SEED.read_bytes() + f"\n\nBản {i}.".encode())
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(docs), "--index", str(root),
-                             "--model", "fake", "-q"], env=env, stderr=subprocess.PIPE)
-    time.sleep(2.5)
-    proc.send_signal(sig)
-    proc.wait(timeout=60)
+    child = Watched([sys.executable, "-m", "pipeline", "ingest", str(docs), "--index", str(root),
+                     "--model", "fake"], env=env)
+    # a signal sent while Python is still starting is not a Ctrl-C during an ingest: wait until it reports work
+    assert child.wait_for(PROGRESS), f"the ingest ended before reporting progress:\n{child.stderr}"
+    child.proc.send_signal(sig)
+    code = child.finish()
     after = open_index(root)
-    assert proc.returncode != 0
+    if sig == signal.SIGINT:
+        assert code == 130, child.stderr
+        assert "the previous index is unchanged" in child.stderr
+    else:
+        assert code == -signal.SIGKILL
     assert list(after.docs) == list(before.docs) and len(after.chunks) == len(before.chunks)
     assert after.gen == before.gen
 

@@ -17,12 +17,13 @@ from pipeline.search.hybrid import HybridSearcher
 from pipeline.store import integrity
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, ROOT
+from tests.procs import PROGRESS, Watched
 
 POOL = sorted(DATA.glob("qd-*.md"))
 
 
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline", "ingest", *args, "--model", "fake", "-q"]
+def cli(*args: str, quiet: bool = True) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "ingest", *args, "--model", "fake", *(["-q"] if quiet else [])]
 
 
 def state(root: Path) -> dict[str, str]:
@@ -49,15 +50,23 @@ def plan(rng: random.Random, src: Path, current: dict[str, str], r: int) -> tupl
     return want, sorted(set(current) - set(want))
 
 
+def progress_lines(args: list[str], env: dict) -> int:
+    """Run one ingest to the end; how many progress lines it printed (the kills are spread over them)."""
+    child = Watched(args, env=env)
+    assert child.finish() == 0, child.stderr
+    return child.count(PROGRESS)
+
+
 def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
+    """The kills land after a random number of the child's progress lines (then a few ms more, so that they
+    fall inside a stage, not only at its edges): where they land does not depend on how busy the machine is."""
     rng = random.Random(seed)
     root, src = tmp_path / "index", tmp_path / "src"
     src.mkdir()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     want, _ = plan(rng, src, {}, 0)
-    t0 = time.perf_counter()
-    subprocess.run(cli(str(src), "--index", str(root)), env=env, check=True)
-    took = time.perf_counter() - t0  # how long an ingest runs: the kills are spread over that span
+    lines = progress_lines(cli(str(src), "--index", str(root), quiet=False), env)
+    assert lines >= 2, "ingest printed no progress: nothing to time the kills on"
     current = state(root)
     assert current == want
     reader = HybridSearcher.over(open_index(root), FakeEmbedder())
@@ -65,28 +74,28 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
               "completed": 0}
     for r in range(1, rounds + 1):
         want, gone = plan(rng, src, current, r)
-        args = cli(str(src), "--index", str(root), *(["--remove", *gone] if gone else []))
+        args = cli(str(src), "--index", str(root), *(["--remove", *gone] if gone else []), quiet=False)
         if r % 3 == 0:  # a completed ingest between the kills
-            t0 = time.perf_counter()
-            subprocess.run(args, env=env, check=True, stderr=subprocess.DEVNULL)
-            took = time.perf_counter() - t0
+            lines = progress_lines(args, env)
             counts["completed"] += 1
             current = want
         else:
-            proc = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.2, 1.0) * took)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=60)
+            child = Watched(args, env=env)
+            child.wait_for(PROGRESS, times=rng.randint(1, lines))  # False: it finished first
+            time.sleep(rng.uniform(0.0, 0.05))
+            child.proc.send_signal(signal.SIGKILL)
+            code = child.finish()
             now = state(root)
-            if proc.returncode == 0:
+            if code == 0:
                 counts["finished_first"] += 1
             elif want != current:
                 counts["killed_after_switch" if now == want else "killed_before_switch"] += 1
             assert now in (current, want), f"round {r}: a mix of two ingests"
-            assert proc.returncode in (0, -signal.SIGKILL)
+            assert code in (0, -signal.SIGKILL), child.stderr
             current = now
         assert state(root) == current
-        assert reader.search("kế hoạch", 3) is not None  # a reader loaded before keeps answering
+        hits = reader.search("kế hoạch", 3)  # a reader loaded before keeps answering, from what it loaded
+        assert hits and {h.chunk_id.split("#")[0] for h in hits} <= set(reader.index.docs)
         reader = HybridSearcher.over(open_index(root), FakeEmbedder())
     subprocess.run(cli(str(src), "--index", str(root)), env=env, check=True, stderr=subprocess.DEVNULL)
     leftovers = [p.name for p in root.iterdir() if p.name.startswith((".tmp-", ".CURRENT-"))]
@@ -110,7 +119,7 @@ def test_random_sigkills_200_rounds(tmp_path):
 
 def test_a_second_ingest_refuses_then_waits_for_the_lock(tmp_path):
     from pipeline.store.ingest import ingest, ingest_lock
-    from pipeline.store.layout import IndexUnavailable
+    from pipeline.store.layout import IndexUnavailable, current_generation
 
     root = tmp_path / "index"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -119,10 +128,9 @@ def test_a_second_ingest_refuses_then_waits_for_the_lock(tmp_path):
         assert busy.returncode == 2 and "another ingest is writing" in busy.stderr and "--wait" in busy.stderr
         with pytest.raises(IndexUnavailable, match="still busy after waiting"):
             ingest([POOL[0]], FakeEmbedder(), root=root, wait=0.5)
-        waiting = subprocess.Popen(cli(str(POOL[0]), "--index", str(root), "--wait"), env=env,
-                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
-        assert waiting.poll() is None  # still waiting while the lock is held
-    _, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0 and "waiting for another ingest" in err
+        waiting = Watched(cli(str(POOL[0]), "--index", str(root), "--wait"), env=env)
+        assert waiting.wait_for("waiting for another ingest"), waiting.stderr
+        assert waiting.proc.poll() is None  # still waiting while the lock is held
+        assert current_generation(root) is None  # and it has written nothing
+    assert waiting.finish() == 0, waiting.stderr
     assert list(open_index(root).docs) == [POOL[0].name]

@@ -21,11 +21,25 @@ def test_footnote_body_is_attached_to_the_chunk_that_cites_it(seed_path):
 
 
 def test_chunks_never_mix_sections_and_stay_under_the_size_limit(seed_path):
-    chunks = _seed_chunks(seed_path)
+    from pipeline.text.clean import strip_marks
+    from pipeline.text.sections import build_sections
+
+    def norm(text: str) -> str:
+        return " ".join(strip_marks(text).split())
+
+    doc = read_document(seed_path)
+    chunks = chunk_document(doc)
+    sections: dict[str, list[str]] = {}
+    for s in build_sections(doc.paragraphs):
+        sections.setdefault(s.breadcrumb, []).append(norm(" ".join(p.text for p in s.paragraphs)))
+    assert len(chunks) > 50 and len(sections) > 20
     for c in chunks:
         body = c.text
         assert len(body) <= MAX_CHARS + 400, c.chunk_id  # + one overlap sentence at most
         assert c.chunk_id.startswith(f"{c.doc}#")
+        # it opens and ends inside one run of its own section's text
+        head, tail = norm(body)[:40], norm(body)[-40:]
+        assert any(head in t and tail in t for t in sections.get(c.section, [])), c.chunk_id
     assert len({c.chunk_id for c in chunks}) == len(chunks)
 
 

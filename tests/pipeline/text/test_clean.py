@@ -78,11 +78,9 @@ def test_a_stray_space_inside_a_document_number_is_repaired():
     assert repair_codes("năm 2022 - Tăng trưởng") == "năm 2022 - Tăng trưởng"
 
 
-def test_a_paragraph_of_thousands_of_wrapped_lines_is_joined_in_linear_time():
-    import time
-
+def test_a_paragraph_of_thousands_of_wrapped_lines_is_joined_into_one():
+    # that it takes linear time (each line once, not the whole paragraph again at every line) is measured by
+    # bench/bench_clean.py: a wall-clock bound here fails on a busy machine
     text = "QUYẾT ĐỊNH\n" + "các cơ quan, đơn vị có liên quan chịu trách nhiệm thi hành quyết định này\n" * 20_000
-    t0 = time.perf_counter()
     paragraphs, _, _ = clean(text)
-    assert time.perf_counter() - t0 < 3  # each line once, not the whole paragraph again at every line
     assert len(paragraphs) == 1 and paragraphs[0].text.count("thi hành quyết định này") == 20_000
