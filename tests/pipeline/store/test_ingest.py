@@ -31,10 +31,11 @@ def test_faiss_row_bm25_doc_and_sqlite_row_share_one_chunk_order(seed_index_fake
     probe = data.chunks[7]
     title = data.docs[probe.doc].meta.title
     assert abs(float(vecs[7] @ emb.embed_batch([probe.embed_text(title)], emb_role())[0]) - 1.0) < 1e-5
+    from pipeline.search.query import Query
     from pipeline.search.retrievers import BM25Retriever
 
     for folded in (False, True):  # both BM25 indexes name the same row for the chunk's own words
-        assert BM25Retriever(data, folded=folded).search(probe.text, 1)[0].chunk_id == probe.chunk_id
+        assert BM25Retriever(data, folded=folded).search(Query.of(probe.text), 1)[0].chunk_id == probe.chunk_id
 
 
 def emb_role():
