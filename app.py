@@ -34,7 +34,7 @@ from pipeline.refs.links import (  # noqa: E402
 )
 from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query  # noqa: E402
 from pipeline.search.hybrid import Filters, HybridSearcher  # noqa: E402
-from pipeline.store.ingest import IngestReport  # noqa: E402
+from pipeline.store.ingest import IngestReport, Stage  # noqa: E402
 from pipeline.store.layout import ENV_INDEX, IndexUnavailable, current_generation, index_root
 from pipeline.store.library import (  # noqa: E402
     add_uploads,
@@ -332,8 +332,8 @@ def library_tab(data: IndexData | None, index: str | None, t: dict[str, str]) ->
     if st.button(t["add"], disabled=not files, type="primary", key="add"):
         bar = st.progress(0.0, text=t["adding"])
 
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0, text=f"{t.get('stage_' + stage, stage)}: {done}/{total}")
+        def progress(stage: Stage, done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{t[ui.STAGE_TEXT[stage]]}: {done}/{total}")
 
         embedder = cached_embedder(data.embedder_name if data is not None else new_index_model())
         try:

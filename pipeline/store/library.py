@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.embed import DEFAULT_MODEL, Embedder
 from pipeline.readers import ReadError, read_document
-from pipeline.store.ingest import IngestReport, ingest
+from pipeline.store.ingest import IngestReport, Progress, ingest
 from pipeline.store.layout import index_root
 from pipeline.store.reader import IndexData
 
@@ -88,7 +88,7 @@ def save_upload(name: str, data: bytes, folder: Path, limit: int | None = None) 
 
 
 def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: str | os.PathLike | None = None,
-                progress: Callable[[str, int, int], None] | None = None, limit: int | None = None) -> IngestReport:
+                progress: Progress | None = None, limit: int | None = None) -> IngestReport:
     """Save uploaded (name, content) pairs into the index's uploads folder and ingest them. Every file that
     cannot be saved or read is one error in the report; the others are indexed."""
     folder = uploads_dir(root)
