@@ -6,7 +6,12 @@ and skipped; the others are ingested.
 
 `rebuild` reads every document again (those given and those already indexed, from where they were read) into a
 fresh generation, reusing only vectors of a generation whose checksums match. A damaged live generation (see
-pipeline/integrity.py) is rebuilt the same way, from the document list its database still holds.
+pipeline/store/integrity.py) is rebuilt the same way, from the document list its database still holds.
+
+The steps, one function each: `_plan` (what is unchanged, removed, to be read, to be parsed again), `_parse` (read
+and chunk; each read error is that file's error line), `_embed` (reuse the vectors of unchanged embedded texts,
+embed the rest), `derive` (references, indicators, their names, the accent map: one `Derived` record), and
+`write_generation`, which only writes that record.
 """
 
 from __future__ import annotations
@@ -247,15 +252,15 @@ def _plan(paths, embedder: Embedder, root: Path, remove, rebuild: bool, report: 
             report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
     files = find_files(paths, report)
     unchanged, failed = set(), {}
-    for name, path in files:
-        if name not in kept or reparse:
-            continue
+    for name, path in (f for f in files if f[0] in kept):
         try:
-            if kept[name].content_hash == _file_hash(path):
-                unchanged.add(name)
-                report.unchanged.append(name)
+            same = kept[name].content_hash == _file_hash(path)
         except OSError as e:
             failed[name] = f"{path}: cannot be read ({e.strerror or e})"
+            continue
+        if same and not reparse:
+            unchanged.add(name)
+            report.unchanged.append(name)
     return Plan(old, kept, tuple(files), frozenset(unchanged), failed, reparse, rebuild, salvaged is not None)
 
 
