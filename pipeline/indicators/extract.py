@@ -205,7 +205,7 @@ SENTENCE_SKIPS = (is_table_fragment, is_condition, is_bound, is_fee_or_fine, is_
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     """A number with a unit in a sentence, and what stands before it since the previous statement ended."""
 
     text: str  # the sentence
@@ -222,35 +222,35 @@ class _Candidate:
         return self.text[self.m.end() :]
 
 
-def is_year_or_date(c: _Candidate) -> bool:
+def is_year_or_date(c: Candidate) -> bool:
     """``năm 2022 người``, ``ngày 15/3``, a bare 2022: a year or a date, not a value."""
     return bool(re.search(r"(?:\bnăm|\bgiai đoạn|\bngày|/)\s*$", c.left)) or (
         c.unit != "%" and 1900 <= c.value <= 2100 and "." not in c.m.group("num"))
 
 
-def is_range_start(c: _Candidate) -> bool:
+def is_range_start(c: Candidate) -> bool:
     """``từ 30.000.000 đồng đến 50.000.000 đồng``: the lower bound of a range, the bounds of a rule."""
     return bool(re.search(r"\btừ\s*$", c.left) and re.match(r"\s*(?:đến|tới|-)\s*\d", c.after))
 
 
-def is_range_end(c: _Candidate) -> bool:
+def is_range_end(c: Candidate) -> bool:
     """``… đến 50.000.000 đồng``, ``Đến 01 tỷ đồng``, ``Đơn vị tính: 1.000 đồng``: the upper bound of a range,
     or the unit a table's numbers are given in."""
     return bool(re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$|\b(?:đơn vị(?: tính)?|đvt)\s*:\s*$", c.left,
                           re.IGNORECASE))
 
 
-def is_list_number(c: _Candidate) -> bool:
+def is_list_number(c: Candidate) -> bool:
     """``5 Trường hợp có nhiều tổ chức …``: a list number before a capitalised heading."""
     return c.m.start() == 0 and c.unit[:1].isupper() and c.unit != "DN"
 
 
-def is_rate(c: _Candidate) -> bool:
+def is_rate(c: Candidate) -> bool:
     """``300.000 đồng/người/buổi``, ``1.296.000 đồng/ha/năm``: a rate set by a rule."""
     return bool(re.match(r"(?:nghìn |ngàn )?đồng/", c.unit + (c.m.group("per") or "")))
 
 
-def is_part_of_name(c: _Candidate) -> bool:
+def is_part_of_name(c: Candidate) -> bool:
     """``thu nhập trên 1ha canh tác: 87 triệu đồng/ha``: the number belongs to the name, the value comes after
     the colon."""
     return bool(_PART_OF_NAME_RE.match(c.after)) or (c.value == 1 and bool(re.search(r"\btrên\s*$", c.left)))
@@ -280,7 +280,7 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
         if m.start() < start:
             continue
         try:
-            c = _Candidate(text, m, text[start : m.start()], parse_number(m.group("num")))
+            c = Candidate(text, m, text[start : m.start()], parse_number(m.group("num")))
         except ValueError:
             continue
         passed = next((passed for rule, passed in VALUE_SKIPS if rule(c)), None)
@@ -293,7 +293,7 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     return out
 
 
-def _statement(c: _Candidate, year: int | None, target_section: bool) -> tuple[Indicator | None, int]:
+def _statement(c: Candidate, year: int | None, target_section: bool) -> tuple[Indicator | None, int]:
     """The statement a value makes (None when nothing names it), and where the next one may begin."""
     text, m, left = c.text, c.m, c.left
     end = m.end()
@@ -321,7 +321,7 @@ def _statement(c: _Candidate, year: int | None, target_section: bool) -> tuple[I
     ), end
 
 
-def _name_text(c: _Candidate, head: str, end: int, plan_ratio: str | None
+def _name_text(c: Candidate, head: str, end: int, plan_ratio: str | None
                ) -> tuple[str, str | None, str | None, int, str | None]:
     """(the words that name the value, the direction its verb gives, what it counts, where the statement ends,
     its plan ratio). The name stands before the value up to the nearest verb (``Tổng thu ngân sách … ước đạt``)
