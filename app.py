@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # names in hints only, all from the entry points
         Library,
         RefCatalog,
         RefMatch,
+        Stage,
     )
 
 TABS = ("tab_ask", "tab_refs", "tab_compare", "tab_library")
@@ -323,8 +324,8 @@ def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -
     if st.button(t["add"], disabled=not files, type="primary", key="add"):
         bar = st.progress(0.0, text=t["adding"])
 
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0, text=f"{t.get('stage_' + stage, stage)}: {done}/{total}")
+        def progress(stage: Stage, done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{t[ui.STAGE_TEXT[stage]]}: {done}/{total}")
 
         embedder = cached_embedder(library.embedder_name(data))
         try:

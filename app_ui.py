@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from pipeline import Stage
 from pipeline.ask.cite import date_text
 from pipeline.types import DocMeta, Passage
 
@@ -43,7 +44,7 @@ TEXT = {
         "updated": "Đã cập nhật: {names}", "unchanged": "Không đổi: {names}", "failed": "Không đọc được: {e}",
         "remove": "Xoá văn bản khỏi thư viện", "remove_pick": "Văn bản cần xoá", "remove_confirm": "Tôi chắc chắn",
         "remove_button": "Xoá", "removed": "Đã xoá: {names}", "stage_documents": "Đọc văn bản",
-        "stage_chunks": "Tạo vector cho đoạn", "stage_indicator names": "Tạo vector cho tên chỉ tiêu",
+        "stage_chunks": "Tạo vector cho đoạn", "stage_names": "Tạo vector cho tên chỉ tiêu",
         "tab_compare": "So sánh", "cmp_query": "Chỉ tiêu",
         "cmp_hint": "Ví dụ: tăng trưởng kinh tế, thu ngan sach, thành lập mới doanh nghiệp",
         "cmp_pick": "…hoặc chọn một chỉ tiêu có số liệu nhiều năm", "cmp_go": "So sánh", "cmp_years": "Năm",
@@ -85,7 +86,7 @@ TEXT = {
         "updated": "Updated: {names}", "unchanged": "Unchanged: {names}", "failed": "Could not read: {e}",
         "remove": "Remove a document", "remove_pick": "Document to remove", "remove_confirm": "I am sure",
         "remove_button": "Remove", "removed": "Removed: {names}", "stage_documents": "Reading documents",
-        "stage_chunks": "Embedding passages", "stage_indicator names": "Embedding indicator names",
+        "stage_chunks": "Embedding passages", "stage_names": "Embedding indicator names",
         "tab_compare": "Compare", "cmp_query": "Indicator",
         "cmp_hint": "E.g. tăng trưởng kinh tế, thu ngan sach, thành lập mới doanh nghiệp",
         "cmp_pick": "…or pick an indicator with figures for several years", "cmp_go": "Compare", "cmp_years": "Years",
@@ -97,6 +98,9 @@ TEXT = {
         "cmp_csv": "Download CSV", "cmp_xlsx": "Download Excel", "cmp_took": "Compared in {ms:.0f} ms",
     },
 }
+
+# the interface text that names each step of an ingest (the upload's progress bar)
+STAGE_TEXT = {Stage.DOCUMENTS: "stage_documents", Stage.CHUNKS: "stage_chunks", Stage.NAMES: "stage_names"}
 
 CSS = """<style>
 .tc-answer{border-left:4px solid #1f6feb;background:#f6f8fa;padding:.8em 1.1em;margin:.4em 0 1em;

@@ -34,6 +34,7 @@ from bench.make_format_fixtures import FONT, SEED, convert, fodt, seed_fodt  # n
 from pipeline.readers import read_document  # noqa: E402
 from pipeline.readers.office import soffice  # noqa: E402
 from pipeline.text.clean import normalize_unicode, strip_marks  # noqa: E402
+from pipeline.types import ReadOptions  # noqa: E402
 
 SEED_TXT = ROOT / "data" / "bao-cao-ktxh-2022-tp-ha-tinh.txt"
 SEED_PDF = ROOT / "tests" / "data" / "seed.pdf"
@@ -112,7 +113,7 @@ def ocr_fidelity(n_pages: int, dpi: int) -> dict:
         scan = Path(tmp) / "scan.pdf"
         images[0].save(scan, format="PDF", resolution=dpi, save_all=True, append_images=images[1:])
         t0 = time.perf_counter()
-        got = read_document(scan, ocr=True)
+        got = read_document(scan, options=ReadOptions(ocr=True))
         secs = time.perf_counter() - t0
     out = {**scores(ref, tokens(" ".join(p.text for p in got.paragraphs))), "pages": n_pages, "dpi": dpi,
            "s_per_page": round(secs / n_pages, 2)}

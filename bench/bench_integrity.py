@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from pipeline.embed import FakeEmbedder  # noqa: E402
 from pipeline.readers import read_document  # noqa: E402
 from pipeline.store import integrity  # noqa: E402
-from pipeline.store.ingest import ingest, prepare_chunks  # noqa: E402
+from pipeline.store.ingest import derive, ingest, prepare_chunks  # noqa: E402
 from pipeline.store.layout import current_generation  # noqa: E402
 from pipeline.store.reader import IndexData  # noqa: E402
 from pipeline.store.writer import write_generation  # noqa: E402
@@ -61,7 +61,8 @@ def synthetic(root: Path, n: int, dim: int) -> None:
               for i in range(n)]
     docs = [DocRecord(f"d{j}", "x", "h", doc.meta, 1) for j in range(235)]
     vectors = np.random.default_rng(0).standard_normal((n, dim)).astype(np.float32)
-    write_generation(root, docs, chunks, vectors, "fake", [c.text for c in chunks])
+    derived = derive(docs, chunks, [c.text for c in chunks], vectors, lambda names: None)
+    write_generation(root, derived, "fake")
 
 
 def main() -> int:

@@ -52,6 +52,8 @@ _LAZY = {
     "RefMatch": "pipeline.refs.references",
     "Library": "pipeline.store.library",
     "IngestReport": "pipeline.store.ingest",
+    "Stage": "pipeline.store.ingest",
+    "ReadOptions": "pipeline.types",
     "Settings": "pipeline.settings",
 }
 

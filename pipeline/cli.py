@@ -55,22 +55,23 @@ def _embedder_for(args):
 def cmd_ingest(args) -> int:
     from tqdm import tqdm
 
-    from pipeline.readers import OCR_ENV
-    from pipeline.store.ingest import ingest
+    from pipeline.store.ingest import Stage, ingest
+    from pipeline.types import ReadOptions
 
-    if args.ocr:  # the readers take it from the environment: ingest stays format-agnostic
-        os.environ[OCR_ENV] = "1"
     embedder = _embedder_for(args)
-    bars: dict[str, tqdm] = {}
+    bars: dict[Stage, tqdm] = {}
+    labels = {Stage.DOCUMENTS: ("documents", "document"), Stage.CHUNKS: ("chunks", "chunk"),
+              Stage.NAMES: ("indicator names", "indicator name")}  # (bar title, unit)
 
-    def progress(stage: str, done: int, total: int) -> None:
+    def progress(stage: Stage, done: int, total: int) -> None:
         if args.quiet:
             return
         bar = bars.get(stage)
         if bar is None:
             for other in bars.values():  # one stage at a time: documents are read, then chunks embedded
                 other.close()
-            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=stage[:-1], file=sys.stderr,
+            desc, unit = labels[stage]
+            bar = bars[stage] = tqdm(total=total, desc=f"{desc:>9}", unit=unit, file=sys.stderr,
                                      leave=True, dynamic_ncols=True)
         bar.n = done
         bar.refresh()
@@ -78,7 +79,7 @@ def cmd_ingest(args) -> int:
     t0 = time.perf_counter()
     try:
         report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
-                        rebuild=args.rebuild, wait=args.wait)
+                        rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr))
     except KeyboardInterrupt:
         print("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130

@@ -42,6 +42,16 @@ class Document:
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """How files are read: chosen by the caller (`tracuu ingest --ocr`) and passed to the readers."""
+
+    ocr: bool = False  # scanned PDFs (no text layer) are read by Tesseract OCR instead of refused
+
+
+DEFAULT_READ = ReadOptions()
+
+
+@dataclass(frozen=True)
 class DocRecord:
     """A document as the index keeps it."""
 

@@ -125,17 +125,6 @@ _LEAD_RE = re.compile(r"^[\s\-–+•*]*(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)?(?:t
                       re.IGNORECASE)
 _NAME_TRIM_RE = re.compile(r"\s*\bnăm\s+(?:19|20)\d{2}\b|\s*\(\s*\)", re.IGNORECASE)
 _MAX_NAME_WORDS = 20
-# sentences that set rules or conditions rather than report or commit a level: fines, ceilings, eligibility
-_NORM_RE = re.compile(
-    r"(?:^|[,;:.(]\s*|\btrong\s+)trường hợp\b|"  # "Trường hợp …", "trong trường hợp …": a condition
-    r"\b(?:mức phạt|tối đa|tối thiểu|không quá|không vượt quá|không thấp hơn|nếu|"
-    r"được tính|điểm chuẩn|cứ mỗi|mỗi khi|đối tượng có|có từ|lệ phí|mức thu|mức hỗ trợ|được hỗ trợ|mức cho vay|"
-    r"định mức|đơn giá|giá bán|hệ số|cứ tăng thêm|cộng \d+ điểm|thêm \d+ điểm|trừ \d+ điểm)\b"
-    r"|\bchỉ những\b.*\bmới được\b"  # "Chỉ những cá nhân đạt ít nhất 80% … mới được cấp": a condition
-    r"|^\W*(?:[a-zđ]\)\s*)?Mức\b"  # "c) Mức 300.000 đồng …"
-    r"|^\W*(?:[a-zđ]\)\s*)?Có (?:dưới|trên|từ|ít nhất|không quá)\b"  # "+ Có dưới 60% đường thôn …": a criterion
-    r"|\s[x×]\s*\d|\d\s*[x×=]\s",  # "50 người/lớp x 02 lớp = …": a calculation
-    re.IGNORECASE)
 # the words after a value that may name it ("5 km đường giao thông hoàn thành …"): up to a verb or a clause end
 _REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|đối với|trong đó|lũy kế|gồm|của|và|được|"
                       r"thì|nếu|trong khi)\b)[^.;:()\d])*")
@@ -149,6 +138,129 @@ def _clean_name(text: str) -> str:
     return name[:1].upper() + name[1:] if name else ""
 
 
+# --- what is not an indicator statement: a sentence that sets a rule, a number that is not a value -----------
+
+_CONDITION_RE = re.compile(r"(?:^|[,;:.(]\s*|\btrong\s+)trường hợp\b|\b(?:nếu|cứ mỗi|mỗi khi|đối tượng có|có từ)\b",
+                           re.IGNORECASE)
+_BOUND_RE = re.compile(r"\b(?:tối đa|tối thiểu|không quá|không vượt quá|không thấp hơn)\b", re.IGNORECASE)
+_FEE_RE = re.compile(r"\b(?:mức phạt|lệ phí|mức thu)\b", re.IGNORECASE)
+_NORM_RE = re.compile(r"\b(?:mức hỗ trợ|được hỗ trợ|mức cho vay|định mức|đơn giá|giá bán|hệ số)\b"
+                      r"|^\W*(?:[a-zđ]\)\s*)?Mức\b", re.IGNORECASE)
+_SCORING_RE = re.compile(r"\b(?:được tính|điểm chuẩn|cứ tăng thêm|cộng \d+ điểm|thêm \d+ điểm|trừ \d+ điểm)\b",
+                         re.IGNORECASE)
+_ELIGIBILITY_RE = re.compile(r"\bchỉ những\b.*\bmới được\b", re.IGNORECASE)
+_CRITERION_RE = re.compile(r"^\W*(?:[a-zđ]\)\s*)?Có (?:dưới|trên|từ|ít nhất|không quá)\b", re.IGNORECASE)
+_CALCULATION_RE = re.compile(r"\s[x×]\s*\d|\d\s*[x×=]\s", re.IGNORECASE)
+
+
+def is_table_fragment(text: str) -> bool:
+    """``Chỉ tiêu | Đơn vị | 2022``: a table row out of its table, its cells without their headers."""
+    return "|" in text
+
+
+def is_condition(text: str) -> bool:
+    """``Trường hợp người lao động có từ 10 năm công tác …``, ``Nếu …``, ``Cứ mỗi …``: a condition, not a level."""
+    return bool(_CONDITION_RE.search(text))
+
+
+def is_bound(text: str) -> bool:
+    """``Thời gian giải quyết tối đa 15 ngày``, ``không quá 30%``: a ceiling or a floor a rule sets."""
+    return bool(_BOUND_RE.search(text))
+
+
+def is_fee_or_fine(text: str) -> bool:
+    """``Mức phạt tiền từ 2.000.000 đồng …``, ``Lệ phí 50.000 đồng``: a fine or a fee."""
+    return bool(_FEE_RE.search(text))
+
+
+def is_rate_norm(text: str) -> bool:
+    """``Mức hỗ trợ 300.000 đồng/người``, ``c) Mức 1.500.000 đồng …``, ``định mức``, ``đơn giá``: a rate a rule
+    sets."""
+    return bool(_NORM_RE.search(text))
+
+
+def is_scoring(text: str) -> bool:
+    """``… được tính 0,5 điểm``, ``cộng 2 điểm``: how something is scored."""
+    return bool(_SCORING_RE.search(text))
+
+
+def is_eligibility(text: str) -> bool:
+    """``Chỉ những cá nhân đạt ít nhất 80% … mới được cấp``: who may be granted something."""
+    return bool(_ELIGIBILITY_RE.search(text))
+
+
+def is_criterion(text: str) -> bool:
+    """``+ Có dưới 60% đường thôn, xóm được cứng hóa``: a criterion of a classification."""
+    return bool(_CRITERION_RE.search(text))
+
+
+def is_calculation(text: str) -> bool:
+    """``50 người/lớp x 02 lớp = 100 người``: a calculation, its factors are no statements."""
+    return bool(_CALCULATION_RE.search(text))
+
+
+# a sentence any of these says yes to sets rules or conditions rather than reports or commits a level
+SENTENCE_SKIPS = (is_table_fragment, is_condition, is_bound, is_fee_or_fine, is_rate_norm, is_scoring,
+                  is_eligibility, is_criterion, is_calculation)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A number with a unit in a sentence, and what stands before it since the previous statement ended."""
+
+    text: str  # the sentence
+    m: re.Match[str]  # the number, its total and unit (`_VALUE_RE`)
+    left: str  # the text from the previous statement's end to the number
+    value: float
+
+    @property
+    def unit(self) -> str:
+        return self.m.group("unit")
+
+    @property
+    def after(self) -> str:
+        return self.text[self.m.end() :]
+
+
+def is_year_or_date(c: Candidate) -> bool:
+    """``năm 2022 người``, ``ngày 15/3``, a bare 2022: a year or a date, not a value."""
+    return bool(re.search(r"(?:\bnăm|\bgiai đoạn|\bngày|/)\s*$", c.left)) or (
+        c.unit != "%" and 1900 <= c.value <= 2100 and "." not in c.m.group("num"))
+
+
+def is_range_start(c: Candidate) -> bool:
+    """``từ 30.000.000 đồng đến 50.000.000 đồng``: the lower bound of a range, the bounds of a rule."""
+    return bool(re.search(r"\btừ\s*$", c.left) and re.match(r"\s*(?:đến|tới|-)\s*\d", c.after))
+
+
+def is_range_end(c: Candidate) -> bool:
+    """``… đến 50.000.000 đồng``, ``Đến 01 tỷ đồng``, ``Đơn vị tính: 1.000 đồng``: the upper bound of a range,
+    or the unit a table's numbers are given in."""
+    return bool(re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$|\b(?:đơn vị(?: tính)?|đvt)\s*:\s*$", c.left,
+                          re.IGNORECASE))
+
+
+def is_list_number(c: Candidate) -> bool:
+    """``5 Trường hợp có nhiều tổ chức …``: a list number before a capitalised heading."""
+    return c.m.start() == 0 and c.unit[:1].isupper() and c.unit != "DN"
+
+
+def is_rate(c: Candidate) -> bool:
+    """``300.000 đồng/người/buổi``, ``1.296.000 đồng/ha/năm``: a rate set by a rule."""
+    return bool(re.match(r"(?:nghìn |ngàn )?đồng/", c.unit + (c.m.group("per") or "")))
+
+
+def is_part_of_name(c: Candidate) -> bool:
+    """``thu nhập trên 1ha canh tác: 87 triệu đồng/ha``: the number belongs to the name, the value comes after
+    the colon."""
+    return bool(_PART_OF_NAME_RE.match(c.after)) or (c.value == 1 and bool(re.search(r"\btrên\s*$", c.left)))
+
+
+# a number any of these says yes to is no value; (rule, passed): a passed number also ends the name of the next
+VALUE_SKIPS = ((is_year_or_date, False), (is_range_start, True), (is_range_end, True), (is_list_number, False),
+               (is_rate, False), (is_part_of_name, False))
+
+
 def find_indicators(sentence: str, *, year: int | None = None, target_section: bool = False) -> list[Indicator]:
     """The indicator statements of one sentence or list item. `year` is the year its section is about;
     `target_section` says the section sets targets ("Dự kiến các chỉ tiêu chủ yếu").
@@ -160,98 +272,119 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     text = " ".join(strip_marks(sentence).split())
     if (row := table_row_indicators(text)) is not None:
         return row
-    if "|" in text or _NORM_RE.search(text):
-        return []  # a table row out of its table, or a rule (a fine, a ceiling, a condition): not an indicator
+    if any(rule(text) for rule in SENTENCE_SKIPS):
+        return []
     out: list[Indicator] = []
     start = 0  # where the current statement's name may begin
     for m in _VALUE_RE.finditer(text):
         if m.start() < start:
             continue
-        left = text[start : m.start()]
         try:
-            value = parse_number(m.group("num"))
+            c = Candidate(text, m, text[start : m.start()], parse_number(m.group("num")))
         except ValueError:
             continue
-        if re.search(r"(?:\bnăm|\bgiai đoạn|\bngày|/)\s*$", left) or (m.group("unit") != "%" and 1900 <= value <= 2100
-                                                                      and "." not in m.group("num")):
-            continue  # "năm 2022 người", a year or a date, not a value
-        if re.search(r"\btừ\s*$", left) and re.match(r"\s*(?:đến|tới|-)\s*\d", text[m.end() :]):
-            start = m.end()
-            continue  # "từ 30.000.000 đồng đến 50.000.000 đồng": a range, the bounds of a rule
-        if re.search(r"\b(?:đến|tới)\s*$|\d\s*[-–]\s*$|\b(?:đơn vị(?: tính)?|đvt)\s*:\s*$", left, re.IGNORECASE):
-            start = m.end()
-            continue  # the upper bound of a range ("… đến 50.000.000 đồng", "Đến 01 tỷ đồng")
-        if m.start() == 0 and m.group("unit")[:1].isupper() and m.group("unit") != "DN":
-            continue  # "5 Trường hợp có nhiều tổ chức …": a list number before a capitalised heading
-        if re.match(r"(?:nghìn |ngàn )?đồng/", m.group("unit") + (m.group("per") or "")):
-            continue  # "300.000 đồng/người/buổi", "1.296.000 đồng/ha/năm": a rate set by a rule
-        if _PART_OF_NAME_RE.match(text[m.end() :]) or (value == 1 and re.search(r"\btrên\s*$", left)):
-            continue  # "thu nhập trên 1ha canh tác: 87 triệu đồng/ha": the value comes after the colon
-        end = m.end()
-        at_least = re.match(r"\s*trở lên\b", text[end:])
-        if at_least:
-            end += at_least.end()
-        plan = _PLAN_RE.match(text[end:])
-        plan_ratio = " ".join(plan.group("plan").split()) if plan else None
-        if plan:
-            end += plan.end()
-        qual = _QUALIFIER_RE.search(left)
-        head = left[: qual.start()] if qual else left
-        cues = list(_CUE_RE.finditer(head))
-        direction = counted = None
-        rest = _REST_RE.match(text[end:]).group(0)
-        rest_words = rest.strip(" ,").split()
-        at_cue = bool(cues) and head[cues[-1].end() :].strip() == ""
-        before = head[: cues[-1].start()] if at_cue else head
-        # nothing names the value before it ("…31/12/2022: 5 km đường giao thông", "; hoàn thành 12 km mương, …"):
-        # the words after it do
-        nameless = not before.rsplit(";", 1)[-1].strip() or (at_cue and cues[-1].group(0) == ":")
-        if at_cue and not (nameless and rest_words and (len(rest_words) >= 2 or not before.strip())):
-            cue = cues[-1]
-            name_text = before
-            direction = _DIRECTION_RE.fullmatch(cue.group(0).lower()) and cue.group(0).lower()
-            counted = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else None
-        else:  # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
-            noun = m.group("unit") if m.group("unit").lower() in _COUNT_NOUNS else ""
-            rest_text = " ".join(rest_words[:12])  # what follows the value: its beginning names it
-            name_text = f"{noun} {rest_text}" if at_cue else f"{head} {noun} {rest_text}"
-            end += len(rest)
-            if not plan and (plan := _PLAN_RE.match(" " + text[end:].lstrip(" ,")[:60])):
-                plan_ratio = " ".join(plan.group("plan").split())
-                end += len(text[end:]) - len(text[end:].lstrip(" ,")) + plan.end() - 1
-        if len(name_text.split()) > _MAX_NAME_WORDS:
-            cuts = [i for i, ch in enumerate(name_text) if ch == "," and len(name_text[i:].split()) >= 4]
-            name_text = name_text[cuts[-1] + 1 :] if cuts else " ".join(name_text.split()[-_MAX_NAME_WORDS:])
-        for sep in (":", ";"):
-            if sep in name_text and name_text.rsplit(sep, 1)[1].strip():
-                name_text = name_text.rsplit(sep, 1)[1]
-        name = _clean_name(name_text)
-        if counted and not any(x in name.lower() for x in (counted.lower(), _SAME_NOUN.get(counted.lower(), "\0"))):
-            # what is counted belongs to the name: "trồng mới ước đạt 20.000 cây xanh" → "Trồng mới cây xanh",
-            # "Đăng ký thành lập mới trong năm ước đạt 394 doanh nghiệp" → "… trong năm (doanh nghiệp)"
-            name = f"{name} {counted}" if len(name.split()) <= 3 else f"{name} ({counted})"
-        start = end
-        if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
+        passed = next((passed for rule, passed in VALUE_SKIPS if rule(c)), None)
+        if passed is not None:
+            start = m.end() if passed else start
             continue
-        # "năm 2025" names the year; "tháng 11 năm 2025" (a date) and "từ năm 2020" (a start) do not
-        years = [y.group(1) for y in _YEAR_RE.finditer(left)
-                 if not re.search(r"(?:\btừ|tháng\s+\d{1,2})\s*$", left[: y.start()])]
-        stmt_year = int(years[-1]) if years else year
-        if target_section or _TARGET_SENTENCE_RE.search(left):
-            kind = Kind.TARGET
-        elif stmt_year and year and stmt_year > year:
-            kind = Kind.TARGET
-        else:
-            kind = Kind.RESULT
-        unit = m.group("unit") + (m.group("per") or "")
-        out.append(Indicator(
-            name=name, year=stmt_year, kind=kind, value=value, unit=unit,
-            qualifier=(qual.group("q").lower() if qual else "trở lên" if at_least else None) or direction or None,
-            raw=m.group(0).strip(), plan_ratio=plan_ratio,
-            total=parse_number(m.group("total").replace(".", ",")) if m.group("total") else None,
-            text=text,
-        ))
+        found, start = _statement(c, year, target_section)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def _statement(c: Candidate, year: int | None, target_section: bool) -> tuple[Indicator | None, int]:
+    """The statement a value makes (None when nothing names it), and where the next one may begin."""
+    text, m, left = c.text, c.m, c.left
+    end = m.end()
+    at_least = re.match(r"\s*trở lên\b", text[end:])
+    if at_least:
+        end += at_least.end()
+    plan = _PLAN_RE.match(text[end:])
+    plan_ratio = " ".join(plan.group("plan").split()) if plan else None
+    if plan:
+        end += plan.end()
+    qual = _QUALIFIER_RE.search(left)
+    head = left[: qual.start()] if qual else left
+    name_text, direction, counted, end, plan_ratio = _name_text(c, head, end, plan_ratio)
+    name = _name(name_text, counted)
+    if len(name) < 3 or not re.search(r"[^\W\d_]{2}", name):
+        return None, end
+    stmt_year = _statement_year(left, year)
+    return Indicator(
+        name=name, year=stmt_year, kind=_kind(left, stmt_year, year, target_section), value=c.value,
+        unit=c.unit + (m.group("per") or ""),
+        qualifier=(qual.group("q").lower() if qual else "trở lên" if at_least else None) or direction or None,
+        raw=m.group(0).strip(), plan_ratio=plan_ratio,
+        total=parse_number(m.group("total").replace(".", ",")) if m.group("total") else None,
+        text=text,
+    ), end
+
+
+def _name_text(c: Candidate, head: str, end: int, plan_ratio: str | None
+               ) -> tuple[str, str | None, str | None, int, str | None]:
+    """(the words that name the value, the direction its verb gives, what it counts, where the statement ends,
+    its plan ratio). The name stands before the value up to the nearest verb (``Tổng thu ngân sách … ước đạt``)
+    or, when nothing before it names the value, after it (``hoàn thành 12 km mương``, ``Xây dựng 45 Tổ dân phố
+    mẫu``); then the statement ends after those words and a plan ratio may follow them."""
+    text = c.text
+    cues = list(_CUE_RE.finditer(head))
+    rest = _REST_RE.match(text[end:]).group(0)
+    rest_words = rest.strip(" ,").split()
+    at_cue = bool(cues) and head[cues[-1].end() :].strip() == ""
+    before = head[: cues[-1].start()] if at_cue else head
+    # nothing names the value before it ("…31/12/2022: 5 km đường giao thông", "; hoàn thành 12 km mương, …"):
+    # the words after it do
+    nameless = not before.rsplit(";", 1)[-1].strip() or (at_cue and cues[-1].group(0) == ":")
+    if at_cue and not (nameless and rest_words and (len(rest_words) >= 2 or not before.strip())):
+        cue = cues[-1].group(0).lower()
+        direction = _DIRECTION_RE.fullmatch(cue) and cue
+        counted = c.unit if c.unit.lower() in _COUNT_NOUNS else None
+        return before, direction or None, counted, end, plan_ratio
+    # "Xây dựng 45 Tổ dân phố mẫu", "Trồng mới 20.000 cây xanh": the noun after the number names it
+    noun = c.unit if c.unit.lower() in _COUNT_NOUNS else ""
+    rest_text = " ".join(rest_words[:12])  # what follows the value: its beginning names it
+    name_text = f"{noun} {rest_text}" if at_cue else f"{head} {noun} {rest_text}"
+    end += len(rest)
+    if not plan_ratio and (plan := _PLAN_RE.match(" " + text[end:].lstrip(" ,")[:60])):
+        plan_ratio = " ".join(plan.group("plan").split())
+        end += len(text[end:]) - len(text[end:].lstrip(" ,")) + plan.end() - 1
+    return name_text, None, None, end, plan_ratio
+
+
+def _name(name_text: str, counted: str | None) -> str:
+    """The indicator's name from the words that name it: at most the last clause of 20 words, after the last
+    colon or semicolon, cleaned; what is counted added when the name does not say it."""
+    if len(name_text.split()) > _MAX_NAME_WORDS:
+        cuts = [i for i, ch in enumerate(name_text) if ch == "," and len(name_text[i:].split()) >= 4]
+        name_text = name_text[cuts[-1] + 1 :] if cuts else " ".join(name_text.split()[-_MAX_NAME_WORDS:])
+    for sep in (":", ";"):
+        if sep in name_text and name_text.rsplit(sep, 1)[1].strip():
+            name_text = name_text.rsplit(sep, 1)[1]
+    name = _clean_name(name_text)
+    if counted and not any(x in name.lower() for x in (counted.lower(), _SAME_NOUN.get(counted.lower(), "\0"))):
+        # what is counted belongs to the name: "trồng mới ước đạt 20.000 cây xanh" → "Trồng mới cây xanh",
+        # "Đăng ký thành lập mới trong năm ước đạt 394 doanh nghiệp" → "… trong năm (doanh nghiệp)"
+        name = f"{name} {counted}" if len(name.split()) <= 3 else f"{name} ({counted})"
+    return name
+
+
+def _statement_year(left: str, year: int | None) -> int | None:
+    """The year the words before the value name (``năm 2025``), else the section's. A date (``tháng 11 năm
+    2025``) or a start (``từ năm 2020``) names none."""
+    years = [y.group(1) for y in _YEAR_RE.finditer(left)
+             if not re.search(r"(?:\btừ|tháng\s+\d{1,2})\s*$", left[: y.start()])]
+    return int(years[-1]) if years else year
+
+
+def _kind(left: str, stmt_year: int | None, year: int | None, target_section: bool) -> Kind:
+    """A target in a section that sets targets, after "phấn đấu/mục tiêu/dự kiến …", or for a year after the
+    section's; a result otherwise."""
+    if target_section or _TARGET_SENTENCE_RE.search(left):
+        return Kind.TARGET
+    if stmt_year and year and stmt_year > year:
+        return Kind.TARGET
+    return Kind.RESULT
 
 
 _ROW_NAME_KEY = re.compile(r"^(?:chỉ tiêu|tên chỉ tiêu|nội dung|danh mục|hạng mục|lĩnh vực)$", re.IGNORECASE)
@@ -300,21 +433,33 @@ def is_target_section(heading: str) -> bool:
 def indicators_in(chunk: Chunk) -> list[Indicator]:
     """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
     target = any(is_target_section(h.text) for h in chunk.headings)
-    # an article of a legal text ("Điều 5. …") sets rules: its numbers are norms unless it speaks of goals,
-    # targets or results ("Điều 2. Mục tiêu, chỉ tiêu chủ yếu: … đạt 8%")
-    article = any(_ARTICLE_RE.match(h.text) for h in chunk.headings) and not _GOAL_RE.search(chunk.section)
+    article = in_legal_article(chunk)
     out = []
     for para in chunk.full_text.split("\n"):
-        row = table_row_indicators(" ".join(strip_marks(para).split()))
-        if row is not None:  # a row of an indicator table, written "Chỉ tiêu: …; Kế hoạch 2022: …"
-            out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id) for i in row)
-            continue
-        for sentence in split_sentences(para):
-            if article and not _GOAL_RE.search(sentence):
-                continue
-            out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
-                       for i in find_indicators(sentence, year=chunk.year, target_section=target))
+        out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
+                   for i in _paragraph_indicators(para, chunk.year, target, article))
     return out
+
+
+def _paragraph_indicators(para: str, year: int | None, target: bool, article: bool) -> list[Indicator]:
+    """A row of an indicator table (``Chỉ tiêu: …; Kế hoạch 2022: …``) as a whole, any other paragraph sentence by
+    sentence; in a legal article only the sentences that speak of goals or results."""
+    row = table_row_indicators(" ".join(strip_marks(para).split()))
+    if row is not None:
+        return row
+    return [i for sentence in split_sentences(para) if not (article and not speaks_of_goals(sentence))
+            for i in find_indicators(sentence, year=year, target_section=target)]
+
+
+def in_legal_article(chunk: Chunk) -> bool:
+    """A chunk in an article of a legal text (a heading ``Điều 5. …`` on its path) that does not speak of goals,
+    targets or results (``Điều 2. Mục tiêu, chỉ tiêu chủ yếu: … đạt 8%`` does): its numbers are norms."""
+    return any(_ARTICLE_RE.match(h.text) for h in chunk.headings) and not speaks_of_goals(chunk.section)
+
+
+def speaks_of_goals(text: str) -> bool:
+    """``mục tiêu``, ``chỉ tiêu``, ``kết quả``, ``ước đạt``, ``tăng trưởng`` …: words of goals and results."""
+    return bool(_GOAL_RE.search(text))
 
 
 _ARTICLE_RE = re.compile(r"Điều \d+", re.IGNORECASE)

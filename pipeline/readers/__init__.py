@@ -6,7 +6,6 @@ Size limits and the zip-bomb guard every format shares are in `pipeline/readers/
 
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 
@@ -16,12 +15,11 @@ from pipeline.readers.html import read_html_file
 from pipeline.readers.office import read_office_file
 from pipeline.readers.pdf import read_pdf_file
 from pipeline.readers.text import read_text_file
-from pipeline.types import Document
+from pipeline.types import DEFAULT_READ, Document, ReadOptions
 
 READERS = {".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file, ".docx": read_docx_file,
            ".pdf": read_pdf_file, ".html": read_html_file, ".htm": read_html_file, ".doc": read_office_file,
            ".odt": read_office_file, ".rtf": read_office_file}
-OCR_ENV = "TRACUU_OCR"  # "1": scanned PDFs are read by OCR (set by `tracuu ingest --ocr`)
 
 
 class ReadError(Exception):
@@ -32,9 +30,9 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def read_document(path: Path, name: str | None = None, ocr: bool | None = None) -> Document:
-    """Read and clean one file. Raises ReadError with a clear, actionable message. `ocr`: read scanned PDFs
-    with Tesseract (default: the TRACUU_OCR environment variable)."""
+def read_document(path: Path, name: str | None = None, options: ReadOptions = DEFAULT_READ) -> Document:
+    """Read and clean one file. Raises ReadError with a clear, actionable message. `options.ocr`: read scanned
+    PDFs with Tesseract."""
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise ReadError(f"{path}: unknown file type '{suffix or '(none)'}' — tracuu reads "
@@ -56,7 +54,7 @@ def read_document(path: Path, name: str | None = None, ocr: bool | None = None) 
         raise ReadError(f"{path}: {e}") from None
     reader = READERS[suffix]
     if reader is read_pdf_file:
-        reader = partial(read_pdf_file, ocr=os.environ.get(OCR_ENV) == "1" if ocr is None else ocr)
+        reader = partial(read_pdf_file, ocr=options.ocr)
     try:
         return reader(data, path=str(path), name=name or path.name)
     except ValueError as e:

@@ -17,12 +17,12 @@ from xml.etree import ElementTree as ET
 from pipeline.readers import safety
 from pipeline.readers.common import build_document
 from pipeline.readers.legacy import from_font
+from pipeline.readers.tables import read_table
 from pipeline.text.clean import FOOTMARK
 from pipeline.types import Document, Paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # a text box said twice
-_LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
 
 
 def _attr(el: ET.Element | None, tag: str, name: str = "val") -> str | None:
@@ -278,35 +278,6 @@ class _Reader:
         return rows
 
 
-def is_letterhead(rows: list[list[str]], before: int) -> bool:
-    """A small table the document opens with (`before`: paragraphs above it) holding the issuer and number, the
-    national motto, or the place and date: read cell by cell, like the text form, not as a table."""
-    return before < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(c) for r in rows for c in r)
-
-
-def table_paragraphs(rows: list[list[str]]) -> list[str]:
-    """A table → one readable paragraph per row: ``Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng; Năm 2022: 1.172,5``
-    (header cell: value) when the first row is a header, the cells joined by `` | `` otherwise."""
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        return []
-    width = max(len(r) for r in rows)
-    if width == 1:
-        return [r[0] for r in rows]
-    header = rows[0]
-    has_header = len(rows) > 1 and all(c.strip() for c in header) and len(header) == width
-    if not has_header:
-        return [" | ".join(c for c in r if c.strip()) for r in rows]
-    out = [" | ".join(header)]
-    for r in rows[1:]:
-        filled = [c for c in r if c.strip()]
-        if len(filled) == 1 and len(r) > 2:  # a row spanning the table: a group label ("I. Chỉ tiêu kinh tế")
-            out.append(filled[0])
-            continue
-        out.append("; ".join(f"{h}: {c}" for h, c in zip(header, r, strict=False) if c.strip()))
-    return out
-
-
 def _parse(z: zipfile.ZipFile, name: str) -> ET.Element | None:
     if name not in z.NameToInfo:
         return None
@@ -343,17 +314,10 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
                 blocks.append(reader.block(el))
             elif el.tag == W + "tbl":
                 cells = reader.cells(el)
-                rows = [[" ".join(c) for c in r] for r in cells]
-                if is_letterhead(rows, len(blocks)):  # each line of each cell, left to right, as the text form
-                    seen: set[int] = set()
-                    for r in cells:
-                        for c in r:
-                            if id(c) not in seen:  # a spanning cell once
-                                seen.add(id(c))
-                                blocks.extend(Paragraph(t) for t in c)
-                else:
-                    tables.append(tuple(tuple(c for c in r) for r in rows))
-                    blocks.extend(Paragraph(t) for t in table_paragraphs(rows))
+                paragraphs, rows = read_table(cells, [[" ".join(c) for c in r] for r in cells], len(blocks))
+                if rows is not None:
+                    tables.append(rows)
+                blocks.extend(Paragraph(t) for t in paragraphs)
             elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
                 walk(el)
 

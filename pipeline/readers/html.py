@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from pipeline.readers.common import text_document
-from pipeline.readers.docx import is_letterhead, table_paragraphs
+from pipeline.readers.tables import read_table
 from pipeline.readers.text import decode
 from pipeline.types import Document
 
@@ -128,12 +128,10 @@ def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
         cells = [[render(td, notes) for td in tr.children if isinstance(td, _Node) and td.tag in ("td", "th")]
                  for tr in _rows(t)]
         rows = [[" ".join(c.split()) for c in r] for r in cells]
-        if is_letterhead(rows, len([b for b in "".join(out).split("\n\n") if b.strip()])):
-            paragraphs = [p for r in cells for c in r for p in c.split("\n\n") if p.strip()]
-        else:
-            paragraphs = table_paragraphs(rows)
-            if tables is not None and rows:
-                tables.append(tuple(tuple(r) for r in rows))
+        paragraphs, kept = read_table([[[p for p in c.split("\n\n") if p.strip()] for c in r] for r in cells], rows,
+                                      len([b for b in "".join(out).split("\n\n") if b.strip()]))
+        if tables is not None and kept:
+            tables.append(kept)
         out.append("\n\n" + "\n\n".join(paragraphs) + "\n\n")
 
     def go(n: _Node) -> None:

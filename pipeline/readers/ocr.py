@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.readers.common import build_document
+from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import clean
 from pipeline.types import Document, Paragraph
 
@@ -55,13 +56,11 @@ def ocr_pages(pdf, numbers: list[int]) -> dict[int, list[str]]:
 def drop_running(pages: dict[int, list[str]]) -> dict[int, list[str]]:
     """Page numbers, and first or last paragraphs that repeat (digits aside) on half the pages: running headers
     and footers, as the text-layer reader drops them."""
-    from pipeline.readers.pdf import _PAGE_NO_RE, _shape
-
-    edges = Counter(_shape(t) for texts in pages.values() for t in {texts[0], texts[-1]} if texts)
+    edges = Counter(shape(t) for texts in pages.values() for t in {texts[0], texts[-1]} if texts)
     many = max(3, len(pages) // 2)
 
     def running(t: str) -> bool:
-        return bool(_PAGE_NO_RE.match(t)) or edges[_shape(t)] >= many
+        return bool(PAGE_NO_RE.match(t)) or edges[shape(t)] >= many
 
     out = {}
     for number, texts in pages.items():

@@ -20,11 +20,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.readers.common import build_document
+from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import FOOTMARK
 from pipeline.text.metadata import DOC_TYPES
 from pipeline.types import Document, Paragraph
 
-_PAGE_NO_RE = re.compile(r"^(?:-\s*)?(?:trang\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
 _TERMINAL = tuple(".!?;:…")
 _NOTE_START_RE = re.compile(r"^(\d{1,3})\s*(?=\S)")
 _GLUED_RE = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s,.;:)”\"]|$)")
@@ -110,21 +110,17 @@ def _lines(page, number: int, body_size: float) -> list[_Line]:
     return out
 
 
-def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower())
-
-
 def _running(pages: list[list[_Line]]) -> set[tuple[int, int]]:
     """(page, line index) of running headers and footers: page numbers, and lines in the top or bottom two
     of a page whose shape (digits aside) repeats on at least half of the pages."""
     edge = [(p, i) for p, lines in enumerate(pages) for i in {0, 1, len(lines) - 2, len(lines) - 1}
             if 0 <= i < len(lines)]
-    shapes = Counter(_shape(pages[p][i].text) for p, i in set(edge))
+    shapes = Counter(shape(pages[p][i].text) for p, i in set(edge))
     many = max(2, len(pages) // 2)
     out = set()
     for p, i in edge:
         text = pages[p][i].text
-        if _PAGE_NO_RE.match(text) or (len(pages) >= 3 and shapes[_shape(text)] >= many):
+        if PAGE_NO_RE.match(text) or (len(pages) >= 3 and shapes[shape(text)] >= many):
             out.add((p, i))
     return out
 
@@ -192,7 +188,7 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
 def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str, name: str,
               ocr_blocks: dict[int, list[str]] | None = None) -> Document:
     running = _running(pages)
-    extra = list(dict.fromkeys(pages[p][i].text for p, i in running if not _PAGE_NO_RE.match(pages[p][i].text)))
+    extra = list(dict.fromkeys(pages[p][i].text for p, i in running if not PAGE_NO_RE.match(pages[p][i].text)))
     bodies: list[list[_Line]] = []
     page_notes: dict[tuple[int, int], str] = {}  # (page, printed number) → note text
     last_note: tuple[int, int] | None = None

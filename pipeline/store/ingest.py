@@ -6,7 +6,12 @@ and skipped; the others are ingested.
 
 `rebuild` reads every document again (those given and those already indexed, from where they were read) into a
 fresh generation, reusing only vectors of a generation whose checksums match. A damaged live generation (see
-pipeline/integrity.py) is rebuilt the same way, from the document list its database still holds.
+pipeline/store/integrity.py) is rebuilt the same way, from the document list its database still holds.
+
+The steps, one function each: `_plan` (what is unchanged, removed, to be read, to be parsed again), `_parse` (read
+and chunk; each read error is that file's error line), `_embed` (reuse the vectors of unchanged embedded texts,
+embed the rest), `derive` (references, indicators, their names, the accent map: one `Derived` record), and
+`write_generation`, which only writes that record.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +30,36 @@ import numpy as np
 from pipeline.embed import Embedder, Role
 from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
+from pipeline.refs.references import mentions_in
+from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
 from pipeline.store.reader import IndexData, salvage_documents
 from pipeline.store.writer import write_generation
+from pipeline.text.accents import build_accent_map
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
-from pipeline.types import Chunk, DocRecord, Document
+from pipeline.types import DEFAULT_READ, Chunk, DocRecord, Document, ReadOptions
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
 PARSER_VERSION = 12  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
 # names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
 # 12: typed heading paths and footnotes stored as columns
+
+
+class Stage(Enum):
+    """A step of an ingest that reports progress; the CLI and the app each name it in their own words."""
+
+    DOCUMENTS = "documents"  # files read and chunked (done, total: files)
+    CHUNKS = "chunks"  # passages embedded (done, total: passages to embed)
+    NAMES = "indicator names"  # indicator names embedded (done, total: names to embed)
+
+
+Progress = Callable[[Stage, int, int], None]
+
+
+def _silent(stage: Stage, done: int, total: int) -> None:
+    """The progress callback of an ingest nobody watches."""
 
 
 @dataclass
@@ -110,29 +134,6 @@ def unique_indicators(chunks: list[Chunk]) -> list[Indicator]:
     return out
 
 
-def _name_vectors(names: list[str], embedder: Embedder, old, progress, report: IngestReport
-                  ) -> tuple[list[str], np.ndarray]:
-    """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
-    names the previous generation already embedded keep their vectors."""
-    known: dict[str, np.ndarray] = {}
-    if old is not None:
-        old_names, old_vecs = old.indicator_names
-        if old_vecs is not None and len(old_vecs) == len(old_names):
-            known = dict(zip(old_names, old_vecs, strict=True))
-    out = np.zeros((len(names), embedder.dim), dtype=np.float32)
-    todo = [k for k, n in enumerate(names) if n not in known]
-    report.names_embedded = len(todo)
-    for k, n in enumerate(names):
-        if n in known:
-            out[k] = known[n]
-    for start in range(0, len(todo), 32):
-        part = todo[start : start + 32]
-        out[part] = embedder.embed_batch([names[k] for k in part], Role.QUERY)
-        if progress:
-            progress("indicator names", start + len(part), len(todo))
-    return names, out
-
-
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -142,16 +143,18 @@ def ingest(
     embedder: Embedder,
     root: str | Path | None = None,
     remove: Iterable[str] = (),
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
     rebuild: bool = False,
     wait: float | None = None,
+    options: ReadOptions = DEFAULT_READ,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
-    and drop the documents named in `remove`. `progress(stage, done, total)` reports documents and chunks.
-    `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once)."""
+    and drop the documents named in `remove`. `progress(stage, done, total)` reports each `Stage`.
+    `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once).
+    `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract)."""
     root = index_root(root)
     with ingest_lock(root, wait):
-        return _ingest(paths, embedder, root, remove, progress, rebuild)
+        return _ingest(paths, embedder, root, remove, progress or _silent, rebuild, options)
 
 
 @contextlib.contextmanager
@@ -197,8 +200,47 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
     return old, None
 
 
-def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bool = False) -> IngestReport:
+def _ingest(paths, embedder: Embedder, root: Path, remove, progress: Progress, rebuild: bool,
+            options: ReadOptions) -> IngestReport:
+    """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
+    plan = _plan(paths, embedder, root, remove, rebuild, report)
+    fresh, dropped = _parse(plan, progress, options, report)
+    if plan.salvaged and not fresh:  # nothing to rebuild from: leave the damaged index as it is
+        raise IndexUnavailable(
+            f"the index at '{root}' is damaged and no document could be read again from its list "
+            f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
+            "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
+        )
+    if not fresh and not report.removed and not plan.rebuild:
+        return report
+    kept = {n: r for n, r in plan.kept.items() if n not in dropped}
+    docs, chunks, texts = _assemble(kept, fresh, plan.old)
+    vectors = _embed(texts, embedder, plan.old, progress, report)
+    derived = derive(docs, chunks, texts, vectors,
+                     lambda names: _name_vectors(names, embedder, plan.old, progress, report))
+    write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
+    report.written = True
+    return report
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an ingest is to do, decided before anything is parsed."""
+
+    old: IndexData | None  # the live generation (None: none yet, or damaged)
+    kept: dict[str, DocRecord]  # the indexed documents that stay (those named in `remove` are left out)
+    files: tuple[tuple[str, Path], ...]  # the given files (document name, path), in order
+    unchanged: frozenset[str]  # given files whose content hash is the indexed one: not even parsed
+    failed: dict[str, str]  # given files whose content cannot be hashed → the error line
+    reparse: bool  # every document is parsed again (`rebuild`, a damaged index, a new parser version)
+    rebuild: bool  # a fresh generation is written even when nothing changed
+    salvaged: bool  # the live generation was damaged: its document list is all there is
+
+
+def _plan(paths, embedder: Embedder, root: Path, remove, rebuild: bool, report: IngestReport) -> Plan:
+    """Which documents stay, which are removed, which given files are unchanged and which are to be read,
+    and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
     rebuild = rebuild or salvaged is not None
     kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
@@ -210,61 +252,86 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bo
         else:
             report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
     files = find_files(paths, report)
-    fresh: list[tuple[Document, list[Chunk]]] = []
-    for i, (name, path) in enumerate(files):
-        if progress:
-            progress("documents", i, len(files))
+    unchanged, failed = set(), {}
+    for name, path in (f for f in files if f[0] in kept):
         try:
-            if name in kept and kept[name].content_hash == _file_hash(path) and not reparse:
-                report.unchanged.append(name)
-                continue
-            doc = read_document(path, name=name)
+            same = kept[name].content_hash == _file_hash(path)
+        except OSError as e:
+            failed[name] = f"{path}: cannot be read ({e.strerror or e})"
+            continue
+        if same and not reparse:
+            unchanged.add(name)
+            report.unchanged.append(name)
+    return Plan(old, kept, tuple(files), frozenset(unchanged), failed, reparse, rebuild, salvaged is not None)
+
+
+def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestReport
+           ) -> tuple[list[tuple[Document, list[Chunk]]], set[str]]:
+    """Read and chunk the given files that changed, then (when re-parsing) the indexed documents not given,
+    from where they were read. Each file that cannot be read is one error line. Returns the documents read
+    with their chunks, and the names dropped from the index (unreadable, with no sound generation to keep
+    them from)."""
+    fresh: list[tuple[Document, list[Chunk]]] = []
+    for i, (name, path) in enumerate(plan.files):
+        progress(Stage.DOCUMENTS, i, len(plan.files))
+        if name in plan.unchanged:
+            continue
+        if name in plan.failed:
+            report.errors.append(plan.failed[name])
+            continue
+        try:
+            doc = read_document(path, name=name, options=options)
         except ReadError as e:
             report.errors.append(str(e))
             continue
         except OSError as e:
             report.errors.append(f"{path}: cannot be read ({e.strerror or e})")
             continue
-        chunks = prepare_chunks(doc)
-        (report.updated if name in kept else report.added).append(name)
+        (report.updated if name in plan.kept else report.added).append(name)
         if doc.dropped_garbled:
             report.notes.append(f"{name}: dropped {doc.dropped_garbled} garbled line(s) ('?' in place of letters)")
-        fresh.append((doc, chunks))
-    if progress:
-        progress("documents", len(files), len(files))
-    if reparse:  # documents not given this time are parsed again from where they were read
-        for name in [n for n in kept if n not in {d.name for d, _ in fresh} and n not in report.unchanged]:
+        fresh.append((doc, prepare_chunks(doc)))
+    progress(Stage.DOCUMENTS, len(plan.files), len(plan.files))
+    dropped: set[str] = set()
+    if plan.reparse:  # documents not given this time are parsed again from where they were read
+        read = {d.name for d, _ in fresh}
+        for name in [n for n in plan.kept if n not in read and n not in plan.unchanged]:
             try:
-                doc = read_document(Path(kept[name].path), name=name)
+                doc = read_document(Path(plan.kept[name].path), name=name, options=options)
             except ReadError as e:
-                if old is None:  # nothing sound to keep it from
-                    del kept[name]
+                if plan.old is None:  # nothing sound to keep it from
+                    dropped.add(name)
                     report.errors.append(f"{e} — dropped from the index; ingest it again when it can be read")
                 else:
                     report.errors.append(f"{e} — kept as indexed before")
                 continue
             fresh.append((doc, prepare_chunks(doc)))
             report.updated.append(name)
-    if salvaged is not None and not fresh:  # nothing to rebuild from: leave the damaged index as it is
-        raise IndexUnavailable(
-            f"the index at '{root}' is damaged and no document could be read again from its list "
-            f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
-            "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
-        )
-    if not fresh and not report.removed and not rebuild:
-        return report
+    return fresh, dropped
 
-    # reuse vectors of unchanged chunk texts, embed the rest
+
+def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk]]], old: IndexData | None
+              ) -> tuple[list[DocRecord], list[Chunk], list[str]]:
+    """The new generation's documents (sorted by name), its chunks (the kept documents' from the old
+    generation, then the fresh ones) and the text each chunk is embedded as."""
     replaced = {d.name for d, _ in fresh}
     titles = {n: r.meta.title for n, r in kept.items()}
     titles.update({d.name: d.meta.title for d, _ in fresh})
-    all_chunks: list[Chunk] = []
+    chunks: list[Chunk] = []
     if old:
-        all_chunks = [c for c in old.chunks_with_tokens() if c.doc in kept and c.doc not in replaced]
-    for _, chunks in fresh:
-        all_chunks.extend(chunks)
-    texts = [c.embed_text(titles.get(c.doc, "")) for c in all_chunks]
+        chunks = [c for c in old.chunks_with_tokens() if c.doc in kept and c.doc not in replaced]
+    for _, more in fresh:
+        chunks.extend(more)
+    texts = [c.embed_text(titles.get(c.doc, "")) for c in chunks]
+    records = {n: r for n, r in kept.items() if n not in replaced}
+    for doc, more in fresh:
+        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(more), doc.dropped_garbled)
+    return sorted(records.values(), key=lambda d: d.name), chunks, texts
 
+
+def _embed(texts: list[str], embedder: Embedder, old: IndexData | None, progress: Progress,
+           report: IngestReport) -> np.ndarray:
+    """One vector per text: the old generation's where it embedded the same text, the embedder's for the rest."""
     known: dict[str, np.ndarray] = {}
     if old and old.chunks:
         vecs = old.vectors()
@@ -281,22 +348,46 @@ def _ingest(paths, embedder: Embedder, root: Path, remove, progress, rebuild: bo
 
         def tick(n: int) -> None:
             done[0] += n
-            if progress:
-                progress("chunks", done[0], len(todo))
+            progress(Stage.CHUNKS, done[0], len(todo))
 
         t0 = time.perf_counter()
         vectors[todo] = embedder.embed_passages([texts[i] for i in todo], progress=tick)
         report.seconds_embedding = time.perf_counter() - t0
         report.chunks_embedded = len(todo)
         report.tokens_embedded = embedder.count_tokens(texts[i] for i in todo)
-    records = {n: r for n, r in kept.items() if n not in replaced}
-    for doc, chunks in fresh:
-        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(chunks),
-                                      doc.dropped_garbled)
-    docs = sorted(records.values(), key=lambda d: d.name)
-    indicators = unique_indicators(all_chunks)
-    names = _name_vectors(sorted({i.name for i in indicators}), embedder, old, progress, report)
-    write_generation(root, docs, all_chunks, vectors, embedder.name, texts, parser_version=PARSER_VERSION,
-                     indicators=indicators, names=names)
-    report.written = True
-    return report
+    return vectors
+
+
+def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors: np.ndarray,
+           embed_names: Callable[[list[str]], np.ndarray | None]) -> Derived:
+    """Everything else the index keeps, from the chunks: their legal references, indicator statements, the
+    distinct indicator names with their vectors (`embed_names`), and the accent map of their words."""
+    indicators = unique_indicators(chunks)
+    names = sorted({i.name for i in indicators})
+    return Derived(
+        docs=tuple(docs), chunks=tuple(chunks), embed_texts=tuple(texts), vectors=vectors,
+        mentions=tuple(m for c in chunks for m in mentions_in(c)), indicators=tuple(indicators),
+        names=tuple(names), name_vectors=embed_names(names), accents=build_accent_map(c.words for c in chunks),
+    )
+
+
+def _name_vectors(names: list[str], embedder: Embedder, old: IndexData | None, progress: Progress,
+                  report: IngestReport) -> np.ndarray:
+    """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
+    names the previous generation already embedded keep their vectors."""
+    known: dict[str, np.ndarray] = {}
+    if old is not None:
+        old_names, old_vecs = old.indicator_names
+        if old_vecs is not None and len(old_vecs) == len(old_names):
+            known = dict(zip(old_names, old_vecs, strict=True))
+    out = np.zeros((len(names), embedder.dim), dtype=np.float32)
+    todo = [k for k, n in enumerate(names) if n not in known]
+    report.names_embedded = len(todo)
+    for k, n in enumerate(names):
+        if n in known:
+            out[k] = known[n]
+    for start in range(0, len(todo), 32):
+        part = todo[start : start + 32]
+        out[part] = embedder.embed_batch([names[k] for k in part], Role.QUERY)
+        progress(Stage.NAMES, start + len(part), len(todo))
+    return out

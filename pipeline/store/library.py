@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.embed import Embedder
 from pipeline.readers import ReadError, read_document
 from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
-from pipeline.store.ingest import IngestReport, ingest
+from pipeline.store.ingest import IngestReport, Progress, ingest
 from pipeline.store.layout import current_generation, index_root
 from pipeline.store.protocol import IndexReader
 
@@ -81,7 +81,7 @@ def save_upload(name: str, data: bytes, folder: Path, limit: int | None = None) 
 
 
 def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: str | os.PathLike | None = None,
-                progress: Callable[[str, int, int], None] | None = None, limit: int | None = None) -> IngestReport:
+                progress: Progress | None = None, limit: int | None = None) -> IngestReport:
     """Save uploaded (name, content) pairs into the index's uploads folder and ingest them. Every file that
     cannot be saved or read is one error in the report; the others are indexed."""
     folder = uploads_dir(root)
@@ -149,7 +149,7 @@ class Library:
         return document_rows(index)
 
     def add(self, files: Sequence[tuple[str, bytes]], embedder: Embedder,
-            progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+            progress: Progress | None = None) -> IngestReport:
         return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit)
 
     def remove(self, names: Sequence[str], embedder: Embedder) -> IngestReport:

@@ -14,12 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.indicators.extract import Indicator
-from pipeline.refs.references import mentions_in
 from pipeline.store import integrity
+from pipeline.store.derived import Derived
 from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
-from pipeline.text.accents import build_accent_map
-from pipeline.types import Chunk, DocRecord
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -56,63 +53,19 @@ def _bm25(token_lists: list[list[str]]):
     return model
 
 
-def write_generation(
-    root: Path,
-    docs: list[DocRecord],
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    embedder_name: str,
-    embed_texts: list[str],
-    parser_version: int = 0,
-    indicators: list[Indicator] = (),
-    names: tuple[list[str], np.ndarray] = ((), None),
-) -> Path:
-    """Write a complete generation and make it live. `chunks[i]` ↔ `vectors[i]` ↔ FAISS row i;
-    `names` are the distinct indicator names with one vector each (matched by meaning in `compare`)."""
+def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0) -> Path:
+    """Write a complete generation of what ingest `derived` and make it live (see `Derived` for which row is
+    which); the manifest names `embedder_name` and `parser_version`."""
     import faiss
 
-    if len(chunks) != len(vectors):
-        raise ValueError("one vector per chunk")
     root.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     tmp = root / f".tmp-{stamp}-{os.getpid()}"
     final = root / f"gen-{stamp}"
     tmp.mkdir()
     try:
-        db = sqlite3.connect(tmp / LAYOUT.db)
-        db.executescript(_SCHEMA)
-        db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (d.name, d.path, d.content_hash, d.meta.title, d.meta.number, d.meta.issuer, d.meta.date,
-                 json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled)
-                for d in docs
-            ],
-        )
-        db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t),
-                 c.page, json.dumps([h.to_row() for h in c.headings], ensure_ascii=False),
-                 json.dumps([list(f) for f in c.footnotes], ensure_ascii=False))
-                for i, (c, t) in enumerate(zip(chunks, embed_texts, strict=True))
-            ],
-        )
-        db.executemany(
-            "INSERT INTO refs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(m.ref.ref, m.ref.number, m.ref.code, m.ref.type, m.ref.issuer, m.ref.year, m.ref.date,
-              int(m.ref.partial), m.doc, m.section, m.chunk_id, m.sentence)
-             for c in chunks for m in mentions_in(c)],
-        )
-        db.executemany(
-            "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(i.name, i.year, i.kind.value, i.value, i.unit, i.qualifier, i.raw, i.plan_ratio, i.total, i.doc,
-              i.section, i.chunk_id, i.text) for i in indicators],
-        )
-        db.executemany("INSERT INTO indicator_names VALUES (?,?,?)",
-                       [(k, n, embed_hash(n)) for k, n in enumerate(names[0])])
-        db.commit()
-        db.close()
+        _write_db(tmp / LAYOUT.db, derived)
+        vectors, chunks = derived.vectors, derived.chunks
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
         index = faiss.IndexFlatIP(dim or 1)
         if len(vectors):
@@ -120,10 +73,10 @@ def write_generation(
         faiss.write_index(index, str(tmp / LAYOUT.dense))
         _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
         _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
-        if names[1] is not None:
-            np.save(tmp / LAYOUT.names, np.ascontiguousarray(names[1], dtype=np.float32), allow_pickle=False)
-        accents = build_accent_map(c.words for c in chunks)
-        (tmp / LAYOUT.accents).write_text(json.dumps(accents, ensure_ascii=False), encoding="utf-8")
+        if derived.name_vectors is not None:
+            np.save(tmp / LAYOUT.names, np.ascontiguousarray(derived.name_vectors, dtype=np.float32),
+                    allow_pickle=False)
+        (tmp / LAYOUT.accents).write_text(json.dumps(derived.accents, ensure_ascii=False), encoding="utf-8")
         for f in tmp.rglob("*"):
             if f.is_file():
                 with open(f, "rb") as fh:
@@ -132,9 +85,9 @@ def write_generation(
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
             "parser_version": parser_version,
-            "counts": {"documents": len(docs), "chunks": len(chunks), "indicators": len(indicators)},
+            "counts": {"documents": len(derived.docs), "chunks": len(chunks), "indicators": len(derived.indicators)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "documents": sorted(d.name for d in docs),
+            "documents": sorted(d.name for d in derived.docs),
             "files": integrity.file_digests(tmp),
         }
         integrity.write_manifest(tmp, manifest)
@@ -155,3 +108,40 @@ def write_generation(
         raise
     integrity.collect_garbage(root, keep={final.name, previous})
     return final
+
+
+def _write_db(path: Path, derived: Derived) -> None:
+    """chunks.sqlite: documents, chunks (row = FAISS row), references, indicators, indicator names."""
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA)
+    db.executemany(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (d.name, d.path, d.content_hash, d.meta.title, d.meta.number, d.meta.issuer, d.meta.date,
+             json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled)
+            for d in derived.docs
+        ],
+    )
+    db.executemany(
+        "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t), c.page,
+             json.dumps([h.to_row() for h in c.headings], ensure_ascii=False),
+             json.dumps([list(f) for f in c.footnotes], ensure_ascii=False))
+            for i, (c, t) in enumerate(zip(derived.chunks, derived.embed_texts, strict=True))
+        ],
+    )
+    db.executemany(
+        "INSERT INTO refs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(m.ref.ref, m.ref.number, m.ref.code, m.ref.type, m.ref.issuer, m.ref.year, m.ref.date,
+          int(m.ref.partial), m.doc, m.section, m.chunk_id, m.sentence) for m in derived.mentions],
+    )
+    db.executemany(
+        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(i.name, i.year, i.kind.value, i.value, i.unit, i.qualifier, i.raw, i.plan_ratio, i.total, i.doc,
+          i.section, i.chunk_id, i.text) for i in derived.indicators],
+    )
+    db.executemany("INSERT INTO indicator_names VALUES (?,?,?)",
+                   [(k, n, embed_hash(n)) for k, n in enumerate(derived.names)])
+    db.commit()
+    db.close()

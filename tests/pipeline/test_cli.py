@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,19 @@ def test_ingest_exit_code_is_nonzero_only_when_nothing_was_ingested(tmp_path, ca
     assert main(["ingest", str(bad), str(DATA / "qd-97-2025-ubnd.md"), "--index", str(tmp_path / "ix"),
                  "--model", "fake", "-q"]) == 0
     assert main(["remove", "qd-97-2025-ubnd.md", "--index", str(tmp_path / "ix")]) == 0
+
+
+def test_ingest_ocr_flag_reaches_the_pdf_reader_as_an_argument(tmp_path, capsys, monkeypatch):
+    from tests.pipeline.readers.test_pdf import _scanned
+
+    scan = _scanned(tmp_path)
+    args = ["ingest", str(scan), "--index", str(tmp_path / "ix"), "--model", "fake", "-q"]
+    assert main(args) == 1
+    assert "scanned PDF" in capsys.readouterr().err  # without the flag: refused, with the hint to use --ocr
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Tesseract: the OCR reader itself says so, proving it was asked
+    assert main([*args, "--ocr"]) == 1
+    assert "OCR needs Tesseract" in capsys.readouterr().err
+    assert not any(k.startswith("TRACUU_OCR") for k in os.environ)
 
 
 def test_errors_are_clear_and_not_tracebacks(tmp_path, capsys):

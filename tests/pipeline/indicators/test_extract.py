@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.indicators import extract as ex
 from pipeline.indicators.extract import Kind, find_indicators, format_number, indicators_in, parse_number
 from pipeline.readers import read_document
 from pipeline.text.chunk import chunk_document
@@ -154,3 +155,65 @@ def test_a_year_named_in_the_sentence_wins_over_the_same_year_in_a_date():
     assert (i.year, i.value) == (2025, 13966)
     (j,) = find_indicators("Ngày 20 tháng 11 năm 2024, thu ngân sách ước đạt 13.966 tỷ đồng.", year=2023)
     assert j.year == 2023  # a date is not the year a figure is about
+
+
+# --- each skip rule on a real sentence: the rule says yes, no statement is found, and without the rule the
+# sentence would give one (so the rule is what keeps it out). Sentences from the seed and from
+# ../shared/corpus/local_gov_docs_2025/docs (file named); where neither holds one, the rule's own example.
+SENTENCE_RULES = [
+    # a docx table row without its header (the seed's "Tổng thu ngân sách … 1.172,5 tỷ đồng")
+    (ex.is_table_fragment, "Thu ngân sách | đạt 1.172,5 tỷ đồng | 2022"),
+    (ex.is_condition, "Vùng nuôi có từ 10 ha trở lên đối với hình thức nuôi thâm canh và bán thâm canh."),  # 0134-KH
+    (ex.is_bound, "Trong thời hạn tối đa là 48 ngày (cắt giảm 12/60 ngày, tỷ lệ 20%) kể từ ngày nhận đủ hồ sơ hợp "
+                  "lệ, trong đó:"),  # 01779-QĐ-UBND
+    (ex.is_fee_or_fine, "01 tỷ đồng, mức thu 10 triệu đồng."),  # 01779-QĐ-UBND
+    (ex.is_rate_norm, "Định mức chi hỗ trợ đạt 500.000 đồng cho mỗi lớp học."),  # the rule's kind of sentence
+    (ex.is_scoring, "Đơn vị đạt tỷ lệ 100% cộng 05 điểm, không đạt tỷ lệ 100% không cộng điểm,."),  # 157-KH-UBND
+    (ex.is_eligibility, "Chỉ những cá nhân đạt ít nhất 80% số buổi học mới được cấp chứng chỉ."),  # the rule's example
+    (ex.is_criterion, "- Có dưới 60% đường thôn và đường liên thôn được cứng hóa đảm bảo ô tô đi lại thuận tiện "
+                      "quanh năm theo tiêu chuẩn kỹ thuật quy định tại pháp luật đường bộ."),  # 1630-QĐ-UBND
+    (ex.is_calculation, "Phô tô tài liệu và văn phòng phẩm (50 bộ/lớp x 02 lớp)"),  # 0134-KH-UBND
+]
+
+
+@pytest.mark.parametrize(("rule", "sentence"), SENTENCE_RULES, ids=[r.__name__ for r, _ in SENTENCE_RULES])
+def test_each_sentence_rule_keeps_its_real_sentence_out(rule, sentence, monkeypatch):
+    assert rule(sentence)
+    assert rule in ex.SENTENCE_SKIPS
+    assert find_indicators(sentence) == []
+    monkeypatch.setattr(ex, "SENTENCE_SKIPS", tuple(r for r in ex.SENTENCE_SKIPS if r is not rule))
+    assert find_indicators(sentence), "without the rule the sentence gives a statement"
+
+
+VALUE_RULES = [  # (rule, sentence, the number it skips)
+    (ex.is_year_or_date, "Ước thực hiện cả năm 5.817,196 tỷ đồng/5.937,440 tỷ đồng, đạt 97,97% kế hoạch; cụ thể:",
+     "5.817,196 tỷ đồng"),  # 0204-KH-UBND: "năm 5.817" — after "năm" a number is taken for a year
+    (ex.is_range_start, "Phạt tiền từ 6.000.000 đồng đến 9.000.000 đồng đối với hành vi không duy trì nội quy.",
+     "6.000.000 đồng"),  # 76-2025-NQ-HĐND
+    (ex.is_range_end, "thường được áp dụng đối với các hộ thoát nước ở gần nhau với tổng lượng nước thải từ "
+                      "50m3/ngày.đêm đến 200 m3/ngày.đêm.", "200 m3/ngày"),  # 223-2025-QĐ-UBND
+    (ex.is_list_number, "5 Trường hợp đăng ký cai nghiện tại cơ sở cai nghiện thì không phải điền điểm 3.3 này",
+     "5 Trường hợp"),  # 2682-QĐ-UBND
+    (ex.is_rate, "- Thuê dịch vụ tin nhắn: 50.000.000 đồng/năm.", "50.000.000 đồng/năm"),  # 0134-KH-UBND
+    (ex.is_part_of_name, "Giá trị thu nhập trên 1 đơn vị diện tích canh tác đạt 87 triệu đồng;", "1 đơn vị"),  # seed
+]
+
+
+@pytest.mark.parametrize(("rule", "sentence", "raw"), VALUE_RULES, ids=[r.__name__ for r, _, _ in VALUE_RULES])
+def test_each_value_rule_skips_its_number_in_a_real_sentence(rule, sentence, raw, monkeypatch):
+    assert rule in [r for r, _ in ex.VALUE_SKIPS]
+    assert raw not in [i.raw for i in find_indicators(sentence)]
+    monkeypatch.setattr(ex, "VALUE_SKIPS", tuple((r, passed) for r, passed in ex.VALUE_SKIPS if r is not rule))
+    assert raw in [i.raw for i in find_indicators(sentence)], "without the rule the number is taken for a value"
+
+
+def test_a_legal_article_gives_only_its_sentences_about_goals():
+    from pipeline.types import Chunk
+
+    rule = Chunk("qd.md#Điều 5:0", "qd.md", "Điều 5. Mức hỗ trợ", "Hỗ trợ 50 triệu đồng cho mỗi hợp tác xã thành "
+                 "lập mới.\nKết quả năm 2024 đạt 120 hợp tác xã.", 2024, 0)
+    goals = Chunk("qd.md#Điều 2:0", "qd.md", "Điều 2. Mục tiêu, chỉ tiêu chủ yếu",
+                  "Tăng trưởng kinh tế đạt 8%.", 2025, 1)
+    assert ex.in_legal_article(rule) and not ex.in_legal_article(goals)
+    assert [i.raw for i in indicators_in(rule)] == ["120 hợp tác xã"]
+    assert [(i.name, i.raw) for i in indicators_in(goals)] == [("Tăng trưởng kinh tế", "8%")]

@@ -4,7 +4,7 @@ bench/make_format_fixtures.py) and on small documents built from their XML."""
 import pytest
 
 from pipeline.readers import ReadError, read_document
-from pipeline.readers.docx import table_paragraphs
+from pipeline.readers.tables import table_paragraphs
 from pipeline.text.chunk import chunk_document
 from tests.conftest import DATA, SEED
 from tests.pipeline.readers.helpers import TO_TCVN3, TO_VNI, W_NS, body_chunks, docx_bytes, note_ref, para, run, table

@@ -11,6 +11,7 @@ from pipeline.readers.pdf import _assemble, _join, _Line
 from pipeline.text.chunk import chunk_document
 from pipeline.text.clean import strip_marks
 from pipeline.text.sections import build_sections
+from pipeline.types import ReadOptions
 from tests.conftest import DATA, SEED
 from tests.pipeline.readers.helpers import body_chunks
 
@@ -132,21 +133,19 @@ def _mixed(tmp_path, resolution=72):
     return path
 
 
-def test_scanned_pdf_without_text_layer_is_reported_with_the_ocr_flag(tmp_path, monkeypatch):
-    monkeypatch.delenv("TRACUU_OCR", raising=False)
+def test_scanned_pdf_without_text_layer_is_reported_with_the_ocr_flag(tmp_path):
     with pytest.raises(ReadError, match=r"ban-scan.pdf: scanned PDF: 1 of 1 pages have no text layer .*--ocr"):
         read_document(_scanned(tmp_path))
 
 
-def test_a_scanned_page_among_text_pages_is_named_not_skipped(tmp_path, monkeypatch):
-    monkeypatch.delenv("TRACUU_OCR", raising=False)
+def test_a_scanned_page_among_text_pages_is_named_not_skipped(tmp_path):
     with pytest.raises(ReadError, match=r"page\(s\) 3 of 4 are scanned images without a text layer .*--ocr"):
         read_document(_mixed(tmp_path))
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr and tesseract-ocr-vie")
 def test_ocr_reads_a_scanned_page_in_vietnamese_in_its_place(tmp_path):
-    doc = read_document(_mixed(tmp_path, resolution=150), ocr=True)
+    doc = read_document(_mixed(tmp_path, resolution=150), options=ReadOptions(ocr=True))
     pages = [p.page for p in doc.paragraphs]
     assert pages == sorted(pages) and set(pages) == {1, 2, 3, 4}
     ocr = " ".join(p.text for p in doc.paragraphs if p.page == 3)

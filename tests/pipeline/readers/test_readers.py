@@ -56,3 +56,26 @@ def test_every_supported_format_is_dispatched_to_its_reader(tmp_path):
         assert sentence in text and "<p>" not in text and "w:t" not in text, name  # each read as its format
     with pytest.raises(ReadError, match="not an old Word .doc file"):  # .doc goes to the LibreOffice reader
         read_document(_write(tmp_path, "a.doc", b"plain text named .doc"))
+
+
+def test_the_readers_import_each_other_without_a_cycle():
+    """Each reader module's imports of other reader modules (at the top or inside a function) form no cycle:
+    what two readers share lives in a module both import (`running`, `tables`, `common`)."""
+    import ast
+    from graphlib import CycleError, TopologicalSorter
+
+    folder = Path(__file__).parents[3] / "pipeline" / "readers"
+    graph = {}
+    for f in folder.glob("*.py"):
+        if f.name == "__init__.py":
+            continue
+        found = set()
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline.readers."):
+                found.add(node.module.rsplit(".", 1)[1])
+        graph[f.stem] = found
+    assert {"ocr", "pdf", "running"} <= set(graph) and "running" in graph["ocr"] and "pdf" not in graph["ocr"]
+    try:
+        list(TopologicalSorter(graph).static_order())
+    except CycleError as e:
+        pytest.fail(f"import cycle among the readers: {e.args[1]}")

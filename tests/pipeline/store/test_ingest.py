@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from pipeline.embed import FakeEmbedder
-from pipeline.store.ingest import ingest
+from pipeline.store.ingest import Stage, ingest
 from pipeline.store.layout import IndexUnavailable, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, ROOT, SEED
@@ -36,6 +36,17 @@ def test_faiss_row_bm25_doc_and_sqlite_row_share_one_chunk_order(seed_index_fake
 
     for folded in (False, True):  # both BM25 indexes name the same row for the chunk's own words
         assert BM25Retriever(data, folded=folded).search(Query.of(probe.text), 1)[0].chunk_id == probe.chunk_id
+
+
+def test_progress_names_each_stage_with_the_stage_enum(tmp_path):
+    seen: list[tuple[Stage, int, int]] = []
+    ingest([SEED], FakeEmbedder(), root=tmp_path / "ix", progress=lambda *a: seen.append(a))
+    assert {s for s, _, _ in seen} == {Stage.DOCUMENTS, Stage.CHUNKS, Stage.NAMES}
+    assert seen[0] == (Stage.DOCUMENTS, 0, 1) and (Stage.DOCUMENTS, 1, 1) in seen
+    chunks = [(d, t) for s, d, t in seen if s is Stage.CHUNKS]
+    assert chunks[-1][0] == chunks[-1][1] == len(open_index(tmp_path / "ix").chunks)
+    names = [(d, t) for s, d, t in seen if s is Stage.NAMES]
+    assert names[-1][0] == names[-1][1] == len(open_index(tmp_path / "ix").indicator_names[0])
 
 
 def emb_role():

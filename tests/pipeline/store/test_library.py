@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.embed import FakeEmbedder
+from pipeline.store.ingest import Stage
 from pipeline.store.library import (
     add_uploads,
     document_rows,
@@ -73,7 +74,7 @@ def test_good_uploads_are_indexed_and_each_bad_one_reported(tmp_path: Path):
     assert len(report.errors) == 2
     assert report.errors[0].startswith("rong.txt: the file is empty")
     assert report.errors[1].startswith("bang.docx: not a valid .docx file")
-    assert {"documents", "chunks"} <= set(seen)
+    assert {Stage.DOCUMENTS, Stage.CHUNKS} <= set(seen)
     data = open_index(root)
     assert set(data.docs) == {"nd-25.md", "qd-97.md"}
     assert Path(data.docs["qd-97.md"].path).parent == uploads_dir(root)

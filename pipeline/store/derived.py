@@ -1,0 +1,35 @@
+"""The one record of everything an ingest derived, the writer's only input: it writes this, it computes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline.indicators.extract import Indicator
+from pipeline.refs.references import Mention
+from pipeline.types import Chunk, DocRecord
+
+
+@dataclass(frozen=True, eq=False)
+class Derived:
+    """A whole generation's content. ``chunks[i]`` ↔ ``embed_texts[i]`` ↔ ``vectors[i]`` ↔ FAISS row i;
+    ``names[k]`` ↔ ``name_vectors[k]``."""
+
+    docs: tuple[DocRecord, ...]  # sorted by name
+    chunks: tuple[Chunk, ...]  # with their segmented words and folded tokens (what BM25 reads)
+    embed_texts: tuple[str, ...]  # `Chunk.embed_text(title)`: what was embedded; its hash lets a vector be reused
+    vectors: np.ndarray  # (len(chunks), dim) float32, passages as the embedder saw them
+    mentions: tuple[Mention, ...] = ()  # the legal references of every chunk, with their sentences
+    indicators: tuple[Indicator, ...] = ()  # indicator statements, once each
+    names: tuple[str, ...] = ()  # the distinct indicator names, sorted
+    name_vectors: np.ndarray | None = None  # (len(names), dim): names embedded as queries, for `compare`
+    accents: dict[str, str] = field(default_factory=dict)  # folded word → its most frequent accented spelling
+
+    def __post_init__(self) -> None:
+        if not len(self.chunks) == len(self.embed_texts) == len(self.vectors):
+            raise ValueError(f"one embedded text and one vector per chunk: {len(self.chunks)} chunks, "
+                             f"{len(self.embed_texts)} texts, {len(self.vectors)} vectors")
+        if self.name_vectors is not None and len(self.name_vectors) != len(self.names):
+            raise ValueError(f"one vector per indicator name: {len(self.names)} names, "
+                             f"{len(self.name_vectors)} vectors")
