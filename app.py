@@ -23,13 +23,13 @@ import streamlit as st  # noqa: E402
 import app_ui as ui  # noqa: E402
 import pipeline  # noqa: E402
 from pipeline.ask.cite import citation, spans_in  # noqa: E402
-from pipeline.indicators.compare import Comparison  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
 
 if TYPE_CHECKING:  # names in hints only, all from the entry points
     from pipeline import (
         Answerer,
         Comparer,
+        Comparison,
         Embedder,
         Filters,
         IndexReader,

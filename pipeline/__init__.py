@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from pipeline.ask.answer import Answerer
     from pipeline.embed import Embedder
     from pipeline.indicators.compare import Comparer
+    from pipeline.protocol import IndexReader
     from pipeline.refs.catalog import RefCatalog
     from pipeline.search.fusion import Fusion
     from pipeline.store.library import Library
-    from pipeline.store.protocol import IndexReader
 
 __version__ = "0.1.0"
 
@@ -39,7 +39,7 @@ _LAZY = {
     "Embedder": "pipeline.embed",
     "EmbedderError": "pipeline.embed",
     "IndexUnavailable": "pipeline.store.layout",
-    "IndexReader": "pipeline.store.protocol",
+    "IndexReader": "pipeline.protocol",
     "Filters": "pipeline.search.filters",
     "match_docs": "pipeline.search.filters",
     "Fusion": "pipeline.search.fusion",

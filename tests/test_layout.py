@@ -62,8 +62,7 @@ def pipeline_imports() -> list[Import]:
 
 
 def app_imports() -> list[Import]:
-    """What app.py and app_ui.py import: for the check of the app's imports (only the public entry points of
-    pipeline/) that is still to be written."""
+    """What app.py and app_ui.py import."""
     return [imp for name in ("app.py", "app_ui.py") for imp in imports_of(ROOT / name)]
 
 
@@ -163,10 +162,6 @@ def test_nothing_in_pipeline_imports_streamlit_or_the_app():
     assert bad == []
 
 
-@pytest.mark.xfail(strict=True, reason="refs → store: pipeline/refs/links.py:11 `from pipeline.store.reader import "
-                   "IndexData`, while store imports refs (store/reader.py:16, store/writer.py:18) and indicators "
-                   "(store/ingest.py:25), and indicators imports refs.links (indicators/compare.py:214): the "
-                   "integrator resolves it, then removes this mark")
 def test_the_subpackages_of_pipeline_import_one_another_without_a_cycle():
     graph = subpackage_graph(pipeline_imports())
     cycle = find_cycle(graph)
@@ -192,3 +187,23 @@ def test_importing_any_module_of_pipeline_loads_no_heavy_or_optional_package():
                 continue
             eager += [f"{path.relative_to(ROOT)}:{node.lineno}: {top}" for top in tops if top not in allowed]
     assert eager == []
+
+
+# what the app may import from pipeline/: the entry points and settings, the shared records, and the citation
+# formatting it shows (pure functions over records)
+APP_MAY_IMPORT = ("pipeline", "pipeline.settings", "pipeline.types", "pipeline.ask.cite")
+
+
+def test_the_app_imports_only_the_entry_points_and_presentation_helpers():
+    found = [imp for imp in app_imports() if imp.module == "pipeline" or imp.module.startswith("pipeline.")]
+    assert any(imp.module == "pipeline" for imp in found)  # the parser sees the app's imports at all
+
+    def allowed(module: str) -> bool:
+        parent, _, name = module.rpartition(".")
+        if module in APP_MAY_IMPORT:
+            return True
+        where = ROOT.joinpath(*module.split("."))  # `from pipeline import store` would be a module: not allowed
+        return parent in APP_MAY_IMPORT and not where.is_dir() and not where.with_suffix(".py").exists()
+
+    bad = sorted({str(imp) for imp in found if not allowed(imp.module)})
+    assert bad == [], "app.py/app_ui.py reach past the entry points: " + "; ".join(bad)

@@ -11,11 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
 from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import normalize_query
-from pipeline.store.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences

@@ -23,7 +23,7 @@ from pipeline.text.vocab import NAME_STOP_WORDS
 
 if TYPE_CHECKING:
     from pipeline.embed import Embedder
-    from pipeline.store.protocol import IndexReader
+    from pipeline.protocol import IndexReader
 
 _MONEY = {"đồng", "nghìn đồng", "ngàn đồng", "triệu đồng", "tỷ đồng", "nghìn tỷ đồng"}
 _TO_DONG = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9, "nghìn tỷ đồng": 1e12}

@@ -19,7 +19,7 @@ from pipeline.refs.links import (
 from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query
 
 if TYPE_CHECKING:
-    from pipeline.store.protocol import IndexReader
+    from pipeline.protocol import IndexReader
     from pipeline.types import DocRecord
 
 

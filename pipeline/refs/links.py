@@ -12,7 +12,7 @@ from pipeline.refs.references import Bearers, RefMatch, bearer_of, bearers, find
 from pipeline.text.clean import fold
 
 if TYPE_CHECKING:  # only named in hints: the store reads references, refs never loads a store
-    from pipeline.store.protocol import IndexReader
+    from pipeline.protocol import IndexReader
 
 
 def doc_bearers(data: IndexReader) -> Bearers:

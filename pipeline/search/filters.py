@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.protocol import IndexReader
 from pipeline.store.layout import IndexUnavailable
-from pipeline.store.protocol import IndexReader
 from pipeline.text.clean import fold
 
 

@@ -1,6 +1,6 @@
 """Retrievers over a stored index: dense (FAISS) and BM25 (over segmented words, or over folded syllables).
 Each offers one method, ``search(query, k, allowed) -> list[Hit]``, and reads the form of the `Query` it was
-built for; the scoring itself is the index reader's (`pipeline.store.protocol.IndexReader`)."""
+built for; the scoring itself is the index reader's (`pipeline.protocol.IndexReader`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.embed import Embedder
+from pipeline.protocol import IndexReader
 from pipeline.search.query import Query
 from pipeline.store.layout import IndexUnavailable
-from pipeline.store.protocol import IndexReader
 from pipeline.text.segment import folded_tokens, words
 from pipeline.types import Hit
 

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.embed import Embedder
+from pipeline.protocol import IndexReader
 from pipeline.readers import ReadError, read_document
 from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
 from pipeline.store.ingest import IngestReport, Progress, ingest
 from pipeline.store.layout import current_generation, index_root
-from pipeline.store.protocol import IndexReader
 
 UPLOADS = "uploads"
 _UNSAFE_RE = re.compile(r"[^\w.\- ()]+")

@@ -208,12 +208,14 @@ def test_each_value_rule_skips_its_number_in_a_real_sentence(rule, sentence, raw
 
 
 def test_a_legal_article_gives_only_its_sentences_about_goals():
-    from pipeline.types import Chunk
+    from pipeline.types import Chunk, Heading, HeadingKind
 
-    rule = Chunk("qd.md#Điều 5:0", "qd.md", "Điều 5. Mức hỗ trợ", "Hỗ trợ 50 triệu đồng cho mỗi hợp tác xã thành "
-                 "lập mới.\nKết quả năm 2024 đạt 120 hợp tác xã.", 2024, 0)
-    goals = Chunk("qd.md#Điều 2:0", "qd.md", "Điều 2. Mục tiêu, chỉ tiêu chủ yếu",
-                  "Tăng trưởng kinh tế đạt 8%.", 2025, 1)
+    rule = Chunk("qd.md#D5:0", "qd.md", "Điều 5. Mức hỗ trợ", "Hỗ trợ 50 triệu đồng cho mỗi hợp tác xã thành "
+                 "lập mới.\nKết quả năm 2024 đạt 120 hợp tác xã.", 2024, 0,
+                 headings=(Heading(HeadingKind.DIEU, "Điều 5.", "Mức hỗ trợ"),))
+    goals = Chunk("qd.md#D2:0", "qd.md", "Điều 2. Mục tiêu, chỉ tiêu chủ yếu",
+                  "Tăng trưởng kinh tế đạt 8%.", 2025, 1,
+                  headings=(Heading(HeadingKind.DIEU, "Điều 2.", "Mục tiêu, chỉ tiêu chủ yếu"),))
     assert ex.in_legal_article(rule) and not ex.in_legal_article(goals)
     assert [i.raw for i in indicators_in(rule)] == ["120 hợp tác xã"]
     assert [(i.name, i.raw) for i in indicators_in(goals)] == [("Tăng trưởng kinh tế", "8%")]
