@@ -19,25 +19,23 @@ from pipeline.search.query import normalize_query
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
+from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
 from pipeline.types import Answer, DocMeta, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
 _WHEN_RE = re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi han|thoi diem nao|truoc ngay)\b")
-_DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}|\b(?:tháng|năm)\s+\d{1,4}")
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
-_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                  re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
-                 re.compile(r"\b(?:19|20)\d{2}\b")]
+                 YEAR_RE]
 _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
-_STOP = set("của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
-            "nhất hay hoặc ở về theo mấy việc vấn đề".split())
+_STOP = QUESTION_STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def _tokens(text: str) -> set[str]:
 def _query_terms(question: str) -> list[str]:
     """Content syllables and the pairs of adjacent content syllables (a pair with a function word such as
     ``nhiêu_học`` or ``việc_gì`` is rare in text only because it is not a phrase)."""
-    syl = [w for w in _syllables(question) if not _YEAR_RE.fullmatch(w)]
+    syl = [w for w in _syllables(question) if not YEAR_RE.fullmatch(w)]
     pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if a not in _STOP and b not in _STOP]
     return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
 
@@ -165,7 +163,7 @@ class Answerer:
         if wants_number is True:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
             s *= 1.3 if has_quantity(sentence) else 0.6
         elif wants_number == "date":  # "trước ngày nào", "khi nào": the answer states a date
-            s *= 1.3 if _DATE_RE.search(sentence) else 0.6
+            s *= 1.3 if DATE_MENTION_RE.search(sentence) else 0.6
         if year is not None and p.year is not None:
             s *= 1.25 if p.year == year else 0.8
         codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
@@ -209,7 +207,7 @@ class Answerer:
         accented = restore(question, self.data.accents)
         terms = self._weights(_query_terms(accented), focus_terms(accented))
         wants_number: bool | str = "date" if _WHEN_RE.search(folded) else bool(_QUANTITY_RE.search(folded))
-        years = list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(question)))
+        years = list(dict.fromkeys(int(y) for y in YEAR_RE.findall(question)))
         hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}

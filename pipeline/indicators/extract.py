@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pipeline.text.clean import strip_marks
 from pipeline.text.segment import split_sentences
+from pipeline.text.vocab import MEASURE_UNITS, YEAR, YEAR_OF_RE, YEAR_RE
 from pipeline.types import Chunk
 
 
@@ -83,13 +84,6 @@ def format_number(value: float) -> str:
 
 # --- statements --------------------------------------------------------------------------------------------
 
-_UNITS = [
-    "%", "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "USD", "km", "m2", "m²", "m3", "ha", "tấn",
-    "tạ", "con", "người", "lượt người", "lượt khách", "lượt", "doanh nghiệp", "DN", "HTX", "hợp tác xã", "trường",
-    "cây xanh", "cây", "hộ", "tuyến phố", "tổ dân phố", "khu dân cư", "xã", "phường", "công trình", "dự án",
-    "hồ sơ", "trường hợp", "cuộc", "lao động", "giường", "sản phẩm", "cơ sở", "thôn", "đơn vị", "căn hộ", "căn",
-    "nhà", "km2", "MW", "kWh", "triệu USD", "nghìn tỷ đồng", "tuyến", "lớp", "học sinh", "bác sĩ",
-]
 # units that name what is counted ("Xây dựng 45 Tổ dân phố mẫu"): part of the indicator's name when no verb
 # stands between name and value; measures (%, km, tỷ đồng…) never are
 _COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến phố", "tuyến", "trường", "doanh nghiệp",
@@ -98,7 +92,7 @@ _COUNT_NOUNS = {"cây xanh", "cây", "tổ dân phố", "khu dân cư", "tuyến
                 "thôn", "đơn vị", "căn hộ", "căn", "giường", "lao động", "hồ sơ", "trường hợp", "cuộc", "con", "người",
                 "lượt người", "lượt khách", "lượt", "bác sĩ", "dn"}
 _SAME_NOUN = {"dn": "doanh nghiệp", "htx": "hợp tác xã", "doanh nghiệp": "dn", "hợp tác xã": "htx"}
-_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in MEASURE_UNITS), key=len, reverse=True))
 _VALUE_RE = re.compile(
     rf"(?<![\w.,/])(?P<num>{NUMBER})(?:/(?P<total>\d+(?:[.,]\d+)?))?"
     rf"\s?(?P<unit>(?i:{_UNIT_RE}))(?P<per>(?:/[^\W\d_]+)*)(?!\w)",
@@ -120,10 +114,9 @@ _TARGET_SENTENCE_RE = re.compile(r"\b(?:phấn đấu|mục tiêu|dự kiến|ch
                                  r"kế hoạch năm \d{4} (?:là|:))", re.IGNORECASE)
 _RESULT_SENTENCE_RE = re.compile(r"\b(?:ước đạt|ước thực hiện|đã|so với cùng kỳ|lũy kế|đến nay)\b",
                                  re.IGNORECASE)
-_YEAR_RE = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _LEAD_RE = re.compile(r"^[\s\-–+•*]*(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)?(?:trong đó\s*:?\s*|và\s+|,\s*)*",
                       re.IGNORECASE)
-_NAME_TRIM_RE = re.compile(r"\s*\bnăm\s+(?:19|20)\d{2}\b|\s*\(\s*\)", re.IGNORECASE)
+_NAME_TRIM_RE = re.compile(rf"\s*\bnăm\s+{YEAR}\b|\s*\(\s*\)", re.IGNORECASE)
 _MAX_NAME_WORDS = 20
 # the words after a value that may name it ("5 km đường giao thông hoàn thành …"): up to a verb or a clause end
 _REST_RE = re.compile(r"(?:(?!\b(?:vượt|đạt|bằng|tăng|giảm|hoàn thành|theo|đối với|trong đó|lũy kế|gồm|của|và|được|"
@@ -372,7 +365,7 @@ def _name(name_text: str, counted: str | None) -> str:
 def _statement_year(left: str, year: int | None) -> int | None:
     """The year the words before the value name (``năm 2025``), else the section's. A date (``tháng 11 năm
     2025``) or a start (``từ năm 2020``) names none."""
-    years = [y.group(1) for y in _YEAR_RE.finditer(left)
+    years = [y.group(1) for y in YEAR_OF_RE.finditer(left)
              if not re.search(r"(?:\btừ|tháng\s+\d{1,2})\s*$", left[: y.start()])]
     return int(years[-1]) if years else year
 
@@ -409,7 +402,7 @@ def table_row_indicators(text: str) -> list[Indicator] | None:
     unit = next((v for k, v in cells.items() if _ROW_UNIT_KEY.match(k)), None)
     out = []
     for key, raw in cells.items():
-        years = re.findall(r"\b(?:19|20)\d{2}\b", key)
+        years = YEAR_RE.findall(key)
         value = re.fullmatch(rf"(?P<q>trên|dưới|hơn|gần|khoảng)?\s*(?P<n>{NUMBER})\s*(?P<pct>%)?", raw, re.IGNORECASE)
         if not years or not value or _COL_RATIO.search(key.replace(str(years[-1]), "")):
             continue

@@ -251,13 +251,13 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
     return build_document([Paragraph(t, p) for t, p in blocks], notes, data, path, name, extra_meta=extra)
 
 
-_UNITS = ("m", "km", "cm", "dm", "mm", "ha")
+_LENGTH_UNITS = ("m", "km", "cm", "dm", "mm", "ha")  # "m2", "km2": a digit after them is a power, not a note
 
 
 def _glued(m: re.Match[str], page: int, mark) -> str:
     """``kế hoạch1`` → a reference to note 1 when page `page` has that note; ``m2``, ``km2`` stay."""
     word = re.search(r"[^\W\d_]+$", m.string[: m.start()]).group()
-    if word.lower() in _UNITS:
+    if word.lower() in _LENGTH_UNITS:
         return m.group(1)
     return mark(page, int(m.group(1))) or m.group(1)
 
