@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
@@ -36,6 +37,25 @@ _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so 
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
+
+
+class Wanted(Enum):
+    """The kind of value a question asks for, which its answer sentence should state."""
+
+    ANY = "any"  # "… để làm gì?", "… như thế nào?"
+    FIGURE = "figure"  # "bao nhiêu", "mấy", "tỷ lệ": a figure that is not a date, year or document number
+    DATE = "date"  # "khi nào", "trước ngày nào", "thời hạn": a date
+
+    @classmethod
+    def of(cls, question: str) -> Wanted:
+        """What a question (folded) asks for.
+
+        >>> Wanted.of("thu ngan sach dat bao nhieu"), Wanted.of("nop bao cao truoc ngay nao")
+        (<Wanted.FIGURE: 'figure'>, <Wanted.DATE: 'date'>)
+        """
+        if _WHEN_RE.search(question):
+            return cls.DATE
+        return cls.FIGURE if _QUANTITY_RE.search(question) else cls.ANY
 
 
 @dataclass(frozen=True)
@@ -144,7 +164,7 @@ class Answerer:
     def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
-    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wants_number: bool,
+    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wanted: Wanted,
                year: int | None) -> float:
         """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
         without accents matches folded text) — terms found only in the section heading count half —, a bonus
@@ -160,9 +180,9 @@ class Answerer:
                 s += w
             elif t in heading if exact else t in folded_heading:
                 s += 0.5 * w
-        if wants_number is True:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
+        if wanted is Wanted.FIGURE:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
             s *= 1.3 if has_quantity(sentence) else 0.6
-        elif wants_number == "date":  # "trước ngày nào", "khi nào": the answer states a date
+        elif wanted is Wanted.DATE:  # "trước ngày nào", "khi nào": the answer states a date
             s *= 1.3 if DATE_MENTION_RE.search(sentence) else 0.6
         if year is not None and p.year is not None:
             s *= 1.25 if p.year == year else 0.8
@@ -172,7 +192,7 @@ class Answerer:
         length = len(toks) / 2
         return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
 
-    def _best(self, passages: list[Passage], terms: dict[str, float], wants_number: bool,
+    def _best(self, passages: list[Passage], terms: dict[str, float], wanted: Wanted,
               year: int | None = None) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
         best = None
@@ -184,7 +204,7 @@ class Answerer:
                     continue
                 if sent.endswith(":") and i + 1 < len(sents):
                     sent = f"{sent} {sents[i + 1]}"
-                scored = Scored(self._score(sent, p, terms, wants_number, year), p.rank, sent)
+                scored = Scored(self._score(sent, p, terms, wanted, year), p.rank, sent)
                 if best is None or scored.score > best.score:
                     best = scored
         return best
@@ -206,14 +226,14 @@ class Answerer:
         folded = fold(question)
         accented = restore(question, self.data.accents)
         terms = self._weights(_query_terms(accented), focus_terms(accented))
-        wants_number: bool | str = "date" if _WHEN_RE.search(folded) else bool(_QUANTITY_RE.search(folded))
+        wanted = Wanted.of(folded)
         years = list(dict.fromkeys(int(y) for y in YEAR_RE.findall(question)))
         hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
-            return self._compare(question, hits, k, filters, years[:2], light, True)
+            return self._compare(question, hits, k, filters, years[:2], light, Wanted.FIGURE)
         passages = self._passages(hits)
-        best = self._best(passages[: min(5, len(passages))], terms, wants_number, years[0] if years else None)
+        best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None)
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
@@ -246,14 +266,14 @@ class Answerer:
         return (lead + [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}])[:k]
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
-                 terms: dict[str, float], wants_number: bool) -> Answer:
+                 terms: dict[str, float], wanted: Wanted) -> Answer:
         """The best sentence for each year, from passages about that year; their passages lead the list."""
         docs = filters.docs if filters else ()
         lead: list[Hit] = []
         for y in years:
             year_hits = self.searcher.search(question, 5, Filters(docs=docs, year=y))
             cands = self._passages(year_hits)
-            best = self._best(cands, terms, wants_number, y)
+            best = self._best(cands, terms, wanted, y)
             if best is not None:
                 h = year_hits[best.rank - 1]
                 if h.chunk_id not in {x.chunk_id for x in lead}:
@@ -263,7 +283,7 @@ class Answerer:
         parts, cites, spans = [], [], []
         for y in years:
             pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.full_text)]
-            best = self._best(pool, terms, wants_number, y)
+            best = self._best(pool, terms, wanted, y)
             if best is None:
                 continue
             parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
