@@ -11,9 +11,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pipeline
 from pipeline.store.layout import IndexUnavailable, index_root
+
+if TYPE_CHECKING:
+    from pipeline.store.reader import IndexData
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
@@ -147,8 +151,8 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def cmd_stats(args) -> int:
-    data = pipeline.open_index(args.index)
+def cmd_stats(args: argparse.Namespace) -> int:
+    data = cast("IndexData", pipeline.open_index(args.index))  # a folder opens the file store
     out = {
         "index": str(data.gen),
         "documents": len(data.docs),

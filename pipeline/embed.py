@@ -147,7 +147,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(str(path), device="cpu")
         self.name = f"st:{Path(name_or_path).name if Path(name_or_path).is_dir() else name_or_path}"
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dim())
+        self.dim = int(dim())  # type: ignore[arg-type]  # None only for a model without a fixed dimension
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
         if not texts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
@@ -143,10 +144,10 @@ class Answerer:
     def _idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.stats.doc_freq(fold(term).replace(" ", "_"))))
 
-    def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
+    def _weights(self, terms: list[str], focus: AbstractSet[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
-    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wants_number: bool,
+    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wants_number: bool | str,
                year: int | None) -> float:
         """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
         without accents matches folded text) — terms found only in the section heading count half —, a bonus
@@ -174,7 +175,7 @@ class Answerer:
         length = len(toks) / 2
         return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
 
-    def _best(self, passages: list[Passage], terms: dict[str, float], wants_number: bool,
+    def _best(self, passages: list[Passage], terms: dict[str, float], wants_number: bool | str,
               year: int | None = None) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
         best = None

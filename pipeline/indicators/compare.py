@@ -121,7 +121,7 @@ def family(unit: str | None) -> str:
     """Units that can be compared: money in any scale, percentages, or one counted thing."""
     u = (unit or "").lower().split("/")[0]
     if u in _MONEY:
-        return "money" + unit.lower()[len(u) :]
+        return "money" + (unit or "").lower()[len(u) :]
     return _SAME_THING.get(u, u) + (unit or "").lower()[len(u) :]
 
 

@@ -329,7 +329,7 @@ def _name_text(c: Candidate, head: str, end: int, plan_ratio: str | None
     mẫu``); then the statement ends after those words and a plan ratio may follow them."""
     text = c.text
     cues = list(_CUE_RE.finditer(head))
-    rest = _REST_RE.match(text[end:]).group(0)
+    rest = _REST_RE.match(text[end:]).group(0)  # type: ignore[union-attr]  # the pattern also matches ""
     rest_words = rest.strip(" ,").split()
     at_cue = bool(cues) and head[cues[-1].end() :].strip() == ""
     before = head[: cues[-1].start()] if at_cue else head
@@ -434,7 +434,7 @@ def indicators_in(chunk: Chunk) -> list[Indicator]:
     """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
     target = any(is_target_section(h.text) for h in chunk.headings)
     article = in_legal_article(chunk)
-    out = []
+    out: list[Indicator] = []
     for para in chunk.full_text.split("\n"):
         out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
                    for i in _paragraph_indicators(para, chunk.year, target, article))

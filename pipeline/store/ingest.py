@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -141,7 +142,7 @@ def _file_hash(path: Path) -> str:
 def ingest(
     paths: Iterable[str | Path],
     embedder: Embedder,
-    root: str | Path | None = None,
+    root: str | os.PathLike | None = None,
     remove: Iterable[str] = (),
     progress: Progress | None = None,
     rebuild: bool = False,
@@ -244,7 +245,7 @@ def _plan(paths, embedder: Embedder, root: Path, remove, rebuild: bool, report: 
     old, salvaged = _previous(root, embedder, report)
     rebuild = rebuild or salvaged is not None
     kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
-    reparse = rebuild or (bool(old) and old.manifest.get("parser_version") != PARSER_VERSION)
+    reparse = rebuild or (old is not None and old.manifest.get("parser_version") != PARSER_VERSION)
     for name in remove:
         if name in kept:
             del kept[name]

@@ -150,7 +150,7 @@ class IndexData:
             ids = np.flatnonzero(allowed).astype(np.int64)
             if not len(ids):
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]  # SWIG kwargs
         q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         scores, rows = self.dense.search(q, min(k, n), params=params)
         return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
