@@ -43,6 +43,7 @@ _STOP = set("của và các là được trong cho với những một có khôn
 
 @dataclass(frozen=True)
 class Scored:
+    """A candidate answering sentence: its score and the rank of the passage it comes from."""
     score: float
     rank: int
     sentence: str
@@ -132,7 +133,7 @@ class Answerer:
     """Search, then pick answer sentences. Holds the searcher, the index it reads passages from and the term
     statistics (by default the index's folded BM25 vocabulary), built once."""
 
-    def __init__(self, searcher: HybridSearcher, index: IndexReader, stats: TermStats | None = None):
+    def __init__(self, searcher: HybridSearcher, index: IndexReader, stats: TermStats | None = None) -> None:
         self.searcher = searcher
         self.data = index
         self.stats = stats if stats is not None else FoldedTermStats(index)

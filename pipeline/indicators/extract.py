@@ -18,6 +18,7 @@ from pipeline.types import Chunk
 
 
 class Kind(StrEnum):
+    """Whether a statement reports a result (``đạt 6,8%``) or sets a target (``phấn đấu 7,5%``)."""
     RESULT = "result"
     TARGET = "target"
 
@@ -41,6 +42,7 @@ class Indicator:
     text: str = ""  # the sentence
 
     def to_json(self) -> dict:
+        """The indicator as the JSON object `compare --json` and the exports show."""
         return {"name": self.name, "year": self.year, "kind": self.kind.value, "value": self.value,
                 "unit": self.unit, "qualifier": self.qualifier, "raw": self.raw, "plan_ratio": self.plan_ratio,
                 "total": self.total, "doc": self.doc, "section": self.section, "chunk_id": self.chunk_id,
@@ -215,10 +217,12 @@ class Candidate:
 
     @property
     def unit(self) -> str:
+        """The unit printed after the number (``%``, ``tỷ đồng``, ``km``)."""
         return self.m.group("unit")
 
     @property
     def after(self) -> str:
+        """The rest of the sentence after the number and its unit."""
         return self.text[self.m.end() :]
 
 

@@ -288,6 +288,7 @@ def _parse(z: zipfile.ZipFile, name: str) -> ET.Element | None:
 
 
 def read_docx_file(data: bytes, path: str, name: str) -> Document:
+    """A .docx file → Document: paragraphs with their numbering and headings, tables, footnotes and endnotes."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValueError("this is an old Word .doc file (or a password-protected .docx) named .docx — rename it "
                          ".doc, or open it in Word and save as .docx (tệp .doc cũ hoặc có mật khẩu)")

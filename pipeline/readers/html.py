@@ -196,6 +196,7 @@ def _decode_html(data: bytes) -> str:
 
 
 def read_html_file(data: bytes, path: str, name: str) -> Document:
+    """An HTML page → Document: its main content as text, tables read as rows, Word's footnotes attached."""
     builder = _TreeBuilder()
     builder.feed(_decode_html(data))
     builder.close()

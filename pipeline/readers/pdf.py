@@ -19,12 +19,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.readers.common import build_document
 from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import FOOTMARK
 from pipeline.text.metadata import DOC_TYPES
 from pipeline.types import Document, Paragraph
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
 
 _TERMINAL = tuple(".!?;:…")
 _NOTE_START_RE = re.compile(r"^(\d{1,3})\s*(?=\S)")
@@ -102,7 +106,7 @@ def _line_text(chars: list[dict], body_size: float) -> tuple[str, float, list[in
     return re.sub(r" {2,}", " ", "".join(out)).strip(), size, refs, first_word
 
 
-def _lines(page, number: int, body_size: float) -> list[_Line]:
+def _lines(page: Page, number: int, body_size: float) -> list[_Line]:
     out = []
     for ln in page.extract_text_lines(return_chars=True, strip=True):
         text, size, refs, first_word = _line_text(ln["chars"], body_size)
@@ -139,6 +143,7 @@ def _split_notes(lines: list[_Line], body_size: float, open_note: bool) -> tuple
 
 
 def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Document:
+    """A PDF → Document from its text layer; scanned pages are read by Tesseract when `ocr` is set."""
     pdfplumber = _pdfplumber()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))

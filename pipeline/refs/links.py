@@ -124,5 +124,6 @@ class ReferenceGraph:
 
 
 def reference_graph(data: IndexReader) -> ReferenceGraph:
+    """Who bears which number and who cites whom, computed once for an index."""
     owners = doc_bearers(data)
     return ReferenceGraph(owners, doc_links(data, owners))

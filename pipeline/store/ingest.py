@@ -82,6 +82,7 @@ class IngestReport:
 
     @property
     def ingested(self) -> int:
+        """How many given files are in the index after the run: added, updated or unchanged."""
         return len(self.added) + len(self.updated) + len(self.unchanged)
 
 
@@ -201,8 +202,8 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
     return old, None
 
 
-def _ingest(paths, embedder: Embedder, root: Path, remove, progress: Progress, rebuild: bool,
-            options: ReadOptions) -> IngestReport:
+def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
+            rebuild: bool, options: ReadOptions) -> IngestReport:
     """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
     plan = _plan(paths, embedder, root, remove, rebuild, report)
@@ -239,7 +240,8 @@ class Plan:
     salvaged: bool  # the live generation was damaged: its document list is all there is
 
 
-def _plan(paths, embedder: Embedder, root: Path, remove, rebuild: bool, report: IngestReport) -> Plan:
+def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], rebuild: bool,
+          report: IngestReport) -> Plan:
     """Which documents stay, which are removed, which given files are unchanged and which are to be read,
     and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
