@@ -40,8 +40,11 @@ test: install-st
 screenshots: install-st
 	TRACUU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
 
+# ruff (style, imports, docstrings, annotations, complexity) over everything, mypy over pipeline/ (both set up in
+# pyproject.toml; mypy comes with the [dev] extra)
 lint: install
 	$(BIN)/ruff check pipeline tests app.py app_ui.py bench
+	$(BIN)/mypy
 
 # the realistic index: the sample plus the 235 documents of ../shared (incremental: the first build embeds
 # ~11,500 chunks, about an hour on 2 cores), then every benchmark in bench/ against it

@@ -11,9 +11,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pipeline
 from pipeline.store.layout import IndexUnavailable, index_root
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pipeline.refs.links import DocLink
+    from pipeline.store.reader import IndexData
+    from pipeline.types import Answer
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
@@ -36,7 +44,7 @@ EXAMPLES = {
 }
 
 
-def _embedder_for(args):
+def _embedder_for(args: argparse.Namespace):
     """The embedder that writes the index: --model, else the one the index was built with, else e5-small."""
     from pipeline.embed import DEFAULT_MODEL, load_embedder
 
@@ -52,7 +60,8 @@ def _embedder_for(args):
     return load_embedder(name)
 
 
-def cmd_ingest(args) -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """`tracuu ingest`: bring the index up to date with the given files and folders, with progress bars."""
     from tqdm import tqdm
 
     from pipeline.store.ingest import Stage, ingest
@@ -102,7 +111,8 @@ def cmd_ingest(args) -> int:
     return 1 if report.errors and not report.ingested else 0
 
 
-def cmd_remove(args) -> int:
+def cmd_remove(args: argparse.Namespace) -> int:
+    """`tracuu remove`: drop documents from the index (and their uploaded copies); 1 when none was removed."""
     report = pipeline.open_library(args.index).remove(args.docs, _embedder_for(args))
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
@@ -111,11 +121,11 @@ def cmd_remove(args) -> int:
     return 0 if report.removed else 1
 
 
-def _answerer(args):
+def _answerer(args: argparse.Namespace):
     return pipeline.open_answerer(args.index, args.model, args.fusion)
 
 
-def _print_answer(ans, as_json: bool) -> None:
+def _print_answer(ans: Answer, as_json: bool) -> None:
     from pipeline.ask.cite import citation
 
     if as_json:
@@ -131,7 +141,8 @@ def _print_answer(ans, as_json: bool) -> None:
         print()
 
 
-def cmd_ask(args) -> int:
+def cmd_ask(args: argparse.Namespace) -> int:
+    """`tracuu ask`: answer one question (or each line of --batch) with cited passages, as text or JSON."""
     if not args.question and not args.batch:
         print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
         return 2
@@ -147,8 +158,9 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def cmd_stats(args) -> int:
-    data = pipeline.open_index(args.index)
+def cmd_stats(args: argparse.Namespace) -> int:
+    """`tracuu stats`: the live generation, its counts, embedder and size, and one line per document."""
+    data = cast("IndexData", pipeline.open_index(args.index))  # a folder opens the file store
     out = {
         "index": str(data.gen),
         "documents": len(data.docs),
@@ -169,7 +181,8 @@ def cmd_stats(args) -> int:
     return 0
 
 
-def cmd_refs(args) -> int:
+def cmd_refs(args: argparse.Namespace) -> int:
+    """`tracuu refs`: the references a query names (``qd 996``), the reference list, or the links between documents."""
     from pipeline.refs.references import lookup
     from pipeline.text.clean import fold
 
@@ -207,7 +220,7 @@ def cmd_refs(args) -> int:
     return 0
 
 
-def _print_links(all_links, as_json: bool) -> int:
+def _print_links(all_links: Sequence[DocLink], as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if as_json:
         print(json.dumps([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
@@ -221,7 +234,8 @@ def _print_links(all_links, as_json: bool) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
+    """`tracuu compare`: an indicator's values by year with target/result gaps (or --list); CSV and Excel on request."""
     from pipeline.indicators.compare import indicator_list
 
     data = pipeline.open_index(args.index)
@@ -265,7 +279,8 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def cmd_eval(args) -> int:
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`tracuu eval`: answer every question of a JSON Lines file and print the misses and the scores."""
     from pipeline.ask.evaluate import load_questions, score
 
     answerer = _answerer(args)
@@ -279,11 +294,13 @@ def cmd_eval(args) -> int:
 
 
 def add_fusion(sp: argparse.ArgumentParser) -> None:
+    """The --fusion option shared by the commands that search."""
     sp.add_argument("--fusion", choices=["convex", "rrf"], default="convex",
                     help="how the three runs are fused: normalized scores (default) or reciprocal rank")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `tracuu` argument parser: one subcommand per `cmd_*` function, each help ending with an example."""
     p = argparse.ArgumentParser(
         prog="tracuu",
         description="Tra cứu: search Vietnamese government documents and get answers with cited passages.",
@@ -361,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line (`argv`, default sys.argv); the exit code. Known errors print what to do next."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

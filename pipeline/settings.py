@@ -47,6 +47,7 @@ class Settings:
 
     @property
     def max_upload_bytes(self) -> int:
+        """The upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
 
 

@@ -132,10 +132,10 @@ Footnote = tuple[int, str]  # (number, body) of a footnote a chunk cites
 
 
 def with_footnotes(body: str, footnotes: tuple[Footnote, ...]) -> str:
-    """The body followed by one ``[n] …`` line per footnote: what is embedded, searched and shown as one text.
+    r"""The body followed by one ``[n] …`` line per footnote: what is embedded, searched and shown as one text.
 
     >>> with_footnotes("Thu ngân sách đạt 95%.", ((2, "Không kể tiền sử dụng đất."),))
-    'Thu ngân sách đạt 95%.\\n[2] Không kể tiền sử dụng đất.'
+    'Thu ngân sách đạt 95%.\n[2] Không kể tiền sử dụng đất.'
     """
     return "\n".join([body, *(f"[{n}] {note}" for n, note in footnotes)])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,6 +61,7 @@ class Wanted(Enum):
 
 @dataclass(frozen=True)
 class Scored:
+    """A candidate answering sentence: its score and the rank of the passage it comes from."""
     score: float
     rank: int
     sentence: str
@@ -149,7 +151,7 @@ class Answerer:
     """Search, then pick answer sentences. Holds the searcher, the index it reads passages from and the term
     statistics (by default the index's folded BM25 vocabulary), built once."""
 
-    def __init__(self, searcher: HybridSearcher, index: IndexReader, stats: TermStats | None = None):
+    def __init__(self, searcher: HybridSearcher, index: IndexReader, stats: TermStats | None = None) -> None:
         self.searcher = searcher
         self.data = index
         self.stats = stats if stats is not None else FoldedTermStats(index)
@@ -161,7 +163,7 @@ class Answerer:
     def _idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.stats.doc_freq(fold(term).replace(" ", "_"))))
 
-    def _weights(self, terms: list[str], focus: set[str] = frozenset()) -> dict[str, float]:
+    def _weights(self, terms: list[str], focus: AbstractSet[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
     def _score(self, sentence: str, p: Passage, terms: dict[str, float], wanted: Wanted,

@@ -15,6 +15,7 @@ fold_eval = fold
 
 @dataclass
 class EvalResult:
+    """The counts `score` gathers over a question set, the misses listed, and per-kind tallies."""
     n: int = 0
     evidence_at_5: int = 0
     r_at_1: int = 0
@@ -24,6 +25,7 @@ class EvalResult:
     by_kind: dict[str, list[int]] = field(default_factory=dict)
 
     def summary(self) -> str:
+        """Two lines for the terminal: per-kind (evidence@5, answer, n), then the overall evidence@5, R@1, MRR@10."""
         kinds = ", ".join(f"{k} {v[0]}/{v[1]}/{v[2]}" for k, v in sorted(self.by_kind.items()))
         return (f"by kind (evidence@5, answer, n): {kinds}\n"
                 f"ask n={self.n} evidence@5={self.evidence_at_5} R@1={self.r_at_1} "
@@ -31,6 +33,7 @@ class EvalResult:
 
 
 def load_questions(path: str | Path) -> list[dict]:
+    """The questions of a JSON Lines file (``{"id", "kind", "q", "evidence", "answer"}`` a line), blanks skipped."""
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

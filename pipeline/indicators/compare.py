@@ -41,6 +41,7 @@ class Gap:
 
     @property
     def text(self) -> str:
+        """The gap as one line: the target and the result with their years, then the signed ``chênh lệch``."""
         unit = "điểm %" if self.target.unit == "%" else (self.target.unit or "")
         sign = "+" if self.difference > 0 else "−" if self.difference < 0 else "±"
         return (f"mục tiêu {self.target.year}: {_shown(self.target)} · kết quả {self.result.year}: "
@@ -57,6 +58,7 @@ class Comparison:
     gaps: tuple[Gap, ...]
 
     def to_json(self) -> dict:
+        """The `compare --json` shape: the indicator, its wordings, the rows and the gaps."""
         keys = ("name", "year", "kind", "value", "unit", "qualifier", "raw", "plan_ratio", "doc", "section",
                 "chunk_id", "text")
         return {"indicator": self.indicator, "names": list(self.names),
@@ -121,7 +123,7 @@ def family(unit: str | None) -> str:
     """Units that can be compared: money in any scale, percentages, or one counted thing."""
     u = (unit or "").lower().split("/")[0]
     if u in _MONEY:
-        return "money" + unit.lower()[len(u) :]
+        return "money" + (unit or "").lower()[len(u) :]
     return _SAME_THING.get(u, u) + (unit or "").lower()[len(u) :]
 
 
@@ -136,7 +138,7 @@ class NameIndex:
     """The distinct indicator names, their syllables without diacritics (with an inverted index) and their
     vectors: built once per index, so a comparison scores only the names that share a word with the query."""
 
-    def __init__(self, names: list[str], vectors: np.ndarray | None = None):
+    def __init__(self, names: list[str], vectors: np.ndarray | None = None) -> None:
         self.names = names
         self.vectors = vectors if vectors is not None and len(vectors) == len(names) else None
         self.sets = [_syllables(n) for n in names]
@@ -213,7 +215,7 @@ class Comparer:
     """`compare` over an open index: the query re-accented from the index's vocabulary, and embedded by the
     index's embedder when the index holds name vectors. The CLI and the app both call this."""
 
-    def __init__(self, data: IndexReader, embedder: Embedder):
+    def __init__(self, data: IndexReader, embedder: Embedder) -> None:
         self.data = data
         self.embedder = embedder
         self.names, self.vectors = data.indicator_names
@@ -223,6 +225,7 @@ class Comparer:
         self.places = {name: place_of(d.meta.issuer) for name, d in data.docs.items()}
 
     def __call__(self, query: str, years: tuple[int, ...] = (), docs: Collection[str] = ()) -> Comparison:
+        """The comparison for `query` (``thu ngân sách``), limited to `years` and to `docs` when given."""
         from pipeline.embed import Role
         from pipeline.text.accents import restore
 

@@ -19,6 +19,7 @@ from pipeline.types import Chunk
 
 
 class Kind(StrEnum):
+    """Whether a statement reports a result (``đạt 6,8%``) or sets a target (``phấn đấu 7,5%``)."""
     RESULT = "result"
     TARGET = "target"
 
@@ -42,6 +43,7 @@ class Indicator:
     text: str = ""  # the sentence
 
     def to_json(self) -> dict:
+        """The indicator as the JSON object `compare --json` and the exports show."""
         return {"name": self.name, "year": self.year, "kind": self.kind.value, "value": self.value,
                 "unit": self.unit, "qualifier": self.qualifier, "raw": self.raw, "plan_ratio": self.plan_ratio,
                 "total": self.total, "doc": self.doc, "section": self.section, "chunk_id": self.chunk_id,
@@ -208,10 +210,12 @@ class Candidate:
 
     @property
     def unit(self) -> str:
+        """The unit printed after the number (``%``, ``tỷ đồng``, ``km``)."""
         return self.m.group("unit")
 
     @property
     def after(self) -> str:
+        """The rest of the sentence after the number and its unit."""
         return self.text[self.m.end() :]
 
 
@@ -322,7 +326,7 @@ def _name_text(c: Candidate, head: str, end: int, plan_ratio: str | None
     mẫu``); then the statement ends after those words and a plan ratio may follow them."""
     text = c.text
     cues = list(_CUE_RE.finditer(head))
-    rest = _REST_RE.match(text[end:]).group(0)
+    rest = _REST_RE.match(text[end:]).group(0)  # type: ignore[union-attr]  # the pattern also matches ""
     rest_words = rest.strip(" ,").split()
     at_cue = bool(cues) and head[cues[-1].end() :].strip() == ""
     before = head[: cues[-1].start()] if at_cue else head
@@ -427,7 +431,7 @@ def indicators_in(chunk: Chunk) -> list[Indicator]:
     """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
     target = any(is_target_section(h.text) for h in chunk.headings)
     article = in_legal_article(chunk)
-    out = []
+    out: list[Indicator] = []
     for para in chunk.full_text.split("\n"):
         out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
                    for i in _paragraph_indicators(para, chunk.year, target, article))

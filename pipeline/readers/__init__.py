@@ -27,6 +27,7 @@ class ReadError(Exception):
 
 
 def supported(path: Path) -> bool:
+    """Whether a reader exists for the file's extension (``.txt``, ``.md``, ``.docx``, ``.pdf``, ``.html`` …)."""
     return path.suffix.lower() in READERS
 
 

@@ -139,7 +139,7 @@ class _Numbering:
 
 
 class _Reader:
-    def __init__(self, parts: dict[str, ET.Element]) -> None:
+    def __init__(self, parts: dict[str, ET.Element | None]) -> None:
         self.styles: dict[str, _Style] = {}
         self.default_font: str | None = None
         self.numbering = _Numbering.parse(parts.get("word/numbering.xml"))
@@ -288,6 +288,7 @@ def _parse(z: zipfile.ZipFile, name: str) -> ET.Element | None:
 
 
 def read_docx_file(data: bytes, path: str, name: str) -> Document:
+    """A .docx file → Document: paragraphs with their numbering and headings, tables, footnotes and endnotes."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValueError("this is an old Word .doc file (or a password-protected .docx) named .docx — rename it "
                          ".doc, or open it in Word and save as .docx (tệp .doc cũ hoặc có mật khẩu)")
@@ -321,7 +322,8 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
             elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
                 walk(el)
 
-    walk(body.find(W + "body") if body.find(W + "body") is not None else body)
+    inner = body.find(W + "body")
+    walk(inner if inner is not None else body)
     extra = [reader.text(p, reader.default_font) for h in headers if h is not None for p in _paragraphs(h)]
     extra = [t for t in extra if t.strip() and not t.strip().isdigit()]
     return build_document(blocks, reader.footnotes(), data, path, name, extra_meta=extra, tables=tuple(tables))

@@ -9,6 +9,7 @@ reader reads them, and the text goes through the same cleaning as a text file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -42,20 +43,20 @@ class _TreeBuilder(HTMLParser):
         self.root = _Node("#root")
         self.cur = self.root
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.cur)
         self.cur.children.append(node)
         if tag not in _VOID:
             self.cur = node
 
-    def handle_endtag(self, tag):
-        node = self.cur
+    def handle_endtag(self, tag: str) -> None:
+        node: _Node | None = self.cur
         while node is not None and node.tag != tag:
             node = node.parent
         if node is not None and node.parent is not None:  # a stray end tag closes nothing
             self.cur = node.parent
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.cur.children.append(data)
 
 
@@ -89,7 +90,7 @@ def main_content(root: _Node) -> _Node:
         node = best
 
 
-def _walk(node: _Node):
+def _walk(node: _Node) -> Iterator[_Node]:
     yield node
     for c in node.children:
         if isinstance(c, _Node):
@@ -141,16 +142,8 @@ def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
                 continue
             if _noise(c):
                 continue
-            href = c.attrs.get("href", "") if c.tag == "a" else ""
-            if (m := _NOTE_REF_RE.search(href)) and notes:
-                out.append(f"[footnoteRef:{m.group(1)}]")
-            elif _NOTE_BACK_RE.search(href):
-                continue
-            elif (k := _note_number(c)) is not None:
-                if notes:
-                    out.append(f"\n\n[{k}: {render(c, notes=False)}]\n\n")
-            elif c.tag == "br":
-                out.append("\n")
+            if (markup := _note_markup(c, notes)) is not None:
+                out.append(markup)
             elif c.tag == "table":
                 table(c)
             elif c.tag in _BLOCK:
@@ -161,8 +154,28 @@ def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
                 go(c)
 
     go(node)
+    return _tidy("".join(out))
+
+
+def _note_markup(c: _Node, notes: bool) -> str | None:
+    """What a footnote link (``[footnoteRef:1]``), a link back from a note (nothing), a note body
+    (``[1: …]``, or nothing when `notes` is off) or a ``<br>`` stands for; None for any other element."""
+    href = c.attrs.get("href", "") if c.tag == "a" else ""
+    if (m := _NOTE_REF_RE.search(href)) and notes:
+        return f"[footnoteRef:{m.group(1)}]"
+    if _NOTE_BACK_RE.search(href):
+        return ""
+    if (k := _note_number(c)) is not None:
+        return f"\n\n[{k}: {render(c, notes=False)}]\n\n" if notes else ""
+    if c.tag == "br":
+        return "\n"
+    return None
+
+
+def _tidy(text: str) -> str:
+    """Spaces collapsed in every line (table cells' `` | `` kept), at most one blank line between paragraphs."""
     lines = [" ".join(ln.replace(" | ", "\x00").split()).replace("\x00", " | ").strip(" |")
-             for ln in "".join(out).split("\n")]
+             for ln in text.split("\n")]
     text = "\n".join(ln if ln else "" for ln in lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -183,6 +196,7 @@ def _decode_html(data: bytes) -> str:
 
 
 def read_html_file(data: bytes, path: str, name: str) -> Document:
+    """An HTML page → Document: its main content as text, tables read as rows, Word's footnotes attached."""
     builder = _TreeBuilder()
     builder.feed(_decode_html(data))
     builder.close()

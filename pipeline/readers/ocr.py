@@ -9,17 +9,22 @@ import subprocess
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.readers.common import build_document
 from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import clean
 from pipeline.types import Document, Paragraph
 
+if TYPE_CHECKING:
+    from pdfplumber.pdf import PDF
+
 DPI = 300
 TIMEOUT = 300  # seconds for one page
 
 
 def tesseract() -> str:
+    """The Tesseract executable, checked to have its Vietnamese model; ValueError saying what to install otherwise."""
     exe = shutil.which("tesseract")
     if exe is None:
         raise ValueError("OCR needs Tesseract with its Vietnamese model: apt-get install tesseract-ocr "
@@ -31,6 +36,7 @@ def tesseract() -> str:
 
 
 def ocr_image(exe: str, image: Path) -> str:
+    """The text Tesseract reads in one page image (Vietnamese model); ValueError when it fails or times out."""
     try:
         done = subprocess.run([exe, str(image), "stdout", "-l", "vie"], capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -40,7 +46,7 @@ def ocr_image(exe: str, image: Path) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def ocr_pages(pdf, numbers: list[int]) -> dict[int, list[str]]:
+def ocr_pages(pdf: PDF, numbers: list[int]) -> dict[int, list[str]]:
     """Pages (1-based numbers) of an open pdfplumber PDF → their paragraphs, read by Tesseract."""
     exe = tesseract()
     out: dict[int, list[str]] = {}
@@ -73,7 +79,7 @@ def drop_running(pages: dict[int, list[str]]) -> dict[int, list[str]]:
     return out
 
 
-def ocr_pdf(pdf, data: bytes, path: str, name: str) -> Document:
+def ocr_pdf(pdf: PDF, data: bytes, path: str, name: str) -> Document:
     """An open pdfplumber PDF → Document, page by page through Tesseract."""
     pages = drop_running(ocr_pages(pdf, list(range(1, len(pdf.pages) + 1))))
     blocks = [Paragraph(text, number) for number, texts in pages.items() for text in texts]

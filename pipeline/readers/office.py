@@ -20,10 +20,12 @@ MAGIC = {".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Word .doc"),
 
 
 def soffice() -> str | None:
+    """The LibreOffice executable (``soffice`` or ``libreoffice``) on PATH, None when it is not installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def read_office_file(data: bytes, path: str, name: str) -> Document:
+    """A .doc/.odt/.rtf file → Document, converted to .docx by LibreOffice in a temporary folder and read as one."""
     exe = soffice()
     suffix = Path(path).suffix.lower() or ".doc"
     magic, what = MAGIC.get(suffix, (b"", suffix))

@@ -17,13 +17,18 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.readers.common import build_document
 from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import FOOTMARK
 from pipeline.text.metadata import DOC_TYPES
 from pipeline.types import Document, Paragraph
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
 
 _TERMINAL = tuple(".!?;:…")
 _NOTE_START_RE = re.compile(r"^(\d{1,3})\s*(?=\S)")
@@ -101,7 +106,7 @@ def _line_text(chars: list[dict], body_size: float) -> tuple[str, float, list[in
     return re.sub(r" {2,}", " ", "".join(out)).strip(), size, refs, first_word
 
 
-def _lines(page, number: int, body_size: float) -> list[_Line]:
+def _lines(page: Page, number: int, body_size: float) -> list[_Line]:
     out = []
     for ln in page.extract_text_lines(return_chars=True, strip=True):
         text, size, refs, first_word = _line_text(ln["chars"], body_size)
@@ -138,6 +143,7 @@ def _split_notes(lines: list[_Line], body_size: float, open_note: bool) -> tuple
 
 
 def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Document:
+    """A PDF → Document from its text layer; scanned pages are read by Tesseract when `ocr` is set."""
     pdfplumber = _pdfplumber()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -187,8 +193,32 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
 
 def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str, name: str,
               ocr_blocks: dict[int, list[str]] | None = None) -> Document:
+    """The document of the read pages: running headers and footers out (kept as metadata), footnotes
+    numbered in order of their first mark, lines joined into paragraphs, unmarked notes and OCR text placed
+    after the last paragraph of their page."""
     running = _running(pages)
     extra = list(dict.fromkeys(pages[p][i].text for p, i in running if not PAGE_NO_RE.match(pages[p][i].text)))
+    bodies, page_notes = _bodies_and_notes(pages, running, body_size)
+    notes: dict[int, str] = {}
+    numbers: dict[tuple[int, int], int] = {}
+
+    def mark(page: int, printed: int) -> str:
+        key = (page, printed)
+        if key not in page_notes:
+            return ""
+        numbers.setdefault(key, len(numbers) + 1)
+        notes[numbers[key]] = page_notes[key]
+        return FOOTMARK.format(numbers[key])
+
+    blocks = _paragraphs(bodies, body_size, mark)
+    _place_late(blocks, page_notes, numbers, ocr_blocks)
+    return build_document([Paragraph(t, p) for t, p in blocks], notes, data, path, name, extra_meta=extra)
+
+
+def _bodies_and_notes(pages: list[list[_Line]], running: set[tuple[int, int]], body_size: float
+                      ) -> tuple[list[list[_Line]], dict[tuple[int, int], str]]:
+    """Each page's body lines (running lines left out) and the footnotes below them, keyed by (page,
+    printed number); a note unfinished at the foot of a page goes on at the top of the next one's notes."""
     bodies: list[list[_Line]] = []
     page_notes: dict[tuple[int, int], str] = {}  # (page, printed number) → note text
     last_note: tuple[int, int] | None = None
@@ -208,17 +238,13 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
             elif last_note is not None:  # a note continued on the next line, or on the next page
                 page_notes[last_note] += " " + ln.text
         bodies.append(body)
-    notes: dict[int, str] = {}
-    numbers: dict[tuple[int, int], int] = {}
+    return bodies, page_notes
 
-    def mark(page: int, printed: int) -> str:
-        key = (page, printed)
-        if key not in page_notes:
-            return ""
-        numbers.setdefault(key, len(numbers) + 1)
-        notes[numbers[key]] = page_notes[key]
-        return FOOTMARK.format(numbers[key])
 
+def _paragraphs(bodies: list[list[_Line]], body_size: float, mark: Callable[[int, int], str]
+                ) -> list[tuple[str, int | None]]:
+    """The body lines joined into (paragraph, page) blocks, a line continuing the one before it by its
+    indent, width and spacing; note marks become footnote references through `mark`."""
     body_lines = [ln for b in bodies for ln in b]
     if not body_lines:
         raise ValueError("no readable text in the PDF (không có nội dung đọc được)")
@@ -230,33 +256,42 @@ def _assemble(pages: list[list[_Line]], body_size: float, data: bytes, path: str
     blocks: list[tuple[str, int | None]] = []
     prev: _Line | None = None
     for ln in body_lines:
-        text = re.sub("\ue000(\\d+)\ue001", lambda m, p=ln.page: mark(p, int(m.group(1))), ln.text)
-        text = _GLUED_RE.sub(lambda m, p=ln.page: _glued(m, p, mark), text)
+        text = _marks_to_refs(ln.text, ln.page, mark)
         if prev is not None and _continues(prev, ln, left, right, gap, body_size) and blocks:
             blocks[-1] = (_join(blocks[-1][0], text), blocks[-1][1])
         else:
             blocks.append((text, ln.page))
         prev = ln
-    # a note no mark in the text was found for is kept as a paragraph after the last one of its page; so are the
-    # paragraphs OCR read on a scanned page
+    return blocks
+
+
+def _marks_to_refs(text: str, page: int, mark: Callable[[int, int], str]) -> str:
+    """The note marks of a line of page `page` (superscripts, ``kế hoạch1``) as footnote references."""
+    text = re.sub("\ue000(\\d+)\ue001", lambda m: mark(page, int(m.group(1))), text)
+    return _GLUED_RE.sub(lambda m: _glued(m, page, mark), text)
+
+
+def _place_late(blocks: list[tuple[str, int | None]], page_notes: dict[tuple[int, int], str],
+                numbers: dict[tuple[int, int], int], ocr_blocks: dict[int, list[str]] | None) -> None:
+    """A note no mark in the text was found for is kept as a paragraph after the last one of its page; so are
+    the paragraphs OCR read on a scanned page (`blocks` is changed in place)."""
     late: dict[int, list[str]] = {}
-    for (page, printed), body in sorted(page_notes.items()):
+    for (page, printed), note in sorted(page_notes.items()):
         if (page, printed) not in numbers:
-            late.setdefault(page, []).append(f"[{printed}] {body}")
+            late.setdefault(page, []).append(f"[{printed}] {note}")
     for page, texts in (ocr_blocks or {}).items():
         late.setdefault(page, []).extend(texts)
     for page in sorted(late, reverse=True):
         at = max((i + 1 for i, (_, pg) in enumerate(blocks) if pg is not None and pg <= page), default=0)
         blocks[at:at] = [(t, page) for t in late[page]]
-    return build_document([Paragraph(t, p) for t, p in blocks], notes, data, path, name, extra_meta=extra)
 
 
 _LENGTH_UNITS = ("m", "km", "cm", "dm", "mm", "ha")  # "m2", "km2": a digit after them is a power, not a note
 
 
-def _glued(m: re.Match[str], page: int, mark) -> str:
+def _glued(m: re.Match[str], page: int, mark: Callable[[int, int], str]) -> str:
     """``kế hoạch1`` → a reference to note 1 when page `page` has that note; ``m2``, ``km2`` stay."""
-    word = re.search(r"[^\W\d_]+$", m.string[: m.start()]).group()
+    word = re.search(r"[^\W\d_]+$", m.string[: m.start()]).group()  # type: ignore[union-attr]  # _GLUED_RE follows a word
     if word.lower() in _LENGTH_UNITS:
         return m.group(1)
     return mark(page, int(m.group(1))) or m.group(1)
@@ -265,7 +300,7 @@ def _glued(m: re.Match[str], page: int, mark) -> str:
 def _note_number(text: str, cited: set[int]) -> int | None:
     """The number opening a footnote line: the longest digit prefix the page's body cites (``112 chỉ tiêu``
     opens note 1 when the page cites 1 but not 11 or 112); the whole prefix when the body cites none."""
-    digits = re.match(r"\d+", text).group()
+    digits = re.match(r"\d+", text).group()  # type: ignore[union-attr]  # a note line starts with its number
     if re.match(r"[.,/:]\d", text[len(digits) :]):
         return None  # "13.452/15.000 …": a figure, not a note number
     for k in range(len(digits), 0, -1):

@@ -20,6 +20,7 @@ ZIP_FORMATS = {".docx", ".odt", ".xlsx", ".pptx", ".epub"}
 
 @dataclass(frozen=True)
 class Limits:
+    """Limits on what a reader unpacks: file size, line length and the members of a zip container."""
     max_file_bytes: int = 20 * 2**20
     max_line_chars: int = 100_000  # the longest line in the shared corpus has 2,194 characters
     max_unpacked_bytes: int = 200 * 2**20  # all members of a zip container together, as declared
@@ -39,6 +40,7 @@ def limits() -> Limits:
 
 
 def check_size(size: int, lim: Limits | None = None) -> None:
+    """ValueError, naming the limit and how to raise it, when a file of `size` bytes is over the size limit."""
     lim = lim or limits()
     if size > lim.max_file_bytes:
         raise ValueError(

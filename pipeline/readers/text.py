@@ -50,6 +50,7 @@ def decode(data: bytes) -> str:
 
 
 def read_text_file(data: bytes, path: str, name: str) -> Document:
+    """A .txt or .md file → Document: UTF-8 or a legacy Vietnamese encoding, no line over the length limit."""
     text = decode(data)
     check_lines(text)
     return text_document(text, data, path, name)

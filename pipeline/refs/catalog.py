@@ -26,16 +26,18 @@ if TYPE_CHECKING:
 class RefCatalog:
     """Lookups over an index's references; `graph` (who bears which number, who cites whom) is computed once."""
 
-    def __init__(self, index: IndexReader, graph: ReferenceGraph | None = None):
+    def __init__(self, index: IndexReader, graph: ReferenceGraph | None = None) -> None:
         self.index = index
         self.graph = reference_graph(index) if graph is None else graph
 
     @property
     def references(self) -> list[RefMatch]:
+        """Every reference the index holds, with its mentions."""
         return self.index.references
 
     @property
     def docs(self) -> dict[str, DocRecord]:
+        """The indexed documents by name."""
         return self.index.docs
 
     def lookup(self, query: str) -> list[RefMatch]:
@@ -56,9 +58,11 @@ class RefCatalog:
         return documents_numbered(self.index, query)
 
     def cites(self, doc: str) -> list[DocLink]:
+        """The links from `doc` to the indexed documents it cites."""
         return cites(self.graph.links, doc)
 
     def cited_by(self, doc: str) -> list[DocLink]:
+        """The links to `doc` from the indexed documents that cite it."""
         return cited_by(self.graph.links, doc)
 
     def links(self, docs: Collection[str] = ()) -> list[DocLink]:

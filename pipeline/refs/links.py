@@ -5,6 +5,7 @@ document B bears that number ("Số: 624/KH-UBND"), so A cites B and B is cited 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ def doc_links(data: IndexReader, owners: Bearers | None = None) -> list[DocLink]
     """Every (citing, cited) pair of indexed documents, a document's mentions of itself left out; a number
     that repeats from province to province links only documents of the same place."""
     owners = doc_bearers(data) if owners is None else owners
-    out = []
+    out: list[DocLink] = []
     for m in data.references:
         cited = bearer_of(m, owners)
         if cited is None:
@@ -90,8 +91,8 @@ def cited_by(links: list[DocLink], doc: str) -> list[DocLink]:
     return [x for x in links if x.cited == doc]
 
 
-def filter_refs(matches: list[RefMatch], types: list[str] | tuple[str, ...] = (),
-                issuers: list[str] | tuple[str, ...] = (), doc: str | None = None) -> list[RefMatch]:
+def filter_refs(matches: list[RefMatch], types: Sequence[str] = (),
+                issuers: Sequence[str] = (), doc: str | None = None) -> list[RefMatch]:
     """References of any of `types` (``Nghị quyết``, typed with or without accents), by any of `issuers`
     (``UBND``, ``HĐND``), mentioned in a document whose name starts with `doc`; an empty filter keeps all."""
     want_types = {fold(t) for t in types}
@@ -123,5 +124,6 @@ class ReferenceGraph:
 
 
 def reference_graph(data: IndexReader) -> ReferenceGraph:
+    """Who bears which number and who cites whom, computed once for an index."""
     owners = doc_bearers(data)
     return ReferenceGraph(owners, doc_links(data, owners))

@@ -25,7 +25,7 @@ TYPES = {
     "báo cáo": "BC", "công điện": "CĐ", "hướng dẫn": "HD", "nghị quyết liên tịch": "NQLT", "phương án": "PA",
     "quy chế": "QC", "quy chế phối hợp": "QCPH", "kế hoạch hành động": "KHHĐ", "pháp lệnh": "PL",
 }
-_CODE_NAMES = {}
+_CODE_NAMES: dict[str, str] = {}
 for _name, _code in TYPES.items():
     _CODE_NAMES.setdefault(_code, _name)
 _FOLDED_TYPES = {fold(k): v for k, v in TYPES.items()}
@@ -332,7 +332,7 @@ def group(mentions: list[Mention]) -> list[RefMatch]:
 
 def mentions_in(chunk: Chunk) -> list[Mention]:
     """Every reference of a chunk (footnotes included), with the sentence that holds it."""
-    out = []
+    out: list[Mention] = []
     for para in [*chunk.text.split("\n"), *(note for _, note in chunk.footnotes)]:
         for sentence in split_sentences(para):
             out.extend(Mention(r, chunk.doc, chunk.section, chunk.chunk_id, sentence)

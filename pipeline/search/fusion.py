@@ -50,5 +50,6 @@ def convex_fusion(runs: Sequence[Sequence[Hit]], weights: Sequence[float] | None
 
 
 class Fusion(Enum):
+    """How the runs of the retrievers are fused: reciprocal rank (`reciprocal_rank_fusion`) or `convex_fusion`."""
     RRF = "rrf"
     CONVEX = "convex"

@@ -22,7 +22,7 @@ class HybridSearcher:
     The query is re-accented from the index's vocabulary once; each retriever reads the form it wants."""
 
     def __init__(self, index: IndexReader, retrievers: Sequence[Retriever], depth: int = 50,
-                 fusion: Fusion = Fusion.CONVEX, weights: Sequence[float] | None = None):
+                 fusion: Fusion = Fusion.CONVEX, weights: Sequence[float] | None = None) -> None:
         self.index = index
         self.retrievers = tuple(retrievers)
         self.depth = depth
@@ -38,6 +38,7 @@ class HybridSearcher:
         return cls(index, default_retrievers(index, embedder), depth, fusion, weights)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The best `k` chunks for `query` among those `filters` allow: every retriever's run, fused."""
         if not normalize_query(query):
             return []
         allowed = filters.mask(self.index) if filters else None

@@ -17,6 +17,7 @@ from pipeline.types import Hit
 
 
 class Retriever(Protocol):
+    """What hybrid search assumes of a retriever: a name and `search`."""
     name: str  # the `Hit.source` of its hits
 
     def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
@@ -40,10 +41,11 @@ class DenseRetriever:
 
     name = "dense"
 
-    def __init__(self, index: IndexReader, embedder: Embedder):
+    def __init__(self, index: IndexReader, embedder: Embedder) -> None:
         self.index, self.embedder = index, check_embedder(index, embedder)
 
     def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The `k` chunks nearest the embedded (re-accented) query, best first."""
         if not self.index.chunks:
             return []
         rows = self.index.dense_search(self.embedder.embed_query(query.accented), k, allowed)
@@ -54,12 +56,13 @@ class BM25Retriever:
     """BM25 over the segmented words (reading the re-accented query) or, when `folded`, over the folded
     syllables and syllable pairs (reading the query as typed)."""
 
-    def __init__(self, index: IndexReader, folded: bool):
+    def __init__(self, index: IndexReader, folded: bool) -> None:
         self.index, self.folded = index, folded
         self.tokenize = folded_tokens if folded else words
         self.name = "bm25_folded" if folded else "bm25_words"
 
     def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The `k` chunks with the highest BM25 score for the query's tokens, best first; no zero scores."""
         n = len(self.index.chunks)
         tokens = self.tokenize(query.typed if self.folded else query.accented)
         if not tokens or n == 0:

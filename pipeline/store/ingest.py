@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -81,6 +82,7 @@ class IngestReport:
 
     @property
     def ingested(self) -> int:
+        """How many given files are in the index after the run: added, updated or unchanged."""
         return len(self.added) + len(self.updated) + len(self.unchanged)
 
 
@@ -141,7 +143,7 @@ def _file_hash(path: Path) -> str:
 def ingest(
     paths: Iterable[str | Path],
     embedder: Embedder,
-    root: str | Path | None = None,
+    root: str | os.PathLike | None = None,
     remove: Iterable[str] = (),
     progress: Progress | None = None,
     rebuild: bool = False,
@@ -200,8 +202,8 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
     return old, None
 
 
-def _ingest(paths, embedder: Embedder, root: Path, remove, progress: Progress, rebuild: bool,
-            options: ReadOptions) -> IngestReport:
+def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
+            rebuild: bool, options: ReadOptions) -> IngestReport:
     """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
     plan = _plan(paths, embedder, root, remove, rebuild, report)
@@ -238,13 +240,14 @@ class Plan:
     salvaged: bool  # the live generation was damaged: its document list is all there is
 
 
-def _plan(paths, embedder: Embedder, root: Path, remove, rebuild: bool, report: IngestReport) -> Plan:
+def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], rebuild: bool,
+          report: IngestReport) -> Plan:
     """Which documents stay, which are removed, which given files are unchanged and which are to be read,
     and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
     rebuild = rebuild or salvaged is not None
     kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
-    reparse = rebuild or (bool(old) and old.manifest.get("parser_version") != PARSER_VERSION)
+    reparse = rebuild or (old is not None and old.manifest.get("parser_version") != PARSER_VERSION)
     for name in remove:
         if name in kept:
             del kept[name]

@@ -24,6 +24,7 @@ _verified: set[tuple[str, int, int]] = set()
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, hex."""
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 

@@ -50,7 +50,7 @@ class IndexUnavailable(RuntimeError):
 class IndexDamaged(IndexUnavailable):
     """A generation whose files do not match its manifest (truncated, corrupted, missing): ingest rebuilds it."""
 
-    def __init__(self, where: Path, what: str):
+    def __init__(self, where: Path, what: str) -> None:
         super().__init__(
             f"{where}: the index is damaged ({what}) — run `tracuu ingest` again (e.g. `tracuu ingest data/`) to "
             "rebuild it (chỉ mục bị hỏng: hãy chạy lại tracuu ingest)"
@@ -78,6 +78,7 @@ def current_generation(root: Path) -> Path | None:
 
 
 def live_name(root: Path) -> str:
+    """The name of the live generation that the ``CURRENT`` pointer names; "" when it is missing or unreadable."""
     try:
         return (root / LAYOUT.current).read_text(encoding="utf-8").strip()
     except (OSError, ValueError):

@@ -35,14 +35,15 @@ def new_index_model() -> str:
 
 
 def uploads_dir(root: str | os.PathLike | None = None) -> Path:
+    """The folder that uploaded files are saved into, inside the index folder."""
     return index_root(root) / UPLOADS
 
 
 def safe_name(name: str) -> str:
-    """A file name that stays inside the uploads folder: the last path component only, NFC, letters (Vietnamese
+    r"""A file name that stays inside the uploads folder: the last path component only, NFC, letters (Vietnamese
     included), digits and ``. - _ ( )``; spaces become dashes. Raises ValueError when nothing usable is left.
 
-    >>> safe_name("../../etc/báo cáo 2022.txt"), safe_name("C:\\\\tmp\\\\qd 97.md")
+    >>> safe_name("../../etc/báo cáo 2022.txt"), safe_name("C:\\tmp\\qd 97.md")
     ('báo-cáo-2022.txt', 'qd-97.md')
     """
     base = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
@@ -118,7 +119,7 @@ class Library:
     """One index folder as staff manage it from the app: which generation is live, the document table, uploads
     and removal (`pipeline.open_library`). Nothing is loaded: the index itself is `pipeline.open_index`'s."""
 
-    def __init__(self, root: str | os.PathLike | None = None, settings: Settings | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, settings: Settings | None = None) -> None:
         self.settings = Settings.from_env() if settings is None else settings
         self.root = Path(root) if root else self.settings.index
 
@@ -146,11 +147,14 @@ class Library:
 
     @staticmethod
     def rows(index: IndexReader) -> list[dict]:
+        """One row per indexed document (name, number, title, chunks …): the document table of `stats` and the app."""
         return document_rows(index)
 
     def add(self, files: Sequence[tuple[str, bytes]], embedder: Embedder,
             progress: Progress | None = None) -> IngestReport:
+        """Save uploaded (name, content) pairs and ingest them (see `add_uploads`)."""
         return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit)
 
     def remove(self, names: Sequence[str], embedder: Embedder) -> IngestReport:
+        """Drop the documents named in `names` (see `remove_documents`)."""
         return remove_documents(names, embedder, root=self.root)

@@ -72,7 +72,7 @@ def _row_chunk(r: sqlite3.Row) -> Chunk:
 class IndexData:
     """A generation loaded in memory: what search and answer need, read once."""
 
-    def __init__(self, gen: Path, verify_hashes: bool = True):
+    def __init__(self, gen: Path, verify_hashes: bool = True) -> None:
         self.gen = gen
         self.manifest = read_manifest(gen)
         if self.manifest["format_version"] == FORMAT_VERSION:
@@ -128,18 +128,22 @@ class IndexData:
 
     @property
     def embedder_name(self) -> str:
+        """The name of the embedder the generation was built with (``e5-small``, ``st:…``)."""
         return self.manifest["embedder"]["name"]
 
     # ---- the IndexReader protocol (pipeline/store/protocol.py): what search, answers and refs read ----
 
     @property
     def generation(self) -> str:
+        """The generation's folder name."""
         return self.gen.name
 
     def chunk(self, chunk_id: str) -> Chunk:
+        """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``); KeyError when there is none."""
         return self.chunks[self.row_of[chunk_id]]
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given."""
         import faiss
 
         n = self.dense.ntotal
@@ -150,7 +154,7 @@ class IndexData:
             ids = np.flatnonzero(allowed).astype(np.int64)
             if not len(ids):
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]  # SWIG kwargs
         q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         scores, rows = self.dense.search(q, min(k, n), params=params)
         return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
@@ -159,6 +163,7 @@ class IndexData:
         return self.bm25_folded if folded else self.bm25_words
 
     def bm25_scores(self, tokens: list[str], folded: bool) -> np.ndarray:
+        """The BM25 score of every row for the tokens the model knows; zeros when it knows none."""
         model = self._bm25(folded)
         known = [t for t in tokens if t in model.vocab_dict]
         if not known or not self.chunks:
@@ -166,17 +171,20 @@ class IndexData:
         return model.get_scores(known)
 
     def doc_freq(self, token: str, folded: bool) -> int:
+        """How many chunks hold `token` in the BM25 words (or folded syllables when `folded`)."""
         model = self._bm25(folded)
         i = model.vocab_dict.get(token)
         indptr = model.scores["indptr"]
         return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
 
     def vectors(self) -> np.ndarray:
+        """Every chunk's vector, one row each in row order (read back from the FAISS index)."""
         if not self.chunks:
             return np.zeros((0, self.dense.d), dtype=np.float32)
         return self.dense.reconstruct_n(0, self.dense.ntotal)
 
     def size_bytes(self) -> int:
+        """The bytes the generation's files take on disk."""
         return sum(f.stat().st_size for f in self.gen.rglob("*") if f.is_file())
 
     @functools.cached_property

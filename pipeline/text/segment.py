@@ -55,7 +55,7 @@ def split_sentences(text: str) -> list[str]:
 def _tokenizer():
     # underthesea's __init__ imports its optional translate module, which loads torch and transformers when
     # they are installed (~2 s and ~200 MB per process); tracuu never translates
-    sys.modules.setdefault("underthesea.pipeline.translate", None)
+    sys.modules.setdefault("underthesea.pipeline.translate", None)  # type: ignore[arg-type]  # None blocks the import
     try:
         from underthesea import word_tokenize
     except ImportError as e:  # pragma: no cover - a broken install
@@ -103,7 +103,7 @@ def words(text: str) -> list[str]:
         low = tok.lower().replace(" ", "_")
         out.append(low)
         if CODE_RE.fullmatch(tok):
-            out.append(re.match(r"\d+", tok).group(0))
+            out.append(re.match(r"\d+", tok).group(0))  # type: ignore[union-attr]  # CODE_RE codes start with digits
     return out
 
 
@@ -117,7 +117,7 @@ def folded_tokens(text: str) -> list[str]:
     ['tang', 'truong', '11,67', 'tang_truong', 'truong_11,67']
     """
     syl = _SYLLABLE_RE.findall(fold(text))
-    extra = []
+    extra: list[str] = []
     for s in syl:
         if "/" in s or "-" in s:  # a code: also its parts, so "qd 996" finds "996/qd-ttg"
             extra.extend(p for p in re.split(r"[/\-]", s) if p)

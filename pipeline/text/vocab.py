@@ -1,7 +1,7 @@
-"""The Vietnamese vocabulary every stage shares, defined once: years, dates, administrative units, units of
+r"""The Vietnamese vocabulary every stage shares, defined once: years, dates, administrative units, units of
 measure, stop words and what counts as an upper-case line.
 
-Stages build their own patterns from these pieces (``rf"năm\\s+({YEAR})"``) rather than writing their own
+Stages build their own patterns from these pieces (``rf"năm\s+({YEAR})"``) rather than writing their own
 copies, so a fix here reaches every reader of dates, years and units.
 """
 
