@@ -49,6 +49,26 @@ def doc_text(path: Path) -> str:
     return _cache[path]
 
 
+def _shape(q: dict, where: str) -> tuple[list[str], list, list]:
+    """The line's own errors (id aside), and its evidence and answer lists (empty when malformed)."""
+    errors = []
+    if q.get("kind") not in KINDS:
+        errors.append(f"{where}: kind {q.get('kind')!r} not in {KINDS}")
+    if not isinstance(q.get("q"), str) or not q["q"].strip():
+        errors.append(f"{where}: empty question")
+    ev, ans = q.get("evidence"), q.get("answer")
+    if not isinstance(ev, list) or not 1 <= len(ev) <= 2:
+        errors.append(f"{where}: evidence must be 1-2 strings")
+        ev = ev if isinstance(ev, list) else []
+    if not isinstance(ans, list) or len(ans) > 2 or (not ans and q.get("kind") != "ref"):
+        errors.append(f"{where}: answer must be 1-2 strings (may be empty only for ref)")
+        ans = ans if isinstance(ans, list) else []
+    typed = q.get("q", "")
+    if q.get("kind") == "nodiacritics" and fold(typed) != re.sub(r"\s+", " ", typed.lower()).strip():
+        errors.append(f"{where}: nodiacritics question carries diacritics")
+    return errors, ev, ans
+
+
 def check(lines: list[str], corpus: Path) -> tuple[list[str], list[dict]]:
     """Return (errors, parsed rows)."""
     errors, rows, seen = [], [], set()
@@ -65,30 +85,15 @@ def check(lines: list[str], corpus: Path) -> tuple[list[str], list[dict]]:
         if not qid or qid in seen:
             errors.append(f"{where}: missing or duplicate id")
         seen.add(qid)
-        if q.get("kind") not in KINDS:
-            errors.append(f"{where}: kind {q.get('kind')!r} not in {KINDS}")
-        if not isinstance(q.get("q"), str) or not q["q"].strip():
-            errors.append(f"{where}: empty question")
-        ev, ans = q.get("evidence"), q.get("answer")
-        if not isinstance(ev, list) or not 1 <= len(ev) <= 2:
-            errors.append(f"{where}: evidence must be 1-2 strings")
-            ev = ev if isinstance(ev, list) else []
-        if not isinstance(ans, list) or len(ans) > 2 or (not ans and q.get("kind") != "ref"):
-            errors.append(f"{where}: answer must be 1-2 strings (may be empty only for ref)")
-            ans = ans if isinstance(ans, list) else []
-        if q.get("kind") == "nodiacritics" and fold(q.get("q", "")) != re.sub(r"\s+", " ", q.get("q", "").lower()).strip():
-            errors.append(f"{where}: nodiacritics question carries diacritics")
+        found, ev, ans = _shape(q, where)
+        errors += found
         path = locate(corpus, q.get("doc", ""))
         if path is None:
             errors.append(f"{where}: doc {q.get('doc')!r} not in {corpus}")
             continue
         text = doc_text(path)
-        for s in ev:
-            if not s.strip() or fold(s) not in text:
-                errors.append(f"{where}: evidence not in {path.name}: {s!r}")
-        for s in ans:
-            if not s.strip() or fold(s) not in text:
-                errors.append(f"{where}: answer not in {path.name}: {s!r}")
+        errors += [f"{where}: {what} not in {path.name}: {s!r}" for what, strings in (("evidence", ev), ("answer", ans))
+                   for s in strings if not s.strip() or fold(s) not in text]
         q["_path"] = path
         rows.append(q)
     return errors, rows
@@ -115,8 +120,9 @@ def main() -> int:
     docs = {q["_path"] for q in rows}
     local = sum(1 for q in rows if q["_path"].parent.name == "docs")
     print("by kind: " + ", ".join(f"{k} {kinds.get(k, 0)}" for k in KINDS))
+    local_docs = sum(1 for p in docs if p.parent.name == "docs")
     print(f"questions {len(rows)} (local {local}, national {len(rows) - local}); distinct documents {len(docs)} "
-          f"(local {sum(1 for p in docs if p.parent.name == 'docs')}, national {sum(1 for p in docs if p.parent.name == 'national')})")
+          f"(local {local_docs}, national {len(docs) - local_docs})")
     print("OK" if not errors else f"{len(errors)} failures")
     return 1 if errors else 0
 
