@@ -1,0 +1,169 @@
+"""Hostile document text and file names on their way out: never live in the app (no link, image, HTML or
+Markdown from a document), never a formula in a spreadsheet, never a terminal escape (issue 12)."""
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from streamlit.testing.v1 import AppTest
+
+import app_ui as ui
+from pipeline.embed import FakeEmbedder
+from pipeline.store.ingest import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+LINK = "[bấm vào đây](http://example.invalid/x)"
+IMAGE = "![](http://example.invalid/p.png)"
+TAG = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://example.invalid/h", "xem")'
+# The cleaner removes a plain [text](url), so the document nests one inside another: what is left after
+# cleaning is exactly LINK and IMAGE, the strings that must never be live
+NESTED_LINK = "[[bấm vào đây](http://a.invalid)](http://example.invalid/x)"
+NESTED_IMAGE = "[![](http://a.invalid/p.png)](http://example.invalid/p.png)"
+PAYLOAD = f"{NESTED_LINK} {NESTED_IMAGE} {TAG} www.example.invalid :red[đỏ] $x$ **đậm** <http://example.invalid/a>"
+HOSTILE_DOC = "\n".join([
+    f"BÁO CÁO KẾT QUẢ NĂM 2023 {PAYLOAD}",
+    "",
+    f"I. Tình hình kinh tế {PAYLOAD}",
+    f"Căn cứ Quyết định số 996/QĐ-TTg ngày 10/8/2018 của Thủ tướng Chính phủ {PAYLOAD}.",
+    FORMULA,
+    f"Năm 2023, tổng thu ngân sách trên địa bàn đạt 57,8 tỷ đồng {PAYLOAD}, tăng 9,4% so với cùng kỳ.",
+    f"Năm 2022, tổng thu ngân sách {PAYLOAD} trên địa bàn đạt 52,8 tỷ đồng.",
+    "Mục tiêu năm 2024, tổng thu ngân sách trên địa bàn đạt 60 tỷ đồng.",
+])
+HOSTILE_NAME = "bao-cao-[x](http:ex.invalid)-<b>.txt"
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile-docs")
+    doc = folder / HOSTILE_NAME
+    doc.write_text(HOSTILE_DOC, encoding="utf-8")
+    root = tmp_path_factory.mktemp("hostile-index")
+    ingest([doc], FakeEmbedder(), root=root)
+    return root
+
+
+# ---- the app ------------------------------------------------------------------------------------------------
+
+class _Tags(HTMLParser):
+    """Every start tag and its attributes in rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+OUR_TAGS = {"div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre"}
+
+
+def live_markup(source: str) -> list[str]:
+    """What a Markdown source would make live when rendered (CommonMark with HTML, as st.markdown does):
+    tags outside the app's own, event attributes, images, links other than the app's own (?ref=, #trich-),
+    and the GitHub autolinks, Streamlit directives and math that CommonMark alone does not see."""
+    parser = _Tags()
+    parser.feed(_MD.render(source))
+    found = [tag for tag, _ in parser.tags if tag not in OUR_TAGS]
+    found += [f"{tag} {k}" for tag, attrs in parser.tags for k in attrs if k.startswith("on")]
+    found += [f"a href={a.get('href')}" for tag, a in parser.tags
+              if tag == "a" and not (a.get("href") or "").startswith(("?ref=", "#trich-"))]
+    found += re.findall(r"https?://|mailto:|www\.|:red\[|\$x\$|\*\*đậm", source)
+    return found
+
+
+def shown(source: str) -> str:
+    """The text a Markdown source displays (tags dropped, escapes and entities resolved)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", _MD.render(source)))
+
+
+def sources(at: AppTest) -> list[str]:
+    """Every Markdown string the page holds: bodies of markdown, captions, headings and alerts; labels and
+    tooltips of widgets, expanders and tabs."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        for attr in ("value", "body", "label", "help"):
+            if attr == "value" and type(node).__name__ not in {"Markdown", "Caption", "Title", "Header",
+                                                              "Subheader", "Info", "Warning", "Error",
+                                                              "Success", "Latex"}:
+                continue
+            try:
+                value = getattr(node, attr, None)
+            except Exception:  # a widget whose value needs state the test did not set
+                continue
+            if isinstance(value, str):
+                out.append(value)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def test_live_markup_sees_what_markdown_would_make_live():
+    """The checker itself: it must flag what the app must never show, or the tests below prove nothing."""
+    for raw in (LINK, IMAGE, TAG, "www.example.invalid", ":red[đỏ]", "$x$", "**đậm**"):
+        assert live_markup(raw), raw
+    assert not live_markup('<div><a href="?ref=996%2FQ%C4%90-TTg">x</a> <a href="#trich-1">[1]</a></div>')
+
+
+@pytest.mark.parametrize("raw", [LINK, IMAGE, TAG, FORMULA, "www.example.invalid", ":red[đỏ] $x$ **đậm**",
+                                 "<http://example.invalid/a>", "a@example.invalid", "&lt;b&gt; &amp;"])
+def test_escaped_document_text_shows_as_written_and_nothing_is_live(raw: str):
+    for source in (ui.esc(raw), f"<b>{ui.esc(raw)}</b> — {ui.esc(raw)}", f"<div>{ui.esc(raw)}</div>",
+                   ui.plain(raw), ui.answer_html(raw + " [1]", "Trả lời"), ui.context_html(raw, "x")):
+        assert not live_markup(source), source
+        assert raw in shown(source), source
+
+
+def test_answer_markers_stay_links_to_their_passage_after_escaping():
+    source = ui.answer_html(f"Đạt 57,8 tỷ đồng {LINK} [1], [2].", "Trả lời")
+    assert source.count('class="tc-cite"') == 2 and 'href="#trich-2">[2]</a>' in source
+    assert not live_markup(source)
+
+
+def start_all_tabs(index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The page with every tab filled at once: a question, a reference lookup and a comparison from the URL."""
+    monkeypatch.setenv("TRACUU_INDEX", str(index))
+    at = AppTest.from_file(APP, default_timeout=300)  # guards against a hang only: a busy machine is slow
+    at.query_params["q"] = "tổng thu ngân sách năm 2023 đạt bao nhiêu"
+    at.query_params["ref"] = "qd 996"
+    at.query_params["so_sanh"] = "tổng thu ngân sách"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_no_link_image_or_html_from_a_document_is_live_on_any_tab(hostile_index: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    at = start_all_tabs(hostile_index, monkeypatch)
+    found = sources(at)
+    assert len(found) > 20
+    for source in found:
+        assert not live_markup(source), source
+    text = "\n".join(shown(s) for s in found)
+    assert LINK in text and IMAGE in text and TAG in text  # shown as written, not dropped
+    cards = [m.value for m in at.markdown if m.value.startswith('<div class="tc-card"')]
+    assert cards and all(HOSTILE_NAME in shown(c) for c in cards)  # the file name too, as written
+    mentions = [shown(m.value) for m in at.markdown if m.value.startswith("<b>") and "tc-ctx" in m.value]
+    assert any("996/QĐ-TTg" in m and TAG in m for m in mentions)  # a reference's sentence
+    assert any("57,8 tỷ đồng" in m and TAG in m for m in mentions)  # an indicator's sentence
+
+
+def test_tables_and_options_show_document_text_as_written(hostile_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """Table cells and select options are plain text in Streamlit: shown as written, not backslash-escaped."""
+    at = start_all_tabs(hostile_index, monkeypatch)
+    cells = {str(v) for d in at.dataframe for col in d.value.columns for v in d.value[col]}
+    assert HOSTILE_NAME in cells
+    assert any(TAG in c for c in cells)
+    assert any(HOSTILE_NAME in str(o) for s in at.sidebar.multiselect for o in s.options) or \
+        any(TAG in str(o) for s in at.sidebar.multiselect for o in s.options)
