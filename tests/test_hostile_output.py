@@ -167,3 +167,57 @@ def test_tables_and_options_show_document_text_as_written(hostile_index: Path, m
     assert any(TAG in c for c in cells)
     assert any(HOSTILE_NAME in str(o) for s in at.sidebar.multiselect for o in s.options) or \
         any(TAG in str(o) for s in at.sidebar.multiselect for o in s.options)
+
+
+# ---- spreadsheets ---------------------------------------------------------------------------------------
+
+FORMULAS = [FORMULA, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+def hostile_comparison():
+    """A comparison whose text cells start like formulas, with a real negative gap (-0,17)."""
+    from pipeline.indicators.compare import compare
+    from pipeline.indicators.extract import Indicator, Kind
+
+    rows = [Indicator(name="Tăng trưởng kinh tế", year=2022, kind=Kind.RESULT, value=11.67, unit="%",
+                      qualifier=None, raw="11,67%", doc=FORMULAS[1] + ".txt", section=FORMULAS[2],
+                      text=f"{FORMULA} Tăng trưởng kinh tế ước đạt 11,67%.\x1b[31m"),
+            Indicator(name="Tăng trưởng kinh tế", year=2023, kind=Kind.TARGET, value=11.5, unit="%",
+                      qualifier=None, raw=FORMULAS[3], doc=FORMULAS[1] + ".txt", section="\t=1+1",
+                      text="\r=1+1 Tăng trưởng kinh tế đạt 11,5%.")]
+    c = compare(rows, "tăng trưởng kinh tế")
+    assert len(c.rows) == 2 and c.gaps and c.gaps[0].difference == pytest.approx(-0.17)
+    return c
+
+
+def test_csv_export_neutralises_every_cell_that_would_start_a_formula_and_keeps_figures_numbers():
+    import csv
+    import io
+
+    c = hostile_comparison()
+    rows = list(csv.reader(io.StringIO(c.to_csv().lstrip("\ufeff"), newline="")))
+    cells = [x for row in rows[1:] for x in row]
+    assert not [x for x in cells if x[:1] in ("=", "+", "@", "\t", "\r") or re.match(r"-(?!\d+(\.\d+)?$)", x)]
+    assert "'" + FORMULA + " Tăng trưởng kinh tế ước đạt 11,67%.\x1b[31m" in cells
+    assert {"'+1+cmd|' /C calc'!A0.txt", "'-2+3", "'@SUM(A1:A9)", "'\t=1+1"} <= set(cells)
+    gap = rows[-1]
+    assert gap[1] == "chênh lệch" and float(gap[3]) == pytest.approx(-0.17)  # a number, not "'-0.17"
+    assert [r[3] for r in rows[1:3]] == ["11.67", "11.5"]
+
+
+def test_excel_export_has_no_formula_cell_and_shows_the_text_as_written():
+    import io
+
+    from openpyxl import load_workbook
+
+    c = hostile_comparison()
+    ws = load_workbook(io.BytesIO(c.to_xlsx())).active
+    cells = [cell for row in ws.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert {"+1+cmd|' /C calc'!A0.txt", "-2+3", "@SUM(A1:A9)", "\t=1+1"} <= texts
+    assert any(t.startswith(FORMULA) for t in texts)  # as written: no quote added in the cell's text
+    assert all(cell.quotePrefix for cell in cells if isinstance(cell.value, str) and cell.value[:1] in "=+-@\t\r")
+    gap = [cell.value for cell in list(ws.iter_rows())[-1]]
+    assert gap[1] == "chênh lệch" and gap[3] == pytest.approx(-0.17)
+    assert [row[3].value for row in list(ws.iter_rows())[1:3]] == [11.67, 11.5]
