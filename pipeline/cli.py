@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 import pipeline
 from pipeline.store.layout import IndexUnavailable, index_root
@@ -42,6 +43,35 @@ EXAMPLES = {
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
 }
+
+
+# control characters (C0 but newline and tab, DEL, C1) and the invisible marks that reorder or hide text
+# (bidirectional overrides and isolates, zero-width marks): a terminal would act on them; and the lone
+# surrogates that stand for the undecodable bytes of a file name, which no terminal encoding can print
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f"
+                         r"\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    r"""`text` for a terminal: every control character shown as its escape (``\x1b``, ``\u202e``, ``\udcff``),
+    newlines and tabs kept.
+
+    >>> visible("Báo cáo\x1b[2J\x1b[31m đỏ\r\nhết")
+    'Báo cáo\\x1b[2J\\x1b[31m đỏ\\x0d\nhết'
+    """
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", text)
+
+
+def say(*values: object, file: TextIO | None = None, end: str = "\n") -> None:
+    """`print` for everything the CLI shows but JSON: document text and file names through `visible`."""
+    print(visible(" ".join(map(str, values))), file=file, end=end)
+
+
+def _json(obj: object, indent: int | None = None) -> str:
+    r"""One JSON document for stdout: Vietnamese as is; json.dumps escapes the C0 controls, and the others
+    (DEL, C1, bidirectional and zero-width marks) are escaped here as ``\uXXXX``, still valid JSON."""
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
 def _embedder_for(args: argparse.Namespace):
@@ -90,21 +120,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
                         rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr))
     except KeyboardInterrupt:
-        print("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
+        say("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130
     finally:
         for bar in bars.values():
             bar.close()
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}", file=sys.stderr)
     for n in report.notes:
-        print(f"note: {n}", file=sys.stderr)
+        say(f"note: {n}", file=sys.stderr)
     dt = time.perf_counter() - t0
     if not report.written and not report.errors:
-        print(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
+        say(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
     elif report.written:
         rate = report.tokens_embedded / report.seconds_embedding if report.seconds_embedding else 0
-        print(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
+        say(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
               f"{report.chunks_embedded} chunks embedded ({rate:.0f} tokens/s), {report.chunks_reused} reused; "
               f"{dt:.1f}s")
@@ -115,9 +145,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     """`tracuu remove`: drop documents from the index (and their uploaded copies); 1 when none was removed."""
     report = pipeline.open_library(args.index).remove(args.docs, _embedder_for(args))
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}", file=sys.stderr)
     if report.removed:
-        print(f"removed {', '.join(report.removed)}")
+        say(f"removed {', '.join(report.removed)}")
     return 0 if report.removed else 1
 
 
@@ -129,22 +159,22 @@ def _print_answer(ans: Answer, as_json: bool) -> None:
     from pipeline.ask.cite import citation
 
     if as_json:
-        print(json.dumps(ans.to_json(), ensure_ascii=False))
+        print(_json(ans.to_json()))
         return
-    print(ans.text or "(không tìm thấy câu trả lời — no answer found)")
-    print()
+    say(ans.text or "(không tìm thấy câu trả lời — no answer found)")
+    say()
     for p in ans.passages:
         page = f", trang {p.page}" if p.page else ""
-        print(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
-        print("    " + p.text.replace("\n", "\n    "))
-        print(f"    Trích dẫn: {citation(p, p.meta)}")
-        print()
+        say(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
+        say("    " + p.text.replace("\n", "\n    "))
+        say(f"    Trích dẫn: {citation(p, p.meta)}")
+        say()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """`tracuu ask`: answer one question (or each line of --batch) with cited passages, as text or JSON."""
     if not args.question and not args.batch:
-        print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
+        say("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
         return 2
     answerer = _answerer(args)
     filters = pipeline.Filters(tuple(args.doc or ()), args.year)
@@ -171,13 +201,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "docs": pipeline.open_library(args.index).rows(data),
     }
     if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(_json(out, indent=2))
         return 0
-    print(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
+    say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
           f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
           f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
     for d in out["docs"]:
-        print(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
+        say(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
     return 0
 
 
@@ -188,7 +218,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
     catalog = pipeline.open_refs(args.index)
     if not catalog.references and catalog.index.chunks:
-        print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
+        say("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     docs = pipeline.match_docs(catalog.docs, args.doc) if args.doc else ()
     if args.links:
         return _print_links(catalog.links(docs), args.json)
@@ -198,39 +228,39 @@ def cmd_refs(args: argparse.Namespace) -> int:
     if args.list:
         found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
         if args.json:
-            print(json.dumps(catalog.rows(found), ensure_ascii=False))
+            print(_json(catalog.rows(found)))
         for m in [] if args.json else found:
-            print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
+            say(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
     found = lookup(found, query)
     if args.json:
-        print(json.dumps({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
-                         ensure_ascii=False))
+        print(_json({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
+                         ))
         return 0
     if not found:
-        print(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
+        say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
     for m in found:
         own = catalog.bearer(m)
-        print(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
+        say(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
               f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
         for x in m.mentions:
-            print(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
+            say(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
     return 0
 
 
 def _print_links(all_links: Sequence[DocLink], as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if as_json:
-        print(json.dumps([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
-                          for x in all_links], ensure_ascii=False))
+        print(_json([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
+                          for x in all_links]))
         return 0
     if not all_links:
-        print("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
+        say("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
         return 0
     for x in all_links:
-        print(f"{x.citing}  →  {x.cited}  ({x.ref}, {x.mentions} mention(s))")
+        say(f"{x.citing}  →  {x.cited}  ({x.ref}, {x.mentions} mention(s))")
     return 0
 
 
@@ -240,21 +270,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     data = pipeline.open_index(args.index)
     if not data.indicators:
-        print("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
+        say("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
               "tracuu ingest)", file=sys.stderr)
         return 1
     docs = set(pipeline.match_docs(data.docs, args.doc)) if args.doc else set()
     if args.list:
         rows = indicator_list([i for i in data.indicators if not docs or i.doc in docs])
         if args.json:
-            print(json.dumps([{"name": n, "years": list(y), "statements": c} for n, y, c in rows], ensure_ascii=False))
+            print(_json([{"name": n, "years": list(y), "statements": c} for n, y, c in rows]))
             return 0
         for n, y, c in rows:
-            print(f"{c:>4}  {', '.join(map(str, y)):<12} {n}")
+            say(f"{c:>4}  {', '.join(map(str, y)):<12} {n}")
         return 0
     query = " ".join(args.indicator)
     if not query.strip():
-        print("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
+        say("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
         return 2
     result = pipeline.open_comparer(data, args.model)(query, tuple(args.years or ()), docs)
     if args.csv:
@@ -262,20 +292,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.xlsx:
         Path(args.xlsx).write_bytes(result.to_xlsx())
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(_json(result.to_json()))
         return 0
     if not result.rows:
-        print(f"no indicator found for '{query[:80]}' (không tìm thấy chỉ tiêu) — see `tracuu compare --list`")
+        say(f"no indicator found for '{query[:80]}' (không tìm thấy chỉ tiêu) — see `tracuu compare --list`")
         return 0
-    print("wordings: " + " | ".join(result.names))
+    say("wordings: " + " | ".join(result.names))
     for r in result.rows:
         kind = "mục tiêu" if r.kind.value == "target" else "kết quả"
         value = " ".join(x for x in (r.qualifier, r.raw) if x)  # "trên 95%", "giảm 0,3%"
         extra = f" ({r.plan_ratio})" if r.plan_ratio else ""
-        print(f"{r.year or '?':>5}  {kind:<9} {value:<24}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
-        print(f"       {r.text}")
+        say(f"{r.year or '?':>5}  {kind:<9} {value:<24}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
+        say(f"       {r.text}")
     for g in result.gaps:
-        print("  ⇒ " + g.text)
+        say("  ⇒ " + g.text)
     return 0
 
 
@@ -288,8 +318,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = [answerer.ask(q["q"], args.top_k) for q in questions]
     result = score(questions, answers)
     for m in result.misses:
-        print(m)
-    print(result.summary())
+        say(m)
+    say(result.summary())
     return 0
 
 
@@ -386,13 +416,13 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except IndexUnavailable as e:
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:
         from pipeline.embed import EmbedderError
 
         if isinstance(e, EmbedderError):
-            print(f"error: {e}", file=sys.stderr)
+            say(f"error: {e}", file=sys.stderr)
             return 2
         raise
 

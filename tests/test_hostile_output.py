@@ -221,3 +221,53 @@ def test_excel_export_has_no_formula_cell_and_shows_the_text_as_written():
     gap = [cell.value for cell in list(ws.iter_rows())[-1]]
     assert gap[1] == "chênh lệch" and gap[3] == pytest.approx(-0.17)
     assert [row[3].value for row in list(ws.iter_rows())[1:3]] == [11.67, 11.5]
+
+
+# ---- terminals ----------------------------------------------------------------------------------------------
+
+ESCAPES = "&#27;[2J&#x1b;[31m&#x202e;&#x2066;"  # the cleaner drops the C0 controls; the bidi marks stay
+ESCAPE_DOC = "<html><body>" + "".join(f"<p>{x}</p>" for x in [
+    f"BÁO CÁO KẾT QUẢ NĂM 2023 {ESCAPES}",
+    f"I. Tình hình kinh tế {ESCAPES}",
+    f"Căn cứ Quyết định số 996/QĐ-TTg ngày 10/8/2018 của Thủ tướng Chính phủ {ESCAPES}.",
+    f"Năm 2023, tổng thu ngân sách trên địa bàn đạt 57,8 tỷ đồng {ESCAPES}, tăng 9,4% so với cùng kỳ.",
+    "Năm 2022, tổng thu ngân sách trên địa bàn đạt 52,8 tỷ đồng.",
+]) + "</body></html>"
+ESCAPE_NAME = "bao-cao-\x1b]0;pwned\x07-\x1b[31m.html"
+
+
+def test_nothing_the_cli_prints_from_a_document_or_a_file_name_reaches_the_terminal_raw(tmp_path, capsys):
+    from pipeline.cli import main
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / ESCAPE_NAME).write_text(ESCAPE_DOC, encoding="utf-8")
+    (folder / "hỏng-\x1b[2J.docx").write_bytes(b"PK\x03\x04 not a zip at all")
+    ix = str(tmp_path / "index")
+    runs = [["ingest", str(folder), "--index", ix, "--model", "fake", "-q"],
+            ["ask", "tổng thu ngân sách năm 2023", "--index", ix],
+            ["refs", "qd 996", "--index", ix], ["refs", "--list", "--index", ix],
+            ["compare", "tổng thu ngân sách", "--index", ix], ["compare", "--list", "--index", ix],
+            ["stats", "--index", ix], ["remove", ESCAPE_NAME, "--index", ix], ["remove", "\x1b[2Jnone", "--index", ix]]
+    printed = []
+    for argv in runs:
+        main(argv)
+        out = capsys.readouterr()
+        printed.append(out.out + out.err)
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out.out + out.err), (argv, out)
+    everything = "\n".join(printed)
+    assert "bao-cao-\\x1b]0;pwned\\x07-\\x1b[31m.html" in everything  # the file name, visibly
+    assert "\\u202e\\u2066" in printed[1] and "\\u202e\\u2066" in printed[2]  # the document's bidi marks
+    assert "hỏng-\\x1b[2J.docx" in printed[0]  # the ingest error names the broken file
+    assert "removed bao-cao-\\x1b]0;pwned" in printed[-2]
+
+
+def test_json_output_escapes_every_control_character_and_stays_valid_json(tmp_path, capsys):
+    import json
+
+    from pipeline.cli import _json
+
+    doc = {"doc": ESCAPE_NAME + "\x9b31m\u202e\udcff", "n": 1}
+    text = _json(doc)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]", text)
+    assert json.loads(text) == doc
