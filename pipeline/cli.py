@@ -6,6 +6,7 @@ Run `tracuu COMMAND --help` for each command's options and an example.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 import pipeline
+from pipeline.settings import SettingError, Settings
 from pipeline.store.layout import IndexUnavailable, index_root
 
 if TYPE_CHECKING:
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
     from pipeline.refs.links import DocLink
     from pipeline.store.reader import IndexData
     from pipeline.types import Answer
+
+MAX_TOP_K = 100  # passages one question may ask for
+MAX_BATCH_BYTES = 16 * 2**20  # a --batch file is read up to this size, never further
+MAX_BATCH_QUESTIONS = 10_000
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
@@ -176,16 +182,63 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
         say("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
         return 2
+    from pipeline.ask.answer import QuestionTooLong
+
+    questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
     answerer = _answerer(args)
     filters = pipeline.Filters(tuple(args.doc or ()), args.year)
-    if args.batch:
-        questions = [q for q in Path(args.batch).read_text(encoding="utf-8").splitlines() if q.strip()]
-        for q in questions:
-            _print_answer(answerer.ask(q, args.top_k, filters), args.json)
-            sys.stdout.flush()
+    if not args.batch:
+        _print_answer(answerer.ask(questions[0], args.top_k, filters), args.json)
         return 0
-    _print_answer(answerer.ask(" ".join(args.question), args.top_k, filters), args.json)
-    return 0
+    refused = 0
+    for n, q in enumerate(questions, start=1):
+        try:
+            ans = answerer.ask(q, args.top_k, filters)
+        except QuestionTooLong as e:
+            say(f"error: {args.batch}, question {n}: {e}", file=sys.stderr)
+            refused += 1
+            continue
+        _print_answer(ans, args.json)
+        sys.stdout.flush()
+    return 2 if refused else 0
+
+
+def _read_batch(path: str) -> list[str]:
+    """The questions of a --batch file, one a line (blank lines skipped), read within `MAX_BATCH_BYTES` and
+    `MAX_BATCH_QUESTIONS`; `BatchError` when it is not such a file (missing, a folder, binary, too big)."""
+    where = Path(path)
+    if not where.is_file() and where.exists():  # a folder, a device: never read to its end
+        raise BatchError(f"--batch {path}: not a regular file — give a text file with one question a line")
+    with where.open("rb") as f:  # FileNotFoundError → main's one-line OS error
+        data = f.read(MAX_BATCH_BYTES + 1)
+    if len(data) > MAX_BATCH_BYTES:
+        raise BatchError(f"--batch {path}: larger than {MAX_BATCH_BYTES // 2**20} MB — split it into smaller files")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BatchError(f"--batch {path}: not UTF-8 text — save it as UTF-8, one question a line") from None
+    if "\x00" in text:
+        raise BatchError(f"--batch {path}: binary data, not text — give a text file with one question a line")
+    questions = [q for q in text.splitlines() if q.strip()]
+    if len(questions) > MAX_BATCH_QUESTIONS:
+        raise BatchError(f"--batch {path}: {len(questions)} questions, more than {MAX_BATCH_QUESTIONS} — "
+                         "split it into smaller files")
+    return questions
+
+
+class BatchError(ValueError):
+    """A --batch file that cannot be read as questions; the message says why and what to do."""
+
+
+def top_k(raw: str) -> int:
+    """The --top-k argument: a whole number from 1 to `MAX_TOP_K` (argparse reports anything else)."""
+    try:
+        k = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= k <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"{k} is not from 1 to {MAX_TOP_K}")
+    return k
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -364,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("question", nargs="*", help="the question (diacritics optional)")
     sp.add_argument("--batch", metavar="FILE", help="one question a line; one JSON object a line with --json")
     sp.add_argument("--json", action="store_true", help="print the JSON shape the app uses")
-    sp.add_argument("--top-k", type=int, default=5, help="passages to return (default 5)")
+    sp.add_argument("--top-k", type=top_k, default=5, help=f"passages to return (default 5, at most {MAX_TOP_K})")
     sp.add_argument("--doc", action="append",
                     help="only this document (name, prefix, or part of it, diacritics optional); repeatable")
     sp.add_argument("--year", type=int, help="only passages about this year")
@@ -401,31 +454,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
     sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")
-    sp.add_argument("--top-k", type=int, default=10)
+    sp.add_argument("--top-k", type=top_k, default=10, help=f"passages to score (default 10, at most {MAX_TOP_K})")
     add_fusion(sp)
     sp.set_defaults(func=cmd_eval)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line (`argv`, default sys.argv); the exit code. Known errors print what to do next."""
+    """Run the command line (`argv`, default sys.argv); the exit code. Known errors, bad settings and failures
+    of the operating system (disk full, read-only folder, a file where a folder should be) print one line that
+    says what to do next, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
+        Settings.from_env(strict=True)
+        _check_text_arguments(args)
         return args.func(args)
     except BrokenPipeError:  # `tracuu ask … | head`: the reader stopped listening, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except IndexUnavailable as e:
+    except (IndexUnavailable, SettingError, BatchError) as e:
         say(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:
+        say(f"error: {os_error_line(e)}", file=sys.stderr)
+        return 1
     except Exception as e:
+        from pipeline.ask.answer import QuestionTooLong  # here, not at the top: `tracuu --help` stays quick
         from pipeline.embed import EmbedderError
 
-        if isinstance(e, EmbedderError):
+        if isinstance(e, (EmbedderError, QuestionTooLong)):
             say(f"error: {e}", file=sys.stderr)
             return 2
         raise
 
+
+# what to do after an operating-system failure, by errno
+_OS_NEXT = {
+    errno.ENOSPC: "the disk is full: free some space, then run the command again (ổ đĩa đầy)",
+    errno.EDQUOT: "the disk quota is used up: free some space, then run the command again (hết hạn mức ổ đĩa)",
+    errno.EROFS: "the folder is read-only: choose another with --index or $TRACUU_INDEX (thư mục chỉ đọc)",
+    errno.EACCES: "no permission: choose a folder you may write with --index or $TRACUU_INDEX, or fix its "
+                  "permissions (không có quyền)",
+    errno.EPERM: "no permission: choose a folder you may write with --index or $TRACUU_INDEX, or fix its "
+                 "permissions (không có quyền)",
+    errno.ENOTDIR: "a file stands where a folder is expected: check --index, $TRACUU_INDEX and the paths given "
+                   "(đường dẫn không phải thư mục)",
+    errno.EEXIST: "a file stands where a folder is expected: check --index, $TRACUU_INDEX and the paths given "
+                  "(đường dẫn không phải thư mục)",
+    errno.EISDIR: "a folder stands where a file is expected: check the paths given (đường dẫn là thư mục)",
+    errno.ENOENT: "no such file or folder: check the path (không tìm thấy tệp)",
+}
+
+
+def os_error_line(e: OSError) -> str:
+    """One line for an OSError: what failed, on which path, and the next step."""
+    path = f" '{e.filename}'" if e.filename else ""
+    what = e.strerror or str(e)
+    return f"{what}{path} — {_OS_NEXT.get(e.errno or 0, 'check the path, the permissions and the free disk space')}"
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Questions, queries and document names must be text: undecodable bytes (a terminal not in UTF-8) are
+    refused here with the fix, not met later as a traceback. File paths may hold such bytes and are left."""
+    for name in ("question", "query", "indicator", "doc", "docs", "type", "remove"):
+        values = getattr(args, name, None)
+        for value in [values] if isinstance(values, str) else values or ():
+            if isinstance(value, str) and any("\udc80" <= c <= "\udcff" for c in value):
+                raise SettingError(f"the argument '{visible(value)}' is not valid UTF-8 text — set the terminal "
+                                   "to UTF-8 (e.g. LANG=C.UTF-8) and type it again (tham số không phải UTF-8)")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -271,3 +271,126 @@ def test_json_output_escapes_every_control_character_and_stays_valid_json(tmp_pa
     text = _json(doc)
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]", text)
     assert json.loads(text) == doc
+
+
+# ---- bounded questions and batches --------------------------------------------------------------------------
+
+def test_a_question_over_the_limit_is_refused_at_once_by_the_answerer(seed_index_fake, monkeypatch):
+    import time
+
+    import pipeline
+    from pipeline.ask.answer import QuestionTooLong
+
+    answerer = pipeline.open_answerer(seed_index_fake, "fake")
+    t0 = time.perf_counter()
+    with pytest.raises(QuestionTooLong, match="99999 characters, more than the 1000 allowed.*TRACUU_MAX_QUESTION"):
+        answerer.ask("tăng trưởng kinh tế " * 5000)
+    assert time.perf_counter() - t0 < 5  # refused before any work (a generous bound: the machine is shared)
+    assert answerer.ask("  tăng trưởng kinh tế  " + " " * 2000).question  # padding is not length
+    monkeypatch.setenv("TRACUU_MAX_QUESTION_CHARS", "20")
+    with pytest.raises(QuestionTooLong, match="more than the 20 allowed"):
+        answerer.ask("tăng trưởng kinh tế năm 2022")
+
+
+def test_cli_refuses_a_long_question_and_reads_a_batch_within_bounds(seed_index_fake, tmp_path, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    ix = str(seed_index_fake)
+    assert main(["ask", "thu ngân sách " * 10_000, "--index", ix]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than the 1000 allowed" in err
+    batch = tmp_path / "q.txt"
+    batch.write_text("Tổng đàn lợn bao nhiêu con?\n" + "thu " * 5000 + "\n\nThu ngân sách năm 2022?\n",
+                     encoding="utf-8")
+    assert main(["ask", "--batch", str(batch), "--index", ix, "--json"]) == 2  # the long one refused, the rest answered
+    out = capsys.readouterr()
+    assert len([json.loads(x) for x in out.out.splitlines()]) == 2 and "question 2:" in out.err
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:  # sparse: 17 MB that cost nothing to make
+        f.truncate(17 * 2**20)
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x01" * 100)
+    for path, said in ((tmp_path / "none.txt", "No such file"), (tmp_path, "not a regular file"),
+                       (Path("/dev/zero"), "not a regular file"), (huge, "larger than 16 MB"),
+                       (binary, "not UTF-8")):
+        assert main(["ask", "--batch", str(path), "--index", ix]) in (1, 2)
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "101", "năm", "2.5"])
+def test_top_k_outside_1_to_100_is_an_argument_error(k, capsys):
+    from pipeline.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["ask", "thu ngân sách", "--top-k", k])
+    assert e.value.code == 2 and "--top-k" in capsys.readouterr().err
+
+
+def test_a_100_kb_question_in_the_url_shows_the_limit_not_minutes_of_work(hostile_index, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TRACUU_INDEX", str(hostile_index))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["q"] = "thu ngân sách " * 7500
+    at.run()
+    assert not at.exception, at.exception
+    t0 = time.perf_counter()
+    at.run()  # the answerer is loaded now: this run is the question alone
+    assert time.perf_counter() - t0 < 60
+    assert any("1000" in w.value and "TRACUU" in w.value.replace("\\", "") for w in at.warning)
+    assert not [m for m in at.markdown if m.value.startswith('<div class="tc-card"')]
+
+
+# ---- one-line errors, in a real process ---------------------------------------------------------------------
+
+def run_cli(*args: str | bytes, env: dict[str, str] | None = None, cwd: Path | None = None):
+    import os
+    import subprocess
+    import sys
+
+    full = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, env=full, cwd=cwd or ROOT,
+                          timeout=300)
+
+
+def one_line_error(p, *said: str) -> str:
+    err = p.stderr.decode("utf-8")
+    assert p.returncode != 0, err
+    assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("error: "), err
+    for s in said:
+        assert s in err, err
+    return err
+
+
+def test_os_failures_are_one_line_errors_with_the_next_step(tmp_path):
+    doc = tmp_path / "d.txt"
+    doc.write_text("Năm 2023, tổng thu ngân sách đạt 57,8 tỷ đồng.\n", encoding="utf-8")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    ingest = ("ingest", str(doc), "--model", "fake", "-q")
+    # TRACUU_INDEX naming a file, and an index folder inside a file
+    one_line_error(run_cli(*ingest, env={"TRACUU_INDEX": str(a_file)}), "a file stands where a folder is expected")
+    one_line_error(run_cli(*ingest, "--index", str(a_file / "index")), "a file stands where a folder is expected")
+    # a folder the process may not write (/sys refuses even root)
+    one_line_error(run_cli(*ingest, "--index", "/sys/tracuu-index"), "--index or $TRACUU_INDEX")
+    # a full disk: /dev/full answers every write with ENOSPC
+    ix = tmp_path / "index"
+    assert run_cli(*ingest, "--index", str(ix)).returncode == 0
+    one_line_error(run_cli("compare", "tổng thu ngân sách", "--index", str(ix), "--csv", "/dev/full"),
+                   "No space left on device", "free some space")
+
+
+@pytest.mark.parametrize("value", ["inf", "abc", "-5", "nan", "1e9"])
+def test_a_bad_setting_is_refused_with_its_name_and_range(value, tmp_path):
+    one_line_error(run_cli("stats", "--index", str(tmp_path), env={"TRACUU_MAX_FILE_MB": value}),
+                   f"TRACUU_MAX_FILE_MB='{value}'", "from 0.001 to 4096")
+    one_line_error(run_cli("ask", "x", "--index", str(tmp_path), env={"TRACUU_MAX_QUESTION_CHARS": value}),
+                   "TRACUU_MAX_QUESTION_CHARS", "from 10 to 100000")
+
+
+def test_an_argument_with_undecodable_bytes_is_a_one_line_error(tmp_path):
+    p = run_cli(b"ask", b"thu ng\xe2n s\xe1ch", b"--index", str(tmp_path).encode(), env={"LANG": "C.UTF-8"})
+    one_line_error(p, "not valid UTF-8", "\\udce2")
