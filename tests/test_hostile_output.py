@@ -394,3 +394,73 @@ def test_a_bad_setting_is_refused_with_its_name_and_range(value, tmp_path):
 def test_an_argument_with_undecodable_bytes_is_a_one_line_error(tmp_path):
     p = run_cli(b"ask", b"thu ng\xe2n s\xe1ch", b"--index", str(tmp_path).encode(), env={"LANG": "C.UTF-8"})
     one_line_error(p, "not valid UTF-8", "\\udce2")
+
+
+# ---- hand-edited manifests ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_index(tmp_path: Path) -> Path:
+    doc = tmp_path / "d.txt"
+    doc.write_text("Năm 2023, tổng thu ngân sách trên địa bàn đạt 57,8 tỷ đồng.\n", encoding="utf-8")
+    root = tmp_path / "index"
+    ingest([doc], FakeEmbedder(), root=root)
+    return root
+
+
+def edit_manifest(root: Path, **changes: object) -> Path:
+    import json
+
+    from pipeline.store.layout import current_generation
+
+    gen = current_generation(root)
+    path = gen / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.update(changes)
+    for k in [k for k, v in changes.items() if v is None]:
+        del manifest[k]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return gen
+
+
+@pytest.mark.parametrize("changes", [
+    {"format_version": 1},  # checksums kept: "files" is a format-2 key
+    {"format_version": 1, "files": None},  # checksums dropped, but written by a parser format 1 never had
+    {"format_version": 1, "files": None, "parser_version": 7, "migrated_from": 1},
+    {"format_version": 1, "files": None, "parser_version": "7"},
+])
+def test_a_manifest_edited_to_format_1_is_refused_and_its_corrupt_files_never_blessed(small_index, changes):
+    import json
+
+    from pipeline.store.layout import IndexDamaged
+    from pipeline.store.reader import open_index
+
+    gen = edit_manifest(small_index, **changes)
+    dense = gen / "dense.faiss"
+    dense.write_bytes(dense.read_bytes()[:-4] + b"\x00\x00\x00\x01")  # a corrupt file the checksums would catch
+    before = (gen / "manifest.json").read_text(encoding="utf-8")
+    with pytest.raises(IndexDamaged, match=r"says format 1 but holds .*tracuu ingest --rebuild"):
+        open_index(small_index)
+    assert (gen / "manifest.json").read_text(encoding="utf-8") == before  # not migrated, nothing re-blessed
+    assert json.loads(before)["format_version"] == 1
+
+
+def test_a_newer_format_is_refused_and_a_refused_index_is_rebuilt_by_ingest_rebuild(small_index, tmp_path):
+    from pipeline.store.layout import IndexUnavailable
+    from pipeline.store.reader import open_index
+
+    edit_manifest(small_index, format_version=99)
+    with pytest.raises(IndexUnavailable, match="newer tracuu.*tracuu ingest --rebuild"):
+        open_index(small_index)
+    edit_manifest(small_index, format_version=1)
+    p = run_cli("ask", "tổng thu ngân sách", "--index", str(small_index))
+    one_line_error(p, "says format 1", "tracuu ingest --rebuild")
+    assert run_cli("ingest", "--rebuild", "--index", str(small_index), "--model", "fake", "-q").returncode == 0
+    assert open_index(small_index).manifest["format_version"] == 2
+
+
+def test_a_genuine_format_1_manifest_is_still_migrated(small_index):
+    from pipeline.store.reader import open_index
+
+    edit_manifest(small_index, format_version=1, files=None, parser_version=7)
+    data = open_index(small_index)
+    assert data.manifest["format_version"] == 2 and data.manifest["migrated_from"] == 1
