@@ -159,7 +159,7 @@ def ask_tab(answerer: Answerer, generation: str, filters: Filters, k: int, t: di
         t0 = time.perf_counter()
         try:
             ans = answerer.ask(question, k, filters)
-        except pipeline.IndexUnavailable as e:
+        except (pipeline.IndexUnavailable, pipeline.QuestionTooLong) as e:  # a 100 KB ?q= is refused at once
             st.warning(ui.plain(str(e)))
             return
         ms = (time.perf_counter() - t0) * 1000

@@ -4,7 +4,6 @@ is escaped before it becomes HTML, so a document holding ``<script>`` shows it a
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 
@@ -117,7 +116,12 @@ CSS = """<style>
 </style>"""
 
 _MARKER_RE = re.compile(r"\[(\d+)\]")
-_MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@&])")
+# in HTML, the characters Markdown (GitHub's, and Streamlit's directives, emoji and math) would act on become
+# character references, which Markdown shows as the character and never parses: no link, image, autolink
+# (``http:``, ``mailto:``, ``www.``, ``a@b.c``), emphasis, code, math or ``:red[…]`` can come from a document
+_HTML_MARKDOWN_RE = re.compile(r"[&<>\"'\\`*_\[\]!~$:@|#{}^]|(?<=[wW]{3})\.")
+_HTML_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
 
 
 def plain(text: str) -> str:
@@ -127,8 +131,10 @@ def plain(text: str) -> str:
 
 
 def esc(text: str) -> str:
-    """Escaped, newlines as <br>: safe inside the HTML of one st.markdown call."""
-    return "<br>".join(html.escape(text).splitlines())
+    """Escaped for the HTML of one st.markdown call, newlines as <br>: HTML characters as entities, and the
+    Markdown ones too, so a document's ``[x](http://…)``, ``![](…)`` or ``<img …>`` shows as written."""
+    escaped = _HTML_MARKDOWN_RE.sub(lambda m: _HTML_NAMED.get(m.group()) or f"&#{ord(m.group())};", text)
+    return "<br>".join(escaped.splitlines())
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]], offset: int = 0) -> str:
@@ -150,19 +156,20 @@ def anchor(rank: int) -> str:
 
 def answer_html(text: str, label: str) -> str:
     """The answer, escaped, each [n] a link to passage card n."""
-    body = _MARKER_RE.sub(lambda m: f'<a class="tc-cite" href="#{anchor(int(m.group(1)))}">[{m.group(1)}]</a>',
-                          esc(text))
-    return f'<div class="tc-answer"><b>{html.escape(label)}:</b> {body}</div>'
+    pieces = _MARKER_RE.split(text)  # text, marker number, text, …
+    body = "".join(esc(x) if i % 2 == 0 else f'<a class="tc-cite" href="#{anchor(int(x))}">[{x}]</a>'
+                   for i, x in enumerate(pieces))
+    return f'<div class="tc-answer"><b>{esc(label)}:</b> {body}</div>'
 
 
 def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: dict[str, str]) -> str:
     """One cited passage: title, number and date, breadcrumb, the passage with the answering span marked, and
     the footnotes it carries (the span marked there when the answer came from a footnote)."""
     body, notes = p.text, p.footnotes
-    title = html.escape(p.title or p.doc)
+    title = esc(p.title or p.doc)
     head = f'<div class="tc-head">[{p.rank}] {title}</div>'
     where = " · ".join(x for x in (p.section or t["front"], f"trang {p.page}" if p.page else "") if x)
-    meta = f'<div class="tc-meta">{html.escape(meta_line)}<br>{html.escape(where)}</div>'
+    meta = f'<div class="tc-meta">{esc(meta_line)}<br>{esc(where)}</div>'
     parts = [f'<div class="tc-card" id="{anchor(p.rank)}">', head, meta,
              f'<div class="tc-body">{marked(body, spans)}</div>']
     if notes:
@@ -175,7 +182,7 @@ def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: d
             lines.append(f"<sup>{n}</sup> {marked(note, local, offset + len(prefix))}")
             offset += len(prefix) + len(note) + 1
         label = t["footnotes"] + (f" — {t['from_footnote']}" if hit else "")
-        parts.append(f'<div class="tc-foot"><b>{html.escape(label)}</b><br>{"<br>".join(lines)}</div>')
+        parts.append(f'<div class="tc-foot"><b>{esc(label)}</b><br>{"<br>".join(lines)}</div>')
     parts.append("</div>")
     return "".join(parts)
 

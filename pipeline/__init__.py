@@ -39,6 +39,7 @@ _LAZY = {
     "Embedder": "pipeline.embed",
     "EmbedderError": "pipeline.embed",
     "IndexUnavailable": "pipeline.store.layout",
+    "QuestionTooLong": "pipeline.ask.answer",
     "IndexReader": "pipeline.protocol",
     "Filters": "pipeline.search.filters",
     "match_docs": "pipeline.search.filters",

@@ -6,14 +6,17 @@ Run `tracuu COMMAND --help` for each command's options and an example.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 import pipeline
+from pipeline.settings import SettingError, Settings
 from pipeline.store.layout import IndexUnavailable, index_root
 
 if TYPE_CHECKING:
@@ -22,6 +25,10 @@ if TYPE_CHECKING:
     from pipeline.refs.links import DocLink
     from pipeline.store.reader import IndexData
     from pipeline.types import Answer
+
+MAX_TOP_K = 100  # passages one question may ask for
+MAX_BATCH_BYTES = 16 * 2**20  # a --batch file is read up to this size, never further
+MAX_BATCH_QUESTIONS = 10_000
 
 EXAMPLES = {
     "ingest": "Example:\n  tracuu ingest data/ --index index\n"
@@ -42,6 +49,35 @@ EXAMPLES = {
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
 }
+
+
+# control characters (C0 but newline and tab, DEL, C1) and the invisible marks that reorder or hide text
+# (bidirectional overrides and isolates, zero-width marks): a terminal would act on them; and the lone
+# surrogates that stand for the undecodable bytes of a file name, which no terminal encoding can print
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f"
+                         r"\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    r"""`text` for a terminal: every control character shown as its escape (``\x1b``, ``\u202e``, ``\udcff``),
+    newlines and tabs kept.
+
+    >>> visible("Báo cáo\x1b[2J\x1b[31m đỏ\r\nhết")
+    'Báo cáo\\x1b[2J\\x1b[31m đỏ\\x0d\nhết'
+    """
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", text)
+
+
+def say(*values: object, file: TextIO | None = None, end: str = "\n") -> None:
+    """`print` for everything the CLI shows but JSON: document text and file names through `visible`."""
+    print(visible(" ".join(map(str, values))), file=file, end=end)
+
+
+def _json(obj: object, indent: int | None = None) -> str:
+    r"""One JSON document for stdout: Vietnamese as is; json.dumps escapes the C0 controls, and the others
+    (DEL, C1, bidirectional and zero-width marks) are escaped here as ``\uXXXX``, still valid JSON."""
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
 def _embedder_for(args: argparse.Namespace):
@@ -90,21 +126,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
                         rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr))
     except KeyboardInterrupt:
-        print("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
+        say("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130
     finally:
         for bar in bars.values():
             bar.close()
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}", file=sys.stderr)
     for n in report.notes:
-        print(f"note: {n}", file=sys.stderr)
+        say(f"note: {n}", file=sys.stderr)
     dt = time.perf_counter() - t0
     if not report.written and not report.errors:
-        print(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
+        say(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
     elif report.written:
         rate = report.tokens_embedded / report.seconds_embedding if report.seconds_embedding else 0
-        print(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
+        say(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
               f"{report.chunks_embedded} chunks embedded ({rate:.0f} tokens/s), {report.chunks_reused} reused; "
               f"{dt:.1f}s")
@@ -115,9 +151,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     """`tracuu remove`: drop documents from the index (and their uploaded copies); 1 when none was removed."""
     report = pipeline.open_library(args.index).remove(args.docs, _embedder_for(args))
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}", file=sys.stderr)
     if report.removed:
-        print(f"removed {', '.join(report.removed)}")
+        say(f"removed {', '.join(report.removed)}")
     return 0 if report.removed else 1
 
 
@@ -129,33 +165,80 @@ def _print_answer(ans: Answer, as_json: bool) -> None:
     from pipeline.ask.cite import citation
 
     if as_json:
-        print(json.dumps(ans.to_json(), ensure_ascii=False))
+        print(_json(ans.to_json()))
         return
-    print(ans.text or "(không tìm thấy câu trả lời — no answer found)")
-    print()
+    say(ans.text or "(không tìm thấy câu trả lời — no answer found)")
+    say()
     for p in ans.passages:
         page = f", trang {p.page}" if p.page else ""
-        print(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
-        print("    " + p.text.replace("\n", "\n    "))
-        print(f"    Trích dẫn: {citation(p, p.meta)}")
-        print()
+        say(f"[{p.rank}] {p.doc}{page} — {p.section or '(đầu văn bản)'}  (score {p.score:.4f})")
+        say("    " + p.text.replace("\n", "\n    "))
+        say(f"    Trích dẫn: {citation(p, p.meta)}")
+        say()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """`tracuu ask`: answer one question (or each line of --batch) with cited passages, as text or JSON."""
     if not args.question and not args.batch:
-        print("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
+        say("error: give a QUESTION or --batch FILE (hãy nhập câu hỏi)", file=sys.stderr)
         return 2
+    from pipeline.ask.answer import QuestionTooLong
+
+    questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
     answerer = _answerer(args)
     filters = pipeline.Filters(tuple(args.doc or ()), args.year)
-    if args.batch:
-        questions = [q for q in Path(args.batch).read_text(encoding="utf-8").splitlines() if q.strip()]
-        for q in questions:
-            _print_answer(answerer.ask(q, args.top_k, filters), args.json)
-            sys.stdout.flush()
+    if not args.batch:
+        _print_answer(answerer.ask(questions[0], args.top_k, filters), args.json)
         return 0
-    _print_answer(answerer.ask(" ".join(args.question), args.top_k, filters), args.json)
-    return 0
+    refused = 0
+    for n, q in enumerate(questions, start=1):
+        try:
+            ans = answerer.ask(q, args.top_k, filters)
+        except QuestionTooLong as e:
+            say(f"error: {args.batch}, question {n}: {e}", file=sys.stderr)
+            refused += 1
+            continue
+        _print_answer(ans, args.json)
+        sys.stdout.flush()
+    return 2 if refused else 0
+
+
+def _read_batch(path: str) -> list[str]:
+    """The questions of a --batch file, one a line (blank lines skipped), read within `MAX_BATCH_BYTES` and
+    `MAX_BATCH_QUESTIONS`; `BatchError` when it is not such a file (missing, a folder, binary, too big)."""
+    where = Path(path)
+    if not where.is_file() and where.exists():  # a folder, a device: never read to its end
+        raise BatchError(f"--batch {path}: not a regular file — give a text file with one question a line")
+    with where.open("rb") as f:  # FileNotFoundError → main's one-line OS error
+        data = f.read(MAX_BATCH_BYTES + 1)
+    if len(data) > MAX_BATCH_BYTES:
+        raise BatchError(f"--batch {path}: larger than {MAX_BATCH_BYTES // 2**20} MB — split it into smaller files")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BatchError(f"--batch {path}: not UTF-8 text — save it as UTF-8, one question a line") from None
+    if "\x00" in text:
+        raise BatchError(f"--batch {path}: binary data, not text — give a text file with one question a line")
+    questions = [q for q in text.splitlines() if q.strip()]
+    if len(questions) > MAX_BATCH_QUESTIONS:
+        raise BatchError(f"--batch {path}: {len(questions)} questions, more than {MAX_BATCH_QUESTIONS} — "
+                         "split it into smaller files")
+    return questions
+
+
+class BatchError(ValueError):
+    """A --batch file that cannot be read as questions; the message says why and what to do."""
+
+
+def top_k(raw: str) -> int:
+    """The --top-k argument: a whole number from 1 to `MAX_TOP_K` (argparse reports anything else)."""
+    try:
+        k = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= k <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"{k} is not from 1 to {MAX_TOP_K}")
+    return k
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -171,13 +254,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "docs": pipeline.open_library(args.index).rows(data),
     }
     if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(_json(out, indent=2))
         return 0
-    print(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
+    say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
           f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
           f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
     for d in out["docs"]:
-        print(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
+        say(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
     return 0
 
 
@@ -188,7 +271,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
     catalog = pipeline.open_refs(args.index)
     if not catalog.references and catalog.index.chunks:
-        print("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
+        say("note: this index holds no references yet — re-run `tracuu ingest` to add them", file=sys.stderr)
     docs = pipeline.match_docs(catalog.docs, args.doc) if args.doc else ()
     if args.links:
         return _print_links(catalog.links(docs), args.json)
@@ -198,39 +281,39 @@ def cmd_refs(args: argparse.Namespace) -> int:
     if args.list:
         found = sorted(found, key=lambda m: (-len(m.mentions), m.ref))
         if args.json:
-            print(json.dumps(catalog.rows(found), ensure_ascii=False))
+            print(_json(catalog.rows(found)))
         for m in [] if args.json else found:
-            print(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
+            say(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
     found = lookup(found, query)
     if args.json:
-        print(json.dumps({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
-                         ensure_ascii=False))
+        print(_json({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
+                         ))
         return 0
     if not found:
-        print(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
+        say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
     for m in found:
         own = catalog.bearer(m)
-        print(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
+        say(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
               f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
         for x in m.mentions:
-            print(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
+            say(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
     return 0
 
 
 def _print_links(all_links: Sequence[DocLink], as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if as_json:
-        print(json.dumps([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
-                          for x in all_links], ensure_ascii=False))
+        print(_json([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
+                          for x in all_links]))
         return 0
     if not all_links:
-        print("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
+        say("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
         return 0
     for x in all_links:
-        print(f"{x.citing}  →  {x.cited}  ({x.ref}, {x.mentions} mention(s))")
+        say(f"{x.citing}  →  {x.cited}  ({x.ref}, {x.mentions} mention(s))")
     return 0
 
 
@@ -240,21 +323,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     data = pipeline.open_index(args.index)
     if not data.indicators:
-        print("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
+        say("this index holds no indicators — re-run `tracuu ingest` (chỉ mục chưa có chỉ tiêu: hãy chạy lại "
               "tracuu ingest)", file=sys.stderr)
         return 1
     docs = set(pipeline.match_docs(data.docs, args.doc)) if args.doc else set()
     if args.list:
         rows = indicator_list([i for i in data.indicators if not docs or i.doc in docs])
         if args.json:
-            print(json.dumps([{"name": n, "years": list(y), "statements": c} for n, y, c in rows], ensure_ascii=False))
+            print(_json([{"name": n, "years": list(y), "statements": c} for n, y, c in rows]))
             return 0
         for n, y, c in rows:
-            print(f"{c:>4}  {', '.join(map(str, y)):<12} {n}")
+            say(f"{c:>4}  {', '.join(map(str, y)):<12} {n}")
         return 0
     query = " ".join(args.indicator)
     if not query.strip():
-        print("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
+        say("name an indicator, e.g. tracuu compare \"tăng trưởng kinh tế\" (hãy nhập tên chỉ tiêu)", file=sys.stderr)
         return 2
     result = pipeline.open_comparer(data, args.model)(query, tuple(args.years or ()), docs)
     if args.csv:
@@ -262,20 +345,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.xlsx:
         Path(args.xlsx).write_bytes(result.to_xlsx())
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(_json(result.to_json()))
         return 0
     if not result.rows:
-        print(f"no indicator found for '{query[:80]}' (không tìm thấy chỉ tiêu) — see `tracuu compare --list`")
+        say(f"no indicator found for '{query[:80]}' (không tìm thấy chỉ tiêu) — see `tracuu compare --list`")
         return 0
-    print("wordings: " + " | ".join(result.names))
+    say("wordings: " + " | ".join(result.names))
     for r in result.rows:
         kind = "mục tiêu" if r.kind.value == "target" else "kết quả"
         value = " ".join(x for x in (r.qualifier, r.raw) if x)  # "trên 95%", "giảm 0,3%"
         extra = f" ({r.plan_ratio})" if r.plan_ratio else ""
-        print(f"{r.year or '?':>5}  {kind:<9} {value:<24}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
-        print(f"       {r.text}")
+        say(f"{r.year or '?':>5}  {kind:<9} {value:<24}{extra}  {r.doc} — {r.section or '(đầu văn bản)'}")
+        say(f"       {r.text}")
     for g in result.gaps:
-        print("  ⇒ " + g.text)
+        say("  ⇒ " + g.text)
     return 0
 
 
@@ -288,8 +371,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = [answerer.ask(q["q"], args.top_k) for q in questions]
     result = score(questions, answers)
     for m in result.misses:
-        print(m)
-    print(result.summary())
+        say(m)
+    say(result.summary())
     return 0
 
 
@@ -334,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("question", nargs="*", help="the question (diacritics optional)")
     sp.add_argument("--batch", metavar="FILE", help="one question a line; one JSON object a line with --json")
     sp.add_argument("--json", action="store_true", help="print the JSON shape the app uses")
-    sp.add_argument("--top-k", type=int, default=5, help="passages to return (default 5)")
+    sp.add_argument("--top-k", type=top_k, default=5, help=f"passages to return (default 5, at most {MAX_TOP_K})")
     sp.add_argument("--doc", action="append",
                     help="only this document (name, prefix, or part of it, diacritics optional); repeatable")
     sp.add_argument("--year", type=int, help="only passages about this year")
@@ -371,31 +454,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("eval", "Score the index on a QA file (evidence@5, R@1, MRR@10, answer) as eval/README.md defines.")
     sp.add_argument("file", help="questions, one JSON object a line (id, kind, q, evidence, answer)")
-    sp.add_argument("--top-k", type=int, default=10)
+    sp.add_argument("--top-k", type=top_k, default=10, help=f"passages to score (default 10, at most {MAX_TOP_K})")
     add_fusion(sp)
     sp.set_defaults(func=cmd_eval)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line (`argv`, default sys.argv); the exit code. Known errors print what to do next."""
+    """Run the command line (`argv`, default sys.argv); the exit code. Known errors, bad settings and failures
+    of the operating system (disk full, read-only folder, a file where a folder should be) print one line that
+    says what to do next, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
+        Settings.from_env(strict=True)
+        _check_text_arguments(args)
         return args.func(args)
     except BrokenPipeError:  # `tracuu ask … | head`: the reader stopped listening, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except IndexUnavailable as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (IndexUnavailable, SettingError, BatchError) as e:
+        say(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:
+        say(f"error: {os_error_line(e)}", file=sys.stderr)
+        return 1
     except Exception as e:
+        from pipeline.ask.answer import QuestionTooLong  # here, not at the top: `tracuu --help` stays quick
         from pipeline.embed import EmbedderError
 
-        if isinstance(e, EmbedderError):
-            print(f"error: {e}", file=sys.stderr)
+        if isinstance(e, (EmbedderError, QuestionTooLong)):
+            say(f"error: {e}", file=sys.stderr)
             return 2
         raise
 
+
+# what to do after an operating-system failure, by errno
+_OS_NEXT = {
+    errno.ENOSPC: "the disk is full: free some space, then run the command again (ổ đĩa đầy)",
+    errno.EDQUOT: "the disk quota is used up: free some space, then run the command again (hết hạn mức ổ đĩa)",
+    errno.EROFS: "the folder is read-only: choose another with --index or $TRACUU_INDEX (thư mục chỉ đọc)",
+    errno.EACCES: "no permission: choose a folder you may write with --index or $TRACUU_INDEX, or fix its "
+                  "permissions (không có quyền)",
+    errno.EPERM: "no permission: choose a folder you may write with --index or $TRACUU_INDEX, or fix its "
+                 "permissions (không có quyền)",
+    errno.ENOTDIR: "a file stands where a folder is expected: check --index, $TRACUU_INDEX and the paths given "
+                   "(đường dẫn không phải thư mục)",
+    errno.EEXIST: "a file stands where a folder is expected: check --index, $TRACUU_INDEX and the paths given "
+                  "(đường dẫn không phải thư mục)",
+    errno.EISDIR: "a folder stands where a file is expected: check the paths given (đường dẫn là thư mục)",
+    errno.ENOENT: "no such file or folder: check the path (không tìm thấy tệp)",
+}
+
+
+def os_error_line(e: OSError) -> str:
+    """One line for an OSError: what failed, on which path, and the next step."""
+    path = f" '{e.filename}'" if e.filename else ""
+    what = e.strerror or str(e)
+    return f"{what}{path} — {_OS_NEXT.get(e.errno or 0, 'check the path, the permissions and the free disk space')}"
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Questions, queries and document names must be text: undecodable bytes (a terminal not in UTF-8) are
+    refused here with the fix, not met later as a traceback. File paths may hold such bytes and are left."""
+    for name in ("question", "query", "indicator", "doc", "docs", "type", "remove"):
+        values = getattr(args, name, None)
+        for value in [values] if isinstance(values, str) else values or ():
+            if isinstance(value, str) and any("\udc80" <= c <= "\udcff" for c in value):
+                raise SettingError(f"the argument '{visible(value)}' is not valid UTF-8 text — set the terminal "
+                                   "to UTF-8 (e.g. LANG=C.UTF-8) and type it again (tham số không phải UTF-8)")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,10 +3,13 @@ thread setup for serving queries.
 
 - ``TRACUU_INDEX``          the index folder (default ``./index``); ``--index`` overrides it
 - ``TRACUU_MODEL``          the embedder of an index created from the app (an existing index keeps its own)
-- ``TRACUU_MAX_UPLOAD_MB``  the size limit of one uploaded file, in megabytes (default 50; a value that is not a
-  positive finite number is ignored)
+- ``TRACUU_MAX_UPLOAD_MB``  the size limit of one uploaded file, in megabytes (default 50, from 0.001 to 4096)
+- ``TRACUU_MAX_QUESTION_CHARS`` the longest question answered, in characters (default 1000, from 10 to 100000)
 
-(The readers read their own ``TRACUU_MAX_FILE_MB``, see ``pipeline/readers/safety.py``.)
+(The readers read their own ``TRACUU_MAX_FILE_MB``, see ``pipeline/readers/safety.py``; its range, from 0.001
+to 4096, is checked here too.) A value out of its range is ignored by `Settings.from_env` (the default
+holds) and refused, naming the variable and the range, by ``Settings.from_env(strict=True)``, which the CLI
+calls before it does anything.
 """
 
 from __future__ import annotations
@@ -20,9 +23,19 @@ from pathlib import Path
 ENV_INDEX = "TRACUU_INDEX"
 ENV_MODEL = "TRACUU_MODEL"
 ENV_MAX_UPLOAD_MB = "TRACUU_MAX_UPLOAD_MB"
+ENV_MAX_QUESTION_CHARS = "TRACUU_MAX_QUESTION_CHARS"
+ENV_MAX_FILE_MB = "TRACUU_MAX_FILE_MB"  # read by pipeline/readers/safety.py; only its range is checked here
 DEFAULT_INDEX = "index"
 DEFAULT_MODEL = "e5-small"  # the bundled embedder (pipeline.embed re-exports it)
 DEFAULT_MAX_UPLOAD_MB = 50.0
+DEFAULT_MAX_QUESTION_CHARS = 1000  # the longest question of the shared eval set has ~150 characters
+# each numeric variable's accepted values, from the first to the second
+RANGES: dict[str, tuple[float, float]] = {ENV_MAX_UPLOAD_MB: (0.001, 4096), ENV_MAX_FILE_MB: (0.001, 4096),
+                                          ENV_MAX_QUESTION_CHARS: (10, 100_000)}
+
+
+class SettingError(ValueError):
+    """A ``TRACUU_*`` variable whose value is not a number in its range; the message names both."""
 
 
 @dataclass(frozen=True)
@@ -32,18 +45,26 @@ class Settings:
     index: Path = Path(DEFAULT_INDEX)  # the index folder when no --index is given
     model: str = DEFAULT_MODEL  # the embedder of a new index created from the app
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB  # the size limit of one uploaded file
+    max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS  # a longer question is refused (Answerer.ask)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """The settings in `env` (default: ``os.environ``); an unset or empty variable keeps its default.
+    def from_env(cls, env: Mapping[str, str] | None = None, strict: bool = False) -> Settings:
+        """The settings in `env` (default: ``os.environ``); an unset or empty variable keeps its default, and so
+        does a number out of its range unless `strict`, which raises `SettingError` instead.
 
         >>> Settings.from_env({"TRACUU_INDEX": "/srv/index", "TRACUU_MAX_UPLOAD_MB": "nhiều"})
-        Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0)
+        Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000)
+        >>> Settings.from_env({"TRACUU_MAX_FILE_MB": "inf"}, strict=True)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        pipeline.settings.SettingError: TRACUU_MAX_FILE_MB='inf' is not a number from 0.001 to 4096 — set it ...
         """
         env = os.environ if env is None else env
+        if strict:
+            _number(env, ENV_MAX_FILE_MB, 0.0, strict)
         return cls(index=Path(env.get(ENV_INDEX) or DEFAULT_INDEX),
                    model=env.get(ENV_MODEL) or DEFAULT_MODEL,
-                   max_upload_mb=_megabytes(env.get(ENV_MAX_UPLOAD_MB, ""), DEFAULT_MAX_UPLOAD_MB))
+                   max_upload_mb=_number(env, ENV_MAX_UPLOAD_MB, DEFAULT_MAX_UPLOAD_MB, strict),
+                   max_question_chars=int(_number(env, ENV_MAX_QUESTION_CHARS, DEFAULT_MAX_QUESTION_CHARS, strict)))
 
     @property
     def max_upload_bytes(self) -> int:
@@ -51,13 +72,22 @@ class Settings:
         return int(self.max_upload_mb * 1024 * 1024)
 
 
-def _megabytes(raw: str, default: float) -> float:
-    """`raw` as a number of megabytes; `default` when it is not a non-negative finite number."""
-    try:
-        mb = float(raw) if raw.strip() else default
-    except ValueError:
+def _number(env: Mapping[str, str], name: str, default: float, strict: bool) -> float:
+    """The number variable `name` says, within its `RANGES`; else `default`, or `SettingError` when `strict`."""
+    raw = env.get(name, "").strip()
+    if not raw:
         return default
-    return mb if math.isfinite(mb) and mb >= 0 else default
+    low, high = RANGES[name]
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value) and low <= value <= high:
+        return value
+    if strict:
+        raise SettingError(f"{name}={raw!r} is not a number from {low:g} to {high:g} — set it in "
+                           "that range or unset it (giá trị không hợp lệ)")
+    return default
 
 
 def serve_queries_single_threaded() -> None:

@@ -18,6 +18,7 @@ from pipeline.refs.references import RefQuery, find_references, matches, parse_q
 from pipeline.search.filters import Filters
 from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import normalize_query
+from pipeline.settings import ENV_MAX_QUESTION_CHARS, Settings
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
@@ -147,6 +148,10 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
     return best
 
 
+class QuestionTooLong(ValueError):
+    """A question longer than ``$TRACUU_MAX_QUESTION_CHARS``: refused before any work, the message says the limit."""
+
+
 class Answerer:
     """Search, then pick answer sentences. Holds the searcher, the index it reads passages from and the term
     statistics (by default the index's folded BM25 vocabulary), built once."""
@@ -221,7 +226,14 @@ class Answerer:
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:
-        """Answer one question from the index, citing passage ranks."""
+        """Answer one question from the index, citing passage ranks. A question longer than the limit
+        (``$TRACUU_MAX_QUESTION_CHARS``, default 1000 characters) raises `QuestionTooLong`: refused, not cut, so
+        that what is answered is what was asked."""
+        limit = Settings.from_env().max_question_chars
+        if len(question) > limit and len(question := question.strip()) > limit:
+            raise QuestionTooLong(f"the question has {len(question)} characters, more than the {limit} allowed — "
+                                  f"ask it in fewer words, or raise {ENV_MAX_QUESTION_CHARS} (câu hỏi quá dài: "
+                                  f"tối đa {limit} ký tự)")
         question = normalize_query(question)
         if not question:
             return Answer(question, "", (), ())

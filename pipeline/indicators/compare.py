@@ -67,22 +67,33 @@ class Comparison:
                           "result": g.result.value, "difference": round(g.difference, 6), "unit": g.target.unit,
                           "text": g.text} for g in self.gaps]}
 
-    def to_csv(self) -> str:
-        """The table as CSV (UTF-8 with BOM, so Excel opens the Vietnamese text right)."""
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["Năm", "Loại", "Chỉ tiêu", "Giá trị", "Đơn vị", "Ghi chú", "Như in", "So với kế hoạch",
-                    "Văn bản", "Mục", "Câu trích"])
+    def table(self) -> list[list[str | int | float | None]]:
+        """The export table: a header, one row per statement, one per gap. Figures stay numbers (a gap of
+        −0,17 is the float -0.17), every other cell is the text as written."""
+        out: list[list[str | int | float | None]] = [
+            ["Năm", "Loại", "Chỉ tiêu", "Giá trị", "Đơn vị", "Ghi chú", "Như in", "So với kế hoạch", "Văn bản", "Mục",
+             "Câu trích"]]
         for r in self.rows:
-            w.writerow([r.year, _KIND_VI[r.kind], r.name, r.value, r.unit or "", r.qualifier or "", r.raw,
+            out.append([r.year, _KIND_VI[r.kind], r.name, r.value, r.unit or "", r.qualifier or "", r.raw,
                         r.plan_ratio or "", r.doc, r.section, r.text])
         for g in self.gaps:
-            w.writerow([g.target.year, "chênh lệch", g.target.name, round(g.difference, 6), g.target.unit or "",
+            out.append([g.target.year, "chênh lệch", g.target.name, round(g.difference, 6), g.target.unit or "",
                         "", g.text, "", "", "", ""])
+        return out
+
+    def to_csv(self) -> str:
+        """The table as CSV (UTF-8 with BOM, so Excel opens the Vietnamese text right). A text cell that a
+        spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first) is
+        written with a ``'`` before it, as OWASP advises; figures are written as numbers."""
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        for row in self.table():
+            w.writerow([neutralised(x) if isinstance(x, str) else x for x in row])
         return "\ufeff" + buf.getvalue()
 
     def to_xlsx(self) -> bytes:
-        """The table as an Excel workbook (openpyxl)."""
+        """The table as an Excel workbook (openpyxl): figures as numbers, every text cell a string cell, never a
+        formula, shown exactly as written (a cell that starts like a formula is marked as text, quotePrefix)."""
         try:
             from openpyxl import Workbook
         except ImportError as e:  # pragma: no cover - a declared dependency
@@ -90,21 +101,32 @@ class Comparison:
         wb = Workbook()
         ws = wb.active
         ws.title = "So sánh"
-        for row in csv.reader(io.StringIO(self.to_csv().lstrip("\ufeff"))):
-            ws.append([_cell(x) for x in row])
+        for i, row in enumerate(self.table(), start=1):
+            for j, x in enumerate(row, start=1):
+                cell = ws.cell(row=i, column=j, value=_ILLEGAL_XLSX_RE.sub("\ufffd", x) if isinstance(x, str) else x)
+                if isinstance(x, str):
+                    cell.data_type = "s"  # openpyxl makes any string starting with "=" a formula
+                    cell.quotePrefix = x.startswith(FORMULA_STARTS)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
 
 
 _KIND_VI = {Kind.RESULT: "kết quả", Kind.TARGET: "mục tiêu"}
+# the first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XLSX_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML cannot hold
 
 
-def _cell(x: str):
-    try:
-        return float(x) if re.fullmatch(r"-?\d+(?:\.\d+)?", x) else x
-    except ValueError:  # pragma: no cover
-        return x
+def neutralised(text: str) -> str:
+    r"""A text cell safe to open in a spreadsheet: ``'`` before one that would start a formula.
+
+    >>> neutralised('=HYPERLINK("http://example.invalid", "xem")')
+    '\'=HYPERLINK("http://example.invalid", "xem")'
+    >>> neutralised("−0,17 điểm %"), neutralised("Tăng trưởng")
+    ('−0,17 điểm %', 'Tăng trưởng')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _shown(i: Indicator) -> str:

@@ -24,6 +24,9 @@ from pathlib import Path
 from pipeline.settings import Settings
 
 FORMAT_VERSION = 2  # 2: checksums of every file in the manifest (a version-1 index is migrated at open)
+# what only format 2 writes: a format-1 manifest holding any of it was edited (to turn the checksums off)
+FORMAT_2_KEYS = ("files", "migrated_from")
+LAST_FORMAT_1_PARSER = 7  # the parser version when format 2 came: no format-1 index was written by a later one
 
 
 @dataclass(frozen=True)
@@ -108,4 +111,19 @@ def read_manifest(gen: Path) -> dict:
         )
     if version == FORMAT_VERSION and not isinstance(manifest.get("files"), dict):
         raise IndexDamaged(gen, "the manifest lists no file checksums")
+    if version == 1:
+        _check_format_1(gen, manifest)
     return manifest
+
+
+def _check_format_1(gen: Path, manifest: dict) -> None:
+    """A manifest that says format 1 (no checksums, migrated at open) must look like one that format 1 wrote:
+    one with format-2 keys or a later parser was edited by hand, and migrating it would bless its files."""
+    parser = manifest.get("parser_version", 0)
+    later = [k for k in FORMAT_2_KEYS if k in manifest]
+    if not isinstance(parser, int) or isinstance(parser, bool) or not 0 <= parser <= LAST_FORMAT_1_PARSER:
+        later.append(f"parser_version {parser!r}")
+    if later:
+        raise IndexDamaged(gen, f"the manifest says format 1 but holds {', '.join(later)}, which format 1 never "
+                                "wrote: it was edited, so its files are not trusted — rebuild it with "
+                                "`tracuu ingest --rebuild`")

@@ -115,7 +115,7 @@ def test_a_newer_format_asks_to_upgrade_tracuu(index):
 def as_version_1(root):
     gen = current_generation(root)
     old = {k: v for k, v in manifest_of(root).items() if k != "files"}
-    integrity.write_manifest(gen, {**old, "format_version": 1})
+    integrity.write_manifest(gen, {**old, "format_version": 1, "parser_version": 7})  # as format 1 wrote it
     return gen
 
 
