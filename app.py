@@ -310,7 +310,7 @@ def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -
     for kind, message in st.session_state.pop("library_report", []):
         getattr(st, kind)(message)
     if data is not None:
-        st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=data.embedder_name))
+        st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=ui.plain(data.embedder_name)))
         st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
                        t["col_date"]: r["date"], t["col_years"]: ", ".join(map(str, r["years"])),
                        t["col_chunks"]: r["chunks"]} for r in library.rows(data)],
