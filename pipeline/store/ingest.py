@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +32,9 @@ import numpy as np
 from pipeline.embed import Embedder, Role
 from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
+from pipeline.readers.worker import Budget, RaisedInWorker, Worker, WorkerFailed
 from pipeline.refs.references import mentions_in
+from pipeline.settings import Settings
 from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
 from pipeline.store.reader import IndexData, salvage_documents
@@ -104,9 +107,9 @@ def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[
     names: dict[str, Path] = {}
     out = []
     for f in found:
-        name = f.name
+        name = visible(f.name)
         if name in names and names[name].resolve() != f.resolve():
-            name = f"{f.parent.name}/{f.name}"
+            name = visible(f"{f.parent.name}/{f.name}")
         if name in names:
             continue
         names[name] = f
@@ -268,6 +271,64 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
     return Plan(old, kept, tuple(files), frozenset(unchanged), failed, reparse, rebuild, salvaged is not None)
 
 
+def read_and_chunk(path: Path, name: str, options: ReadOptions) -> tuple[Document, list[Chunk]]:
+    """One file → its Document (named `name`, its path shown with visible escapes) and chunks: what the parse
+    worker does for each file."""
+    doc = read_document(path, name=name, options=options)
+    if (shown := visible(doc.path)) != doc.path:
+        doc = replace(doc, path=shown)
+    return doc, prepare_chunks(doc)
+
+
+def visible(text: str) -> str:
+    r"""`text` as it can be stored and printed: bytes that were not UTF-8 in a file name (Python keeps them as
+    lone surrogates) and control characters as visible escapes.
+
+    >>> visible(os.fsdecode(b"bao-cao-\xff.txt")), visible("a\x1b[2Jb")
+    ('bao-cao-\\xff.txt', 'a\\x1b[2Jb')
+    """
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _Reading:
+    """Each file read and chunked in the budgeted worker (`pipeline.readers.worker`); whatever goes wrong with
+    one file is that file's one error line, never the ingest's end."""
+
+    def __init__(self, options: ReadOptions) -> None:
+        s = Settings.from_env()
+        self.options = options
+        self.worker = Worker(read_and_chunk, Budget(s.parse_seconds, s.parse_mb))
+
+    def __call__(self, path: Path, name: str) -> tuple[Document, list[Chunk]] | str:
+        """The file's (document, chunks), or its error line."""
+        try:
+            return self.worker.call(path, name, self.options)
+        except ReadError as e:
+            return visible(str(e))
+        except RaisedInWorker as e:
+            return visible(str(e) if e.kind == "ReadError" else _failure(path, e.kind, str(e)))
+        except WorkerFailed as e:
+            return visible(f"{path}: {e}")
+        except OSError as e:
+            return visible(f"{path}: cannot be read ({e.strerror or e})")
+        except Exception as e:  # in-process reading (no budget): the same one line as from the worker
+            return visible(_failure(path, type(e).__name__, str(e)))
+
+
+def _failure(path: Path, kind: str, message: str) -> str:
+    """The error line of a reader that failed in a way it does not report itself (a bug, a RecursionError)."""
+    what = f"{kind}: {message}" if message else kind
+    return (f"{path}: the reader failed ({what[:200]}) — the file may be damaged or built to break the reader; open "
+            "and save it again (không đọc được tệp)")
+
+
 def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestReport
            ) -> tuple[list[tuple[Document, list[Chunk]]], set[str]]:
     """Read and chunk the given files that changed, then (when re-parsing) the indexed documents not given,
@@ -275,41 +336,37 @@ def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestR
     with their chunks, and the names dropped from the index (unreadable, with no sound generation to keep
     them from)."""
     fresh: list[tuple[Document, list[Chunk]]] = []
-    for i, (name, path) in enumerate(plan.files):
-        progress(Stage.DOCUMENTS, i, len(plan.files))
-        if name in plan.unchanged:
-            continue
-        if name in plan.failed:
-            report.errors.append(plan.failed[name])
-            continue
-        try:
-            doc = read_document(path, name=name, options=options)
-        except ReadError as e:
-            report.errors.append(str(e))
-            continue
-        except OSError as e:
-            report.errors.append(f"{path}: cannot be read ({e.strerror or e})")
-            continue
-        (report.updated if name in plan.kept else report.added).append(name)
-        if doc.dropped_garbled:
-            report.notes.append(f"{name}: dropped {doc.dropped_garbled} garbled line(s) ('?' in place of letters)")
-        fresh.append((doc, prepare_chunks(doc)))
-    progress(Stage.DOCUMENTS, len(plan.files), len(plan.files))
-    dropped: set[str] = set()
-    if plan.reparse:  # documents not given this time are parsed again from where they were read
-        read = {d.name for d, _ in fresh}
-        for name in [n for n in plan.kept if n not in read and n not in plan.unchanged]:
-            try:
-                doc = read_document(Path(plan.kept[name].path), name=name, options=options)
-            except ReadError as e:
-                if plan.old is None:  # nothing sound to keep it from
-                    dropped.add(name)
-                    report.errors.append(f"{e} — dropped from the index; ingest it again when it can be read")
-                else:
-                    report.errors.append(f"{e} — kept as indexed before")
+    reading = _Reading(options)
+    with reading.worker:
+        for i, (name, path) in enumerate(plan.files):
+            progress(Stage.DOCUMENTS, i, len(plan.files))
+            if name in plan.unchanged:
                 continue
-            fresh.append((doc, prepare_chunks(doc)))
-            report.updated.append(name)
+            if name in plan.failed:
+                report.errors.append(plan.failed[name])
+                continue
+            if isinstance(got := reading(path, name), str):
+                report.errors.append(got)
+                continue
+            (report.updated if name in plan.kept else report.added).append(name)
+            if got[0].dropped_garbled:
+                report.notes.append(f"{name}: dropped {got[0].dropped_garbled} garbled line(s) ('?' in place of "
+                                    "letters)")
+            fresh.append(got)
+        progress(Stage.DOCUMENTS, len(plan.files), len(plan.files))
+        dropped: set[str] = set()
+        if plan.reparse:  # documents not given this time are parsed again from where they were read
+            read = {d.name for d, _ in fresh}
+            for name in [n for n in plan.kept if n not in read and n not in plan.unchanged]:
+                if isinstance(got := reading(Path(plan.kept[name].path), name), str):
+                    if plan.old is None:  # nothing sound to keep it from
+                        dropped.add(name)
+                        report.errors.append(f"{got} — dropped from the index; ingest it again when it can be read")
+                    else:
+                        report.errors.append(f"{got} — kept as indexed before")
+                    continue
+                fresh.append(got)
+                report.updated.append(name)
     return fresh, dropped
 
 
