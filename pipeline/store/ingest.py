@@ -20,7 +20,9 @@ import contextlib
 import hashlib
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -89,21 +91,32 @@ class IngestReport:
         return len(self.added) + len(self.updated) + len(self.unchanged)
 
 
-def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[str, Path]]:
+def find_files(paths: Iterable[str | Path], report: IngestReport, follow_links: bool = False
+               ) -> list[tuple[str, Path]]:
     """(document name, path) for each file under `paths`. The name is the file name; a second file with the
-    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors."""
+    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors. A file in a
+    folder that is a link to somewhere outside the folders given is skipped with a note, unless `follow_links`
+    (a file given by name is read wherever it leads)."""
+    given = [Path(p) for p in paths]
+    roots = [p.resolve() for p in given if p.is_dir()]
     found: list[Path] = []
-    for p in map(Path, paths):
+    for p in given:
         if p.is_dir():
             # hidden files, Word's lock files (~$bao-cao.docx) and the folders a browser saves beside a page
             # (bao-cao_files/) are not documents
             files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))
                            and not any(part.endswith("_files") for part in f.relative_to(p).parts[:-1]))
-            found.extend(f for f in files if supported(f))
+            for f in filter(supported, files):
+                target = f.resolve()
+                if follow_links or any(target.is_relative_to(r) for r in roots):
+                    found.append(f)
+                else:
+                    report.notes.append(visible(f"{f}: a link to '{target}', outside the folders given — skipped; "
+                                                "ingest with --follow-links to read it (liên kết ra ngoài thư mục)"))
         elif p.exists():
             found.append(p)
         else:
-            report.errors.append(f"{p}: no such file or folder (không tìm thấy)")
+            report.errors.append(visible(f"{p}: no such file or folder (không tìm thấy)"))
     names: dict[str, Path] = {}
     out = []
     for f in found:
@@ -115,6 +128,47 @@ def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[
         names[name] = f
         out.append((name, f))
     return out
+
+
+def distinct_names(files: list[tuple[str, Path]], kept: dict[str, DocRecord], report: IngestReport
+                   ) -> list[tuple[str, Path]]:
+    """A file whose name is held by an indexed document read from another file that still exists is another
+    document: it is named by its folder too (``b/bao-cao.txt``, then ``a/b/bao-cao.txt`` …), with a note. A file
+    at the indexed path, or an indexed document whose file is gone (moved), keeps the name."""
+    used = {n for n, _ in files}
+    out = []
+    for name, path in files:
+        new, parents = name, path.absolute().parent.parts[1:]
+        while parents and (_other_file(kept.get(new), path) or (new != name and new in used)):
+            new, parents = visible(f"{parents[-1]}/{new}"), parents[:-1]
+        if new != name:
+            report.notes.append(f"{new}: named by its folder — '{name}' is already the document read from "
+                                f"{visible(kept[name].path)} (đã có tài liệu cùng tên)")
+            used.add(new)
+        out.append((new, path))
+    return out
+
+
+def _other_file(record: DocRecord | None, path: Path) -> bool:
+    """Whether `record` is a document read from a file that still exists and is not `path`."""
+    if record is None:
+        return False
+    try:
+        return os.path.exists(record.path) and not os.path.samefile(record.path, path)
+    except OSError:
+        return False
+
+
+def try_read(path: Path, name: str, options: ReadOptions = DEFAULT_READ) -> str | None:
+    """None when `path` reads (within the per-file budget, as an ingest would read it), else its error line."""
+    with _Reading(options, _read_only) as reading:
+        got = reading(path, name)
+    return got if isinstance(got, str) else None
+
+
+def _read_only(path: Path, name: str, options: ReadOptions) -> tuple[Document, list[Chunk]]:
+    """The Document alone (no chunks): what `try_read` asks of the worker."""
+    return read_document(path, name=name, options=options), []
 
 
 def prepare_chunks(doc: Document) -> list[Chunk]:
@@ -152,14 +206,70 @@ def ingest(
     rebuild: bool = False,
     wait: float | None = None,
     options: ReadOptions = DEFAULT_READ,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
     and drop the documents named in `remove`. `progress(stage, done, total)` reports each `Stage`.
     `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once).
-    `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract)."""
+    `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract).
+    `follow_links`: read files in the folders given that are links to somewhere outside them (skipped by
+    default, with a note)."""
     root = index_root(root)
-    with ingest_lock(root, wait):
-        return _ingest(paths, embedder, root, remove, progress or _silent, rebuild, options)
+    with _interrupts_stop(), ingest_lock(root, wait):
+        return _ingest(paths, embedder, root, remove, _checked(progress or _silent), rebuild, options, follow_links)
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------------------
+# A SIGINT raises KeyboardInterrupt wherever Python happens to be; a library's broad `except`, a destructor or a
+# finalizer may swallow it there. The handler below also sets a flag that the ingest checks at every progress
+# report and before it writes anything: a Ctrl-C swallowed on the way still stops it, the previous index intact.
+
+_interrupted = threading.Event()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """SIGINT: remember it, then raise KeyboardInterrupt as Python's own handler does."""
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+def stop_on_interrupt() -> None:
+    """From now on, in this process, any SIGINT stops an ingest, even when it was ignored when the process
+    started (a background job) or a library swallows the KeyboardInterrupt. Main thread only (elsewhere,
+    signals cannot be handled); the CLI calls it first thing."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not _on_sigint:
+        _interrupted.clear()
+        signal.signal(signal.SIGINT, _on_sigint)
+
+
+@contextlib.contextmanager
+def _interrupts_stop() -> Iterator[None]:
+    """`stop_on_interrupt` for the length of one ingest: the handler before it is put back after."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    stop_on_interrupt()
+    try:
+        yield
+    finally:
+        if main and previous is not _on_sigint and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def check_interrupted() -> None:
+    """KeyboardInterrupt when a SIGINT came since `stop_on_interrupt`, whether or not it was swallowed."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+def _checked(progress: Progress) -> Progress:
+    """`progress`, after checking for a swallowed Ctrl-C (and after it: the callback itself may swallow one)."""
+
+    def report(stage: Stage, done: int, total: int) -> None:
+        check_interrupted()
+        progress(stage, done, total)
+        check_interrupted()
+
+    return report
 
 
 @contextlib.contextmanager
@@ -206,10 +316,10 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
 
 
 def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
-            rebuild: bool, options: ReadOptions) -> IngestReport:
+            rebuild: bool, options: ReadOptions, follow_links: bool) -> IngestReport:
     """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
-    plan = _plan(paths, embedder, root, remove, rebuild, report)
+    plan = _plan(paths, embedder, root, remove, rebuild, report, follow_links)
     fresh, dropped = _parse(plan, progress, options, report)
     if plan.salvaged and not fresh:  # nothing to rebuild from: leave the damaged index as it is
         raise IndexUnavailable(
@@ -224,6 +334,7 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
     vectors = _embed(texts, embedder, plan.old, progress, report)
     derived = derive(docs, chunks, texts, vectors,
                      lambda names: _name_vectors(names, embedder, plan.old, progress, report))
+    check_interrupted()  # the last moment a Ctrl-C can stop the ingest: the new generation is then switched in
     write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
     report.written = True
     return report
@@ -244,7 +355,7 @@ class Plan:
 
 
 def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], rebuild: bool,
-          report: IngestReport) -> Plan:
+          report: IngestReport, follow_links: bool = False) -> Plan:
     """Which documents stay, which are removed, which given files are unchanged and which are to be read,
     and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
@@ -257,7 +368,7 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
             report.removed.append(name)
         else:
             report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
-    files = find_files(paths, report)
+    files = distinct_names(find_files(paths, report, follow_links), kept, report)
     unchanged, failed = set(), {}
     for name, path in (f for f in files if f[0] in kept):
         try:
@@ -301,10 +412,17 @@ class _Reading:
     """Each file read and chunked in the budgeted worker (`pipeline.readers.worker`); whatever goes wrong with
     one file is that file's one error line, never the ingest's end."""
 
-    def __init__(self, options: ReadOptions) -> None:
+    def __init__(self, options: ReadOptions, func: Callable[[Path, str, ReadOptions], tuple[Document, list[Chunk]]]
+                 = read_and_chunk) -> None:
         s = Settings.from_env()
         self.options = options
-        self.worker = Worker(read_and_chunk, Budget(s.parse_seconds, s.parse_mb))
+        self.worker = Worker(func, Budget(s.parse_seconds, s.parse_mb))
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.close()
 
     def __call__(self, path: Path, name: str) -> tuple[Document, list[Chunk]] | str:
         """The file's (document, chunks), or its error line."""
@@ -336,8 +454,7 @@ def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestR
     with their chunks, and the names dropped from the index (unreadable, with no sound generation to keep
     them from)."""
     fresh: list[tuple[Document, list[Chunk]]] = []
-    reading = _Reading(options)
-    with reading.worker:
+    with _Reading(options) as reading:
         for i, (name, path) in enumerate(plan.files):
             progress(Stage.DOCUMENTS, i, len(plan.files))
             if name in plan.unchanged:
