@@ -177,3 +177,23 @@ def test_numbers_with_a_million_digits_are_refused_without_converting_them():
     with pytest.raises(ValueError, match="a number of 1,000,000 digits"):
         safety.bounded_int("9" * 1_000_000, 1, 1000, "columns")
     assert safety.bounded_int("abc", 7, 1000, "columns") == 7
+
+
+def test_a_file_mixing_utf8_and_cp1258_lines_is_decoded_line_by_line(tmp_path):
+    from tests.pipeline.readers.helpers import as_cp1258
+
+    lines = ["Báo cáo tình hình kinh tế - xã hội năm 2022 của thành phố Hà Tĩnh.",
+             "Tổng thu ngân sách nhà nước trên địa bàn ước đạt 1.172,5 tỷ đồng.",
+             "Công tác quản lý đất đai, tài nguyên và môi trường được tăng cường.",
+             "Các chính sách an sinh xã hội được thực hiện đầy đủ, kịp thời."]
+    f = tmp_path / "tron.txt"
+    f.write_bytes(b"\n\n".join(line.encode() if i % 2 == 0 else as_cp1258(line) for i, line in enumerate(lines)))
+    assert [p.text for p in read_document(f).paragraphs] == lines
+
+
+def test_nul_bytes_anywhere_in_a_text_file_are_removed(tmp_path):
+    body = "Báo cáo tình hình kinh tế - xã hội năm 2022 của thành phố Hà Tĩnh.\n\n" * 200  # past the first 8 KB
+    f = tmp_path / "nul.txt"
+    f.write_bytes(body.encode() + "Tổng thu ngân\x00 sách đạt 1.172,5 tỷ\x00\x00 đồng.\n".encode())
+    text = " ".join(p.text for p in read_document(f).paragraphs)
+    assert "\x00" not in text and "Tổng thu ngân sách đạt 1.172,5 tỷ đồng." in text
