@@ -89,6 +89,11 @@ class Worker:
         self._conn = parent
         return parent
 
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id while it runs (its memory can be watched in /proc), else None."""
+        return self._proc.pid if self._proc is not None and self._proc.is_alive() else None
+
     def close(self) -> None:
         """Stop the worker (killed when it is busy: nothing it holds is worth waiting for)."""
         if self._conn is not None:

@@ -117,7 +117,7 @@ def extract_footnotes(text: str) -> tuple[str, dict[int, str]]:
 # --- lines ----------------------------------------------------------------------------------------------
 
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no bracket inside: linear on "[[[["
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPH_RE = re.compile(r"(\*\*|__|\*(?=\S)|(?<=\S)\*)")
 _MD_RULE_RE = re.compile(r"^\s*([-=_*]\s*){3,}$")
