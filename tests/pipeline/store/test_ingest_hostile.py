@@ -56,7 +56,7 @@ def _good(src) -> set[str]:
 def test_any_exception_in_a_reader_is_that_files_one_error_line(tmp_path, folder, monkeypatch, exc):
     monkeypatch.setitem(READERS, ".bad", _raises(exc))
     root = tmp_path / "ix"
-    ingest([SEED], FakeEmbedder(), root=root)
+    ingest([folder / "qd-97-2025-ubnd.md"], FakeEmbedder(), root=root)  # an index to keep usable
     (folder / "hong.bad").write_text("x")
     report = ingest([folder], FakeEmbedder(), root=root)
     assert len(report.errors) == 1 and "\n" not in report.errors[0], report.errors
