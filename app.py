@@ -23,7 +23,6 @@ import streamlit as st  # noqa: E402
 import app_ui as ui  # noqa: E402
 import pipeline  # noqa: E402
 from pipeline.ask.cite import citation, spans_in  # noqa: E402
-from pipeline.store.library import AlreadyIndexed  # noqa: E402
 from pipeline.types import Answer  # noqa: E402
 
 if TYPE_CHECKING:  # names in hints only, all from the entry points
@@ -341,7 +340,7 @@ def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -
         except pipeline.IndexUnavailable as e:
             st.error(ui.plain(str(e)))
             return
-        except AlreadyIndexed as e:  # ask, then add again with replace
+        except pipeline.AlreadyIndexed as e:  # ask, then add again with replace
             st.session_state.confirm_replace = str(e)
             st.rerun()
         except OSError as e:  # disk full, a read-only folder …: one line, without the server's paths

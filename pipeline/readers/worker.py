@@ -41,9 +41,25 @@ def _address_space() -> int:
         return 0
 
 
-def _serve(func: Callable[..., Any], conn: Connection, megabytes: float) -> None:
-    """The worker's loop: arguments in, ("ok", result) or ("error", kind, message) out, until the pipe closes."""
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that started it dies (even by SIGKILL), so no
+    orphan is left reading a hostile file with no deadline."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve(func: Callable[..., Any], conn: Connection, theirs: Connection, megabytes: float) -> None:
+    """The worker's loop: arguments in, ("ok", result) or ("error", kind, message) out, until the pipe closes.
+    `theirs`: the parent's end, inherited through fork, closed here so that the parent's exit ends the loop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    theirs.close()
+    _die_with_parent()
+    if os.getppid() == 1:  # the parent died before the line above: nobody is waiting
+        return
     held = _address_space()
     if megabytes and held:
         limit = held + int(megabytes * 2**20)
@@ -83,10 +99,12 @@ class Worker:
     def _start(self) -> Connection:
         ctx = multiprocessing.get_context("fork")
         parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(self.func, child, self.budget.megabytes), daemon=True)
-        self._proc.start()
-        child.close()
         self._conn = parent
+        self._proc = ctx.Process(target=_serve, args=(self.func, child, parent, self.budget.megabytes), daemon=True)
+        try:
+            self._proc.start()
+        finally:
+            child.close()
         return parent
 
     @property
@@ -99,19 +117,19 @@ class Worker:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        if self._proc is not None:
-            self._proc.join(timeout=1.0)
-            if self._proc.is_alive():
-                self._proc.kill()
-                self._proc.join()
-            self._proc = None
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.pid is not None:  # a start cut short (by Ctrl-C) has nothing to join
+            proc.join(timeout=1.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
 
     def _kill(self) -> int | None:
         """Kill the worker now; its exit code (negative: the signal that ended it)."""
         proc = self._proc
-        if proc is not None and proc.is_alive():
-            proc.kill()
-        if proc is not None:
+        if proc is not None and proc.pid is not None:
+            if proc.is_alive():
+                proc.kill()
             proc.join()
         code = proc.exitcode if proc is not None else None
         if self._conn is not None:
