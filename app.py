@@ -321,7 +321,13 @@ def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -
     files = st.file_uploader(t["upload"], type=library.upload_types, accept_multiple_files=True, key=f"upload-{round_}",
                              help=t["upload_help"].format(mb=limit / 2**20),
                              max_upload_size=max(1, round(limit / 2**20)))
-    if st.button(t["add"], disabled=not files, type="primary", key="add"):
+    add = st.button(t["add"], disabled=not files, type="primary", key="add")
+    replace = False
+    if files and (asked := st.session_state.get("confirm_replace")):  # an upload named like an indexed document
+        st.warning(ui.plain(asked))
+        replace = st.button(t["replace"], key="replace")
+    if add or replace:
+        st.session_state.pop("confirm_replace", None)
         bar = st.progress(0.0, text=t["adding"])
 
         def progress(stage: Stage, done: int, total: int) -> None:
@@ -329,9 +335,19 @@ def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -
 
         embedder = cached_embedder(library.embedder_name(data))
         try:
-            report = library.add([(f.name, f.getvalue()) for f in files], embedder, progress=progress)
+            report = library.add([(f.name, f.getvalue()) for f in files], embedder, progress=progress,
+                                 replace=replace)
         except pipeline.IndexUnavailable as e:
             st.error(ui.plain(str(e)))
+            return
+        except pipeline.AlreadyIndexed as e:  # ask, then add again with replace
+            st.session_state.confirm_replace = str(e)
+            st.rerun()
+        except OSError as e:  # disk full, a read-only folder …: one line, without the server's paths
+            st.error(ui.plain(t["failed"].format(e=e.strerror or type(e).__name__)))
+            return
+        except Exception as e:  # never a traceback in the browser
+            st.error(ui.plain(t["failed"].format(e=f"{type(e).__name__}: {' '.join(str(e).split())[:300]}")))
             return
         st.session_state.library_report = report_messages(report, t)
         st.session_state.upload_round = round_ + 1

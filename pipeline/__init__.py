@@ -52,6 +52,7 @@ _LAZY = {
     "RefCatalog": "pipeline.refs.catalog",
     "RefMatch": "pipeline.refs.references",
     "Library": "pipeline.store.library",
+    "AlreadyIndexed": "pipeline.store.library",
     "IngestReport": "pipeline.store.ingest",
     "Stage": "pipeline.store.ingest",
     "ReadOptions": "pipeline.types",

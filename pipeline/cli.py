@@ -100,10 +100,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """`tracuu ingest`: bring the index up to date with the given files and folders, with progress bars."""
     from tqdm import tqdm
 
-    from pipeline.store.ingest import Stage, ingest
+    from pipeline.store.ingest import Stage, ingest, stop_on_interrupt
     from pipeline.types import ReadOptions
 
-    embedder = _embedder_for(args)
+    stop_on_interrupt()  # from here on any Ctrl-C stops the ingest (exit 130), even one a library swallows
     bars: dict[Stage, tqdm] = {}
     labels = {Stage.DOCUMENTS: ("documents", "document"), Stage.CHUNKS: ("chunks", "chunk"),
               Stage.NAMES: ("indicator names", "indicator name")}  # (bar title, unit)
@@ -123,8 +123,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
+        embedder = _embedder_for(args)
         report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
-                        rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr))
+                        rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr),
+                        follow_links=args.follow_links)
     except KeyboardInterrupt:
         say("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130
@@ -405,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="*", help="files or folders")
     sp.add_argument("--ocr", action="store_true",
                     help="read scanned PDFs (no text layer) with Tesseract's Vietnamese model (tesseract-ocr-vie)")
+    sp.add_argument("--follow-links", action="store_true",
+                    help="also read files in the folders that are links to somewhere outside them (skipped by default)")
     sp.add_argument("--remove", nargs="*", metavar="DOC", help="also drop these documents")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     sp.add_argument("--rebuild", action="store_true",

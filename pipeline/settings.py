@@ -5,6 +5,9 @@ thread setup for serving queries.
 - ``TRACUU_MODEL``          the embedder of an index created from the app (an existing index keeps its own)
 - ``TRACUU_MAX_UPLOAD_MB``  the size limit of one uploaded file, in megabytes (default 50, from 0.001 to 4096)
 - ``TRACUU_MAX_QUESTION_CHARS`` the longest question answered, in characters (default 1000, from 10 to 100000)
+- ``TRACUU_PARSE_SECONDS``  how long reading one file may take during an ingest before it is stopped and named
+  (default 120; 0 reads in the ingest's own process, without a time or memory budget)
+- ``TRACUU_PARSE_MB``       the memory reading one file may take beyond what the ingest already holds (default 2048)
 
 (The readers read their own ``TRACUU_MAX_FILE_MB``, see ``pipeline/readers/safety.py``; its range, from 0.001
 to 4096, is checked here too.) A value out of its range is ignored by `Settings.from_env` (the default
@@ -29,9 +32,16 @@ DEFAULT_INDEX = "index"
 DEFAULT_MODEL = "e5-small"  # the bundled embedder (pipeline.embed re-exports it)
 DEFAULT_MAX_UPLOAD_MB = 50.0
 DEFAULT_MAX_QUESTION_CHARS = 1000  # the longest question of the shared eval set has ~150 characters
+# the per-file reading budget of an ingest (pipeline/readers/worker.py); each corpus file reads and chunks in
+# about a second and under 150 MB in all
+ENV_PARSE_SECONDS = "TRACUU_PARSE_SECONDS"
+ENV_PARSE_MB = "TRACUU_PARSE_MB"
+DEFAULT_PARSE_SECONDS = 120.0
+DEFAULT_PARSE_MB = 2048.0
 # each numeric variable's accepted values, from the first to the second
 RANGES: dict[str, tuple[float, float]] = {ENV_MAX_UPLOAD_MB: (0.001, 4096), ENV_MAX_FILE_MB: (0.001, 4096),
-                                          ENV_MAX_QUESTION_CHARS: (10, 100_000)}
+                                          ENV_MAX_QUESTION_CHARS: (10, 100_000), ENV_PARSE_SECONDS: (0, 86_400),
+                                          ENV_PARSE_MB: (64, 1_048_576)}
 
 
 class SettingError(ValueError):
@@ -46,6 +56,8 @@ class Settings:
     model: str = DEFAULT_MODEL  # the embedder of a new index created from the app
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB  # the size limit of one uploaded file
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS  # a longer question is refused (Answerer.ask)
+    parse_seconds: float = DEFAULT_PARSE_SECONDS  # reading one file during an ingest, at most (0: no budget)
+    parse_mb: float = DEFAULT_PARSE_MB  # memory for reading one file, beyond what the ingest holds
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, strict: bool = False) -> Settings:
@@ -53,7 +65,8 @@ class Settings:
         does a number out of its range unless `strict`, which raises `SettingError` instead.
 
         >>> Settings.from_env({"TRACUU_INDEX": "/srv/index", "TRACUU_MAX_UPLOAD_MB": "nhiều"})
-        Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000)
+        Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000, \
+parse_seconds=120.0, parse_mb=2048.0)
         >>> Settings.from_env({"TRACUU_MAX_FILE_MB": "inf"}, strict=True)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         pipeline.settings.SettingError: TRACUU_MAX_FILE_MB='inf' is not a number from 0.001 to 4096 — set it ...
@@ -64,7 +77,9 @@ class Settings:
         return cls(index=Path(env.get(ENV_INDEX) or DEFAULT_INDEX),
                    model=env.get(ENV_MODEL) or DEFAULT_MODEL,
                    max_upload_mb=_number(env, ENV_MAX_UPLOAD_MB, DEFAULT_MAX_UPLOAD_MB, strict),
-                   max_question_chars=int(_number(env, ENV_MAX_QUESTION_CHARS, DEFAULT_MAX_QUESTION_CHARS, strict)))
+                   max_question_chars=int(_number(env, ENV_MAX_QUESTION_CHARS, DEFAULT_MAX_QUESTION_CHARS, strict)),
+                   parse_seconds=_number(env, ENV_PARSE_SECONDS, DEFAULT_PARSE_SECONDS, strict),
+                   parse_mb=_number(env, ENV_PARSE_MB, DEFAULT_PARSE_MB, strict))
 
     @property
     def max_upload_bytes(self) -> int:

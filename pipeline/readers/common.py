@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from pipeline.readers import safety
 from pipeline.text.clean import clean, is_garbled, normalize_unicode, repair_codes, strip_marks
 from pipeline.text.metadata import infer_metadata
 from pipeline.types import DocMeta, Document, Paragraph
@@ -19,6 +20,7 @@ from pipeline.types import DocMeta, Document, Paragraph
 def text_document(text: str, data: bytes, path: str, name: str,
                   tables: tuple[tuple[tuple[str, ...], ...], ...] = ()) -> Document:
     """A whole text (a .txt/.md file, an HTML page's main content) cleaned by `clean.clean` → Document."""
+    safety.check_count("characters of text", len(text), safety.limits().max_chars)
     paragraphs, notes, dropped = clean(text)
     if not paragraphs:
         raise ValueError("no readable text after cleaning (không có nội dung đọc được)")
@@ -45,8 +47,10 @@ def build_document(
     """Paragraphs as read (text with footnote marks, page, heading level) → Document. `extra_meta` are lines that
     are not body text but may state the number, issuer or date (page headers and footers)."""
     paragraphs: list[Paragraph] = []
-    dropped = 0
+    dropped, chars, most = 0, 0, safety.limits().max_chars
     for block in blocks:
+        chars += len(block.text)
+        safety.check_count("characters of text", chars, most)
         text = normalize(block.text)
         if not strip_marks(text):
             continue

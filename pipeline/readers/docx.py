@@ -62,16 +62,27 @@ def _paragraphs(el: ET.Element):
 def _outline(ppr: ET.Element | None) -> int | None:
     """``<w:outlineLvl w:val="1"/>`` → 2 (Word counts from 0; 9 is body text)."""
     val = _attr(ppr, "outlineLvl")
-    return int(val) + 1 if val and val.isdigit() and int(val) < 9 else None
+    return int(val) + 1 if val and len(val) == 1 and val.isdigit() and int(val) < 9 else None
+
+
+def _level(raw: str | None, default: int = 0) -> int:
+    """A list level (``w:ilvl``): 0-8 in Word; anything else is read as `default`'s list, not an error."""
+    level = safety.bounded_int(raw, default, safety.limits().max_list_number, "a list level")
+    return level if 0 <= level < 9 else default
 
 
 def _roman(n: int) -> str:
-    out = ""
+    """1994 → ``MCMXCIV``, in time linear in the letters written (thousands as that many ``M``).
+
+    >>> _roman(1994), _roman(4000)
+    ('MCMXCIV', 'MMMM')
+    """
+    out = []
     for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
                            (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
+        times, n = divmod(n, value)
+        out.append(letters * times)
+    return "".join(out)
 
 
 def _format(n: int, fmt: str) -> str:
@@ -103,14 +114,14 @@ class _Numbering:
         if root is None:
             return out
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        most = safety.limits().max_list_number
         for a in root.iter(W + "abstractNum"):
             lvls = {}
             for lvl in a.iter(W + "lvl"):
-                lvls[int(lvl.get(W + "ilvl", "0"))] = (
-                    _attr(lvl, "numFmt") or "decimal",
-                    _attr(lvl, "lvlText") or "",
-                    int(_attr(lvl, "start") or 1),
-                )
+                level = safety.bounded_int(lvl.get(W + "ilvl"), 0, most, "a list level")
+                if 0 <= level < 9:
+                    lvls[level] = (_attr(lvl, "numFmt") or "decimal", _attr(lvl, "lvlText") or "",
+                                   safety.bounded_int(_attr(lvl, "start"), 1, most, "the start number of a list"))
             abstract[a.get(W + "abstractNumId", "")] = lvls
         for num in root.iter(W + "num"):
             out.levels[num.get(W + "numId", "")] = abstract.get(_attr(num, "abstractNumId") or "", {})
@@ -124,6 +135,7 @@ class _Numbering:
         fmt, text, _ = lvls[level]
         counts = self.counters.setdefault(num_id, [lvls.get(i, ("", "", 1))[2] - 1 for i in range(9)])
         counts[level] += 1
+        safety.check_count("a list number", counts[level], safety.limits().max_list_number)
         for deeper in range(level + 1, 9):
             counts[deeper] = lvls.get(deeper, ("", "", 1))[2] - 1
         if fmt == "bullet":
@@ -145,6 +157,7 @@ class _Reader:
         self.numbering = _Numbering.parse(parts.get("word/numbering.xml"))
         self.note_bodies: dict[str, ET.Element] = {}
         self.note_numbers: dict[str, int] = {}
+        self.chars = 0  # characters of table text read, a merged cell's once per row it spans
         self._parse_styles(parts.get("word/styles.xml"))
         for part, tag, prefix in (("word/footnotes.xml", "footnote", ""), ("word/endnotes.xml", "endnote", "e")):
             notes = parts.get(part)
@@ -162,7 +175,7 @@ class _Reader:
             numpr = ppr.find(W + "numPr") if ppr is not None else None
             num = None
             if numpr is not None and _attr(numpr, "numId") not in (None, "0"):
-                num = (_attr(numpr, "numId") or "", int(_attr(numpr, "ilvl") or 0))
+                num = (_attr(numpr, "numId") or "", _level(_attr(numpr, "ilvl")))
             name = (_attr(s, "name") or "").lower()
             heading = re.match(r"(heading|tiêu đề)\s*(\d)$", name)
             self.styles[s.get(W + "styleId", "")] = _Style(
@@ -240,7 +253,7 @@ class _Reader:
         num = style.num
         if numpr is not None:
             num_id = _attr(numpr, "numId")
-            num = None if num_id in (None, "0") else (num_id, int(_attr(numpr, "ilvl") or (num[1] if num else 0)))
+            num = None if num_id in (None, "0") else (num_id, _level(_attr(numpr, "ilvl"), num[1] if num else 0))
         text = self.text(p, self._style_font(style_id))
         if num and text.strip():
             label = self.numbering.label(*num)
@@ -260,31 +273,53 @@ class _Reader:
     def cells(self, tbl: ET.Element) -> list[list[list[str]]]:
         """A table → rows → cells → the cell's paragraphs. A cell spanning columns is followed by empty ones, so
         columns line up with the header; a cell merged with the one above repeats it, so every row reads whole."""
+        lim = safety.limits()
         rows: list[list[list[str]]] = []
         for tr in tbl.findall(W + "tr"):
             row: list[list[str]] = []
             for tc in tr.findall(W + "tc"):
                 tcpr = tc.find(W + "tcPr")
-                span = int(_attr(tcpr, "gridSpan") or 1) if tcpr is not None else 1
+                span = max(1, safety.bounded_int(_attr(tcpr, "gridSpan"), 1, lim.max_span,
+                                                 "columns spanned by one table cell"))
+                safety.check_count("cells in one table row", len(row) + span, lim.max_row_cells)
                 merge = tcpr.find(W + "vMerge") if tcpr is not None else None
                 if merge is not None and merge.get(W + "val") in (None, "continue") and rows:
                     col = len(row)
                     above = rows[-1][col] if col < len(rows[-1]) else []
                     row.extend([above] * span)
+                    self._spend(span * sum(len(t) for t in above))  # a merged cell is read again in every row
                     continue
                 row.append([t for t in (self.paragraph(p).strip() for p in _paragraphs(tc)) if t])
                 row.extend([] for _ in range(span - 1))
             rows.append(row)
         return rows
 
+    def _spend(self, chars: int) -> None:
+        """Count characters of table text read (repeats included): ValueError past the document limit."""
+        self.chars += chars
+        safety.check_count("characters of table text", self.chars, safety.limits().max_chars)
+
 
 def _parse(z: zipfile.ZipFile, name: str) -> ET.Element | None:
     if name not in z.NameToInfo:
         return None
     try:
-        return ET.fromstring(safety.read_member(z, name))  # read in pieces, refused if it expands without end
+        root = ET.fromstring(safety.read_member(z, name))  # read in pieces, refused if it expands without end
     except ET.ParseError as e:
         raise ValueError(f"damaged .docx: {name} is not valid XML ({e}) — open and re-save it in Word") from None
+    safety.check_count(f"levels of elements nested in {name} (tables in tables?)", _depth(root),
+                       safety.limits().max_depth)
+    return root
+
+
+def _depth(root: ET.Element) -> int:
+    """How deep elements nest under `root`, measured without recursion (so without a RecursionError)."""
+    deepest, todo = 0, [(root, 1)]
+    while todo:
+        el, d = todo.pop()
+        deepest = max(deepest, d)
+        todo.extend((c, d + 1) for c in el)
+    return deepest
 
 
 def read_docx_file(data: bytes, path: str, name: str) -> Document:

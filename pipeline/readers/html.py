@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from pipeline.readers import safety
 from pipeline.readers.common import text_document
 from pipeline.readers.tables import read_table
 from pipeline.readers.text import decode
@@ -35,6 +36,10 @@ class _Node:
     attrs: dict[str, str] = field(default_factory=dict)
     children: list[_Node | str] = field(default_factory=list)
     parent: _Node | None = None
+    depth: int = 0  # elements above this one
+
+
+_SELF_CLOSING = {"p", "li", "dt", "dd", "tr", "td", "th", "option"}  # a second <p> ends the first, as browsers do
 
 
 class _TreeBuilder(HTMLParser):
@@ -42,9 +47,13 @@ class _TreeBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = _Node("#root")
         self.cur = self.root
+        self.max_depth = safety.limits().max_depth
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.cur)
+        if tag in _SELF_CLOSING and self.cur.tag == tag and self.cur.parent is not None:
+            self.cur = self.cur.parent
+        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.cur, depth=self.cur.depth + 1)
+        safety.check_count("levels of HTML elements nested in one another", node.depth, self.max_depth)
         self.cur.children.append(node)
         if tag not in _VOID:
             self.cur = node

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline.readers import safety
 from pipeline.readers.common import build_document
 from pipeline.readers.running import PAGE_NO_RE, shape
 from pipeline.text.clean import FOOTMARK
@@ -157,6 +158,7 @@ def read_pdf_file(data: bytes, path: str, name: str, ocr: bool = False) -> Docum
     with pdf:
         if n_pages == 0:
             raise ValueError("the PDF has no pages (tệp PDF rỗng)")
+        safety.check_count("pages in the PDF", n_pages, safety.limits().max_pages)
         try:
             counts = [len(p.chars) for p in pdf.pages]
         except Exception as e:

@@ -1,6 +1,8 @@
 """Limits every reader applies before it parses, so a hostile or broken file ends in a clear error, quickly and
 in bounded memory: the file's size, the length of a line, and for zip containers (.docx, .odt, …) the member
-count, declared sizes and compression ratios, checked before a byte is decompressed.
+count, declared sizes and compression ratios, checked before a byte is decompressed; while it parses, the counts
+that a few bytes can make huge: the columns a table cell spans, cells in a row, list numbers, how deep elements
+nest (tables in tables, HTML), PDF pages, and the characters of text a document expands to.
 
 The size limit is ``$TRACUU_MAX_FILE_MB`` (default 20 MB; the largest document of the shared corpus is 0.8 MB).
 Errors are ``ValueError`` with a message a user can act on; `read_document` turns them into ``ReadError``.
@@ -9,6 +11,7 @@ Errors are ``ValueError`` with a message a user can act on; `read_document` turn
 from __future__ import annotations
 
 import io
+import math
 import os
 import zipfile
 import zlib
@@ -26,6 +29,12 @@ class Limits:
     max_unpacked_bytes: int = 200 * 2**20  # all members of a zip container together, as declared
     max_ratio: float = 200.0  # declared size / compressed size of one member; Word XML is ~5-20
     max_members: int = 10_000
+    max_span: int = 1_000  # columns or rows one table cell spans (Word allows 63 columns)
+    max_row_cells: int = 1_000  # cells in one table row, spans counted
+    max_list_number: int = 100_000  # a list's start value or counter
+    max_depth: int = 200  # elements nested in elements: tables in tables, HTML; Python's recursion stays far off
+    max_pages: int = 5_000  # pages of a PDF
+    max_chars: int = 20_000_000  # characters of text one document expands to (tables' repeated cells included)
 
 
 def limits() -> Limits:
@@ -34,9 +43,13 @@ def limits() -> Limits:
     if not mb:
         return Limits()
     try:
-        return Limits(max_file_bytes=int(float(mb) * 2**20))
+        value = float(mb)
     except ValueError:
-        raise ValueError(f"{ENV_MAX_FILE_MB}={mb!r} is not a number of megabytes") from None
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:  # "inf", "nan", "abc", "-5": a clear error, never an OverflowError
+        raise ValueError(f"{ENV_MAX_FILE_MB}={mb!r} is not a positive number of megabytes — set it (e.g. 50) or "
+                         "unset it (giá trị không hợp lệ)")
+    return Limits(max_file_bytes=int(value * 2**20))
 
 
 def check_size(size: int, lim: Limits | None = None) -> None:
@@ -47,6 +60,38 @@ def check_size(size: int, lim: Limits | None = None) -> None:
             f"the file is {size / 2**20:.1f} MB, over the {lim.max_file_bytes / 2**20:.3g} MB limit — split it, or "
             f"raise the limit with {ENV_MAX_FILE_MB} (tệp quá lớn)"
         )
+
+
+def over(what: str, value: int, limit: int) -> ValueError:
+    """The error for a count over its limit: a file no document is (``… refused as unsafe``).
+
+    >>> str(over("columns spanned by one table cell", 100000000, 1000))[:60]
+    'columns spanned by one table cell: 100,000,000, over the lim'
+    """
+    return ValueError(f"{what}: {value:,}, over the limit of {limit:,} — the file is broken or built to exhaust "
+                      "the reader; refused as unsafe (tệp bất thường, bị từ chối)")
+
+
+def bounded_int(raw: str | None, default: int, limit: int, what: str) -> int:
+    """An integer attribute of a file (``w:gridSpan``, a list's ``w:start``): `default` when missing or not a
+    number, ValueError (see `over`) when its size is over `limit`."""
+    raw = (raw or "").strip()
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    if not digits.isascii() or not digits.isdigit():
+        return default
+    if len(digits) > 15:  # never turned into an int: a million digits would cost seconds
+        raise ValueError(f"{what}: a number of {len(digits):,} digits, over the limit of {limit:,} — refused as "
+                         "unsafe (tệp bất thường, bị từ chối)")
+    value = int(raw)
+    if abs(value) > limit:
+        raise over(what, value, limit)
+    return value
+
+
+def check_count(what: str, value: int, limit: int) -> None:
+    """ValueError (see `over`) when `value` is over `limit`."""
+    if value > limit:
+        raise over(what, value, limit)
 
 
 def check_lines(text: str, lim: Limits | None = None) -> None:

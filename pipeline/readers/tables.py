@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.readers import safety
+
 _LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
 
 Rows = tuple[tuple[str, ...], ...]
@@ -43,6 +45,9 @@ def read_table(cells: list[list[list[str]]], rows: list[list[str]], before: int)
     """One table → (its paragraphs, its rows of cells to keep; None for a letterhead). `cells`: rows → cells →
     the cell's paragraphs (a cell spanning rows or columns may be the same list twice: read once); `rows`: each
     cell as one line of text; `before`: paragraphs above the table."""
+    header = sum(len(c) for c in rows[0]) if rows else 0  # each row's paragraph repeats the header's cells
+    safety.check_count("characters of table text", sum(header + sum(len(c) for c in r) for r in rows),
+                       safety.limits().max_chars)
     if is_letterhead(rows, before):  # each line of each cell, left to right, as the text form
         seen: set[int] = set()
         out: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pipeline.readers.common import text_document
 from pipeline.readers.legacy import candidates, fix_legacy_text, vietnamese_score
 from pipeline.readers.safety import check_lines
@@ -24,9 +26,36 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _mixed_lines(data: bytes) -> str | None:
+    """A file whose lines are in UTF-8 and in a legacy encoding by turns (pasted together from two sources):
+    each line read in its own; the legacy one is whichever reads the other lines as Vietnamese. None when no
+    line is UTF-8 beyond ASCII (the whole file is legacy) or the other lines read as no Vietnamese."""
+    lines = data.split(b"\n")
+    read: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        with contextlib.suppress(UnicodeDecodeError):
+            read[i] = line.decode("utf-8-sig" if i == 0 else "utf-8")
+    if all(t.isascii() for t in read.values()):
+        return None
+    rest = [i for i in range(len(lines)) if i not in read]
+    score, text = max(((vietnamese_score(t), t) for t in candidates(b"\n".join(lines[i] for i in rest)).values()),
+                      key=lambda x: x[0])
+    decoded = text.split("\n")
+    if score < 0.1 or len(decoded) != len(rest):
+        return None
+    read.update(zip(rest, decoded, strict=True))
+    return "\n".join(read[i] for i in range(len(lines)))
+
+
 def decode(data: bytes) -> str:
     """Bytes → text: UTF-8 (with or without BOM), UTF-16, or a legacy Vietnamese encoding (Windows-1258,
-    TCVN3, VNI — whichever reads as Vietnamese). Raises ValueError otherwise."""
+    TCVN3, VNI — whichever reads as Vietnamese), line by line when lines of both are mixed. NUL characters
+    are removed wherever they are. Raises ValueError otherwise."""
+    return _decode(data).replace("\x00", "")
+
+
+def _decode(data: bytes) -> str:
+    """`decode` before the NUL characters are removed."""
     if not data.strip():
         raise ValueError("the file is empty (tệp rỗng) — nothing to ingest")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -39,6 +68,8 @@ def decode(data: bytes) -> str:
     try:
         return fix_legacy_text(data.decode("utf-8-sig"))[0]
     except UnicodeDecodeError as e:
+        if (mixed := _mixed_lines(data)) is not None:
+            return fix_legacy_text(mixed)[0]
         scored = [(vietnamese_score(t), t) for t in candidates(data).values()]
         score, text = max(scored, key=lambda x: x[0])
         if score >= 0.1:

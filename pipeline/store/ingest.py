@@ -19,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -31,7 +34,9 @@ import numpy as np
 from pipeline.embed import Embedder, Role
 from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
+from pipeline.readers.worker import Budget, RaisedInWorker, Worker, WorkerFailed
 from pipeline.refs.references import mentions_in
+from pipeline.settings import Settings
 from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
 from pipeline.store.reader import IndexData, salvage_documents
@@ -86,32 +91,84 @@ class IngestReport:
         return len(self.added) + len(self.updated) + len(self.unchanged)
 
 
-def find_files(paths: Iterable[str | Path], report: IngestReport) -> list[tuple[str, Path]]:
+def find_files(paths: Iterable[str | Path], report: IngestReport, follow_links: bool = False
+               ) -> list[tuple[str, Path]]:
     """(document name, path) for each file under `paths`. The name is the file name; a second file with the
-    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors."""
+    same name gets its folder prefixed. Missing paths and unsupported types are reported as errors. A file in a
+    folder that is a link to somewhere outside the folders given is skipped with a note, unless `follow_links`
+    (a file given by name is read wherever it leads)."""
+    given = [Path(p) for p in paths]
+    roots = [p.resolve() for p in given if p.is_dir()]
     found: list[Path] = []
-    for p in map(Path, paths):
+    for p in given:
         if p.is_dir():
             # hidden files, Word's lock files (~$bao-cao.docx) and the folders a browser saves beside a page
             # (bao-cao_files/) are not documents
             files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))
                            and not any(part.endswith("_files") for part in f.relative_to(p).parts[:-1]))
-            found.extend(f for f in files if supported(f))
+            for f in filter(supported, files):
+                target = f.resolve()
+                if follow_links or any(target.is_relative_to(r) for r in roots):
+                    found.append(f)
+                else:
+                    report.notes.append(visible(f"{f}: a link to '{target}', outside the folders given — skipped; "
+                                                "ingest with --follow-links to read it (liên kết ra ngoài thư mục)"))
         elif p.exists():
             found.append(p)
         else:
-            report.errors.append(f"{p}: no such file or folder (không tìm thấy)")
+            report.errors.append(visible(f"{p}: no such file or folder (không tìm thấy)"))
     names: dict[str, Path] = {}
     out = []
     for f in found:
-        name = f.name
+        name = visible(f.name)
         if name in names and names[name].resolve() != f.resolve():
-            name = f"{f.parent.name}/{f.name}"
+            name = visible(f"{f.parent.name}/{f.name}")
         if name in names:
             continue
         names[name] = f
         out.append((name, f))
     return out
+
+
+def distinct_names(files: list[tuple[str, Path]], kept: dict[str, DocRecord], report: IngestReport
+                   ) -> list[tuple[str, Path]]:
+    """A file whose name is held by an indexed document read from another file that still exists is another
+    document: it is named by its folder too (``b/bao-cao.txt``, then ``a/b/bao-cao.txt`` …), with a note. A file
+    at the indexed path, or an indexed document whose file is gone (moved), keeps the name."""
+    used = {n for n, _ in files}
+    out = []
+    for name, path in files:
+        new, parents = name, path.absolute().parent.parts[1:]
+        while parents and (_other_file(kept.get(new), path) or (new != name and new in used)):
+            new, parents = visible(f"{parents[-1]}/{new}"), parents[:-1]
+        if new != name:
+            report.notes.append(f"{new}: named by its folder — '{name}' is already the document read from "
+                                f"{visible(kept[name].path)} (đã có tài liệu cùng tên)")
+            used.add(new)
+        out.append((new, path))
+    return out
+
+
+def _other_file(record: DocRecord | None, path: Path) -> bool:
+    """Whether `record` is a document read from a file that still exists and is not `path`."""
+    if record is None:
+        return False
+    try:
+        return os.path.exists(record.path) and not os.path.samefile(record.path, path)
+    except OSError:
+        return False
+
+
+def try_read(path: Path, name: str, options: ReadOptions = DEFAULT_READ) -> str | None:
+    """None when `path` reads (within the per-file budget, as an ingest would read it), else its error line."""
+    with _Reading(options, _read_only) as reading:
+        got = reading(path, name)
+    return got if isinstance(got, str) else None
+
+
+def _read_only(path: Path, name: str, options: ReadOptions) -> tuple[Document, list[Chunk]]:
+    """The Document alone (no chunks): what `try_read` asks of the worker."""
+    return read_document(path, name=name, options=options), []
 
 
 def prepare_chunks(doc: Document) -> list[Chunk]:
@@ -149,14 +206,70 @@ def ingest(
     rebuild: bool = False,
     wait: float | None = None,
     options: ReadOptions = DEFAULT_READ,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
     and drop the documents named in `remove`. `progress(stage, done, total)` reports each `Stage`.
     `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once).
-    `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract)."""
+    `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract).
+    `follow_links`: read files in the folders given that are links to somewhere outside them (skipped by
+    default, with a note)."""
     root = index_root(root)
-    with ingest_lock(root, wait):
-        return _ingest(paths, embedder, root, remove, progress or _silent, rebuild, options)
+    with _interrupts_stop(), ingest_lock(root, wait):
+        return _ingest(paths, embedder, root, remove, _checked(progress or _silent), rebuild, options, follow_links)
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------------------
+# A SIGINT raises KeyboardInterrupt wherever Python happens to be; a library's broad `except`, a destructor or a
+# finalizer may swallow it there. The handler below also sets a flag that the ingest checks at every progress
+# report and before it writes anything: a Ctrl-C swallowed on the way still stops it, the previous index intact.
+
+_interrupted = threading.Event()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """SIGINT: remember it, then raise KeyboardInterrupt as Python's own handler does."""
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+def stop_on_interrupt() -> None:
+    """From now on, in this process, any SIGINT stops an ingest, even when it was ignored when the process
+    started (a background job) or a library swallows the KeyboardInterrupt. Main thread only (elsewhere,
+    signals cannot be handled); the CLI calls it first thing."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not _on_sigint:
+        _interrupted.clear()
+        signal.signal(signal.SIGINT, _on_sigint)
+
+
+@contextlib.contextmanager
+def _interrupts_stop() -> Iterator[None]:
+    """`stop_on_interrupt` for the length of one ingest: the handler before it is put back after."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    stop_on_interrupt()
+    try:
+        yield
+    finally:
+        if main and previous is not _on_sigint and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def check_interrupted() -> None:
+    """KeyboardInterrupt when a SIGINT came since `stop_on_interrupt`, whether or not it was swallowed."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+def _checked(progress: Progress) -> Progress:
+    """`progress`, after checking for a swallowed Ctrl-C (and after it: the callback itself may swallow one)."""
+
+    def report(stage: Stage, done: int, total: int) -> None:
+        check_interrupted()
+        progress(stage, done, total)
+        check_interrupted()
+
+    return report
 
 
 @contextlib.contextmanager
@@ -203,10 +316,10 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
 
 
 def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
-            rebuild: bool, options: ReadOptions) -> IngestReport:
+            rebuild: bool, options: ReadOptions, follow_links: bool) -> IngestReport:
     """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
-    plan = _plan(paths, embedder, root, remove, rebuild, report)
+    plan = _plan(paths, embedder, root, remove, rebuild, report, follow_links)
     fresh, dropped = _parse(plan, progress, options, report)
     if plan.salvaged and not fresh:  # nothing to rebuild from: leave the damaged index as it is
         raise IndexUnavailable(
@@ -221,6 +334,7 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
     vectors = _embed(texts, embedder, plan.old, progress, report)
     derived = derive(docs, chunks, texts, vectors,
                      lambda names: _name_vectors(names, embedder, plan.old, progress, report))
+    check_interrupted()  # the last moment a Ctrl-C can stop the ingest: the new generation is then switched in
     write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
     report.written = True
     return report
@@ -241,7 +355,7 @@ class Plan:
 
 
 def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], rebuild: bool,
-          report: IngestReport) -> Plan:
+          report: IngestReport, follow_links: bool = False) -> Plan:
     """Which documents stay, which are removed, which given files are unchanged and which are to be read,
     and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
@@ -254,7 +368,7 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
             report.removed.append(name)
         else:
             report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
-    files = find_files(paths, report)
+    files = distinct_names(find_files(paths, report, follow_links), kept, report)
     unchanged, failed = set(), {}
     for name, path in (f for f in files if f[0] in kept):
         try:
@@ -268,6 +382,71 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
     return Plan(old, kept, tuple(files), frozenset(unchanged), failed, reparse, rebuild, salvaged is not None)
 
 
+def read_and_chunk(path: Path, name: str, options: ReadOptions) -> tuple[Document, list[Chunk]]:
+    """One file → its Document (named `name`, its path shown with visible escapes) and chunks: what the parse
+    worker does for each file."""
+    doc = read_document(path, name=name, options=options)
+    if (shown := visible(doc.path)) != doc.path:
+        doc = replace(doc, path=shown)
+    return doc, prepare_chunks(doc)
+
+
+def visible(text: str) -> str:
+    r"""`text` as it can be stored and printed: bytes that were not UTF-8 in a file name (Python keeps them as
+    lone surrogates) and control characters as visible escapes.
+
+    >>> visible(os.fsdecode(b"bao-cao-\xff.txt")), visible("a\x1b[2Jb")
+    ('bao-cao-\\xff.txt', 'a\\x1b[2Jb')
+    """
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _Reading:
+    """Each file read and chunked in the budgeted worker (`pipeline.readers.worker`); whatever goes wrong with
+    one file is that file's one error line, never the ingest's end."""
+
+    def __init__(self, options: ReadOptions, func: Callable[[Path, str, ReadOptions], tuple[Document, list[Chunk]]]
+                 = read_and_chunk) -> None:
+        s = Settings.from_env()
+        self.options = options
+        self.worker = Worker(func, Budget(s.parse_seconds, s.parse_mb))
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.close()
+
+    def __call__(self, path: Path, name: str) -> tuple[Document, list[Chunk]] | str:
+        """The file's (document, chunks), or its error line."""
+        try:
+            return self.worker.call(path, name, self.options)
+        except ReadError as e:
+            return visible(str(e))
+        except RaisedInWorker as e:
+            return visible(str(e) if e.kind == "ReadError" else _failure(path, e.kind, str(e)))
+        except WorkerFailed as e:
+            return visible(f"{path}: {e}")
+        except OSError as e:
+            return visible(f"{path}: cannot be read ({e.strerror or e})")
+        except Exception as e:  # in-process reading (no budget): the same one line as from the worker
+            return visible(_failure(path, type(e).__name__, str(e)))
+
+
+def _failure(path: Path, kind: str, message: str) -> str:
+    """The error line of a reader that failed in a way it does not report itself (a bug, a RecursionError)."""
+    what = f"{kind}: {message}" if message else kind
+    return (f"{path}: the reader failed ({what[:200]}) — the file may be damaged or built to break the reader; open "
+            "and save it again (không đọc được tệp)")
+
+
 def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestReport
            ) -> tuple[list[tuple[Document, list[Chunk]]], set[str]]:
     """Read and chunk the given files that changed, then (when re-parsing) the indexed documents not given,
@@ -275,41 +454,36 @@ def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestR
     with their chunks, and the names dropped from the index (unreadable, with no sound generation to keep
     them from)."""
     fresh: list[tuple[Document, list[Chunk]]] = []
-    for i, (name, path) in enumerate(plan.files):
-        progress(Stage.DOCUMENTS, i, len(plan.files))
-        if name in plan.unchanged:
-            continue
-        if name in plan.failed:
-            report.errors.append(plan.failed[name])
-            continue
-        try:
-            doc = read_document(path, name=name, options=options)
-        except ReadError as e:
-            report.errors.append(str(e))
-            continue
-        except OSError as e:
-            report.errors.append(f"{path}: cannot be read ({e.strerror or e})")
-            continue
-        (report.updated if name in plan.kept else report.added).append(name)
-        if doc.dropped_garbled:
-            report.notes.append(f"{name}: dropped {doc.dropped_garbled} garbled line(s) ('?' in place of letters)")
-        fresh.append((doc, prepare_chunks(doc)))
-    progress(Stage.DOCUMENTS, len(plan.files), len(plan.files))
-    dropped: set[str] = set()
-    if plan.reparse:  # documents not given this time are parsed again from where they were read
-        read = {d.name for d, _ in fresh}
-        for name in [n for n in plan.kept if n not in read and n not in plan.unchanged]:
-            try:
-                doc = read_document(Path(plan.kept[name].path), name=name, options=options)
-            except ReadError as e:
-                if plan.old is None:  # nothing sound to keep it from
-                    dropped.add(name)
-                    report.errors.append(f"{e} — dropped from the index; ingest it again when it can be read")
-                else:
-                    report.errors.append(f"{e} — kept as indexed before")
+    with _Reading(options) as reading:
+        for i, (name, path) in enumerate(plan.files):
+            progress(Stage.DOCUMENTS, i, len(plan.files))
+            if name in plan.unchanged:
                 continue
-            fresh.append((doc, prepare_chunks(doc)))
-            report.updated.append(name)
+            if name in plan.failed:
+                report.errors.append(plan.failed[name])
+                continue
+            if isinstance(got := reading(path, name), str):
+                report.errors.append(got)
+                continue
+            (report.updated if name in plan.kept else report.added).append(name)
+            if got[0].dropped_garbled:
+                report.notes.append(f"{name}: dropped {got[0].dropped_garbled} garbled line(s) ('?' in place of "
+                                    "letters)")
+            fresh.append(got)
+        progress(Stage.DOCUMENTS, len(plan.files), len(plan.files))
+        dropped: set[str] = set()
+        if plan.reparse:  # documents not given this time are parsed again from where they were read
+            read = {d.name for d, _ in fresh}
+            for name in [n for n in plan.kept if n not in read and n not in plan.unchanged]:
+                if isinstance(got := reading(Path(plan.kept[name].path), name), str):
+                    if plan.old is None:  # nothing sound to keep it from
+                        dropped.add(name)
+                        report.errors.append(f"{got} — dropped from the index; ingest it again when it can be read")
+                    else:
+                        report.errors.append(f"{got} — kept as indexed before")
+                    continue
+                fresh.append(got)
+                report.updated.append(name)
     return fresh, dropped
 
 

@@ -2,7 +2,9 @@
 
 Uploaded files are kept under ``<index>/uploads/`` (an index remembers where each document was read from and
 reads it again when the parser changes), with a safe name: no folders, no hidden files, no control characters.
-A file that is too large, of a type tracuu cannot read, or broken is reported and skipped; the rest go in.
+A file that is too large, of a type tracuu cannot read, or broken is reported and skipped; the rest go in, and
+no copy is left in the uploads folder of a file that did not go in. An upload named like an indexed document
+replaces it only when asked to (`AlreadyIndexed` otherwise).
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ from pathlib import Path
 
 from pipeline.embed import Embedder
 from pipeline.protocol import IndexReader
-from pipeline.readers import ReadError, read_document
 from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
-from pipeline.store.ingest import IngestReport, Progress, ingest
-from pipeline.store.layout import current_generation, index_root
+from pipeline.store.ingest import IngestReport, Progress, ingest, try_read
+from pipeline.store.layout import current_generation, index_root, live_name
+from pipeline.store.reader import salvage_documents
 
 UPLOADS = "uploads"
+
+
+class AlreadyIndexed(ValueError):
+    """Uploads named like documents already in the index: replace them? (`names`: those names)."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(f"{', '.join(names)}: already indexed — replace? Upload again choosing to replace, or "
+                         "rename the file (đã có trong chỉ mục — thay thế?)")
+        self.names = names
 _UNSAFE_RE = re.compile(r"[^\w.\- ()]+")
 
 
@@ -72,29 +83,69 @@ def save_upload(name: str, data: bytes, folder: Path, limit: int | None = None) 
     tmp = folder / f".part-{os.getpid()}-{safe}"
     try:
         tmp.write_bytes(data)
-        read_document(tmp, name=safe)  # a broken file is refused before it can replace anything
+        # a broken file is refused before it can replace anything, read within the per-file budget
+        if (error := try_read(tmp, safe)) is not None:
+            raise ValueError(error.replace(str(tmp), safe))
         os.replace(tmp, path)
-    except ReadError as e:
-        raise ValueError(str(e).replace(str(tmp), safe)) from None
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
+def indexed_names(root: str | os.PathLike | None = None) -> set[str]:
+    """The names of the documents in the index at `root` (read from its database alone: nothing is loaded)."""
+    root = index_root(root)
+    return set(salvage_documents(root)) if live_name(root) else set()
+
+
 def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: str | os.PathLike | None = None,
-                progress: Progress | None = None, limit: int | None = None) -> IngestReport:
+                progress: Progress | None = None, limit: int | None = None, replace: bool = False) -> IngestReport:
     """Save uploaded (name, content) pairs into the index's uploads folder and ingest them. Every file that
-    cannot be saved or read is one error in the report; the others are indexed."""
+    cannot be saved or read is one error in the report; the others are indexed. Raises `AlreadyIndexed`, before
+    anything is saved, when an upload is named like an indexed document, unless `replace`. A file that does not
+    end up in the index (or all of them, when the ingest fails) leaves the uploads folder as it was."""
     folder = uploads_dir(root)
+    clash = sorted({n for n in map(_name_or_none, (n for n, _ in files)) if n} & indexed_names(root))
+    if clash and not replace:
+        raise AlreadyIndexed(clash)
     saved, problems = [], []
+    before: dict[Path, bytes | None] = {}
     for name, data in files:
+        path = folder / (_name_or_none(name) or "-")
+        previous = path.read_bytes() if path.is_file() else None
         try:
             saved.append(save_upload(name, data, folder, limit))
+            before.setdefault(saved[-1], previous)
         except ValueError as e:
             problems.append(str(e))
-    report = ingest(saved, embedder, root=root, progress=progress) if saved else IngestReport()
+    report = IngestReport()
+    try:
+        if saved:
+            names = {p.name for p in saved}  # a document is replaced only by an upload that could be saved
+            report = ingest(saved, embedder, root=root, progress=progress, remove=[n for n in clash if n in names])
+    finally:
+        went_in = set(report.added) | set(report.updated) | set(report.unchanged)
+        for path in saved:
+            if path.name not in went_in:
+                _restore(path, before[path])
     report.errors[:0] = problems
     return report
+
+
+def _name_or_none(name: str) -> str | None:
+    """`safe_name(name)`, None when the name is unusable (`save_upload` then reports it)."""
+    try:
+        return safe_name(name)
+    except ValueError:
+        return None
+
+
+def _restore(path: Path, previous: bytes | None) -> None:
+    """Put back the file an upload replaced (or remove the upload): nothing is left of a file not indexed."""
+    if previous is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(previous)
 
 
 def remove_documents(names: Sequence[str], embedder: Embedder, root: str | os.PathLike | None = None) -> IngestReport:
@@ -151,9 +202,11 @@ class Library:
         return document_rows(index)
 
     def add(self, files: Sequence[tuple[str, bytes]], embedder: Embedder,
-            progress: Progress | None = None) -> IngestReport:
-        """Save uploaded (name, content) pairs and ingest them (see `add_uploads`)."""
-        return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit)
+            progress: Progress | None = None, replace: bool = False) -> IngestReport:
+        """Save uploaded (name, content) pairs and ingest them (see `add_uploads`; `AlreadyIndexed` when one is
+        named like an indexed document, unless `replace`)."""
+        return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit,
+                           replace=replace)
 
     def remove(self, names: Sequence[str], embedder: Embedder) -> IngestReport:
         """Drop the documents named in `names` (see `remove_documents`)."""

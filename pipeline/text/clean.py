@@ -70,6 +70,23 @@ FOOTMARK = "\ue000{}\ue001"  # a footnote reference as it travels through cleani
 FOOTMARK_RE = re.compile("\ue000(\\d+)\ue001")
 
 
+def _closing_brackets(text: str) -> dict[int, int]:
+    """Where each ``[`` of `text` is closed by its ``]`` (brackets nest); one pass, so linear in the text
+    however many ``[`` are left open.
+
+    >>> _closing_brackets("[1: a [b] c] ] [")
+    {6: 8, 0: 11}
+    """
+    closing: dict[int, int] = {}
+    open_at: list[int] = []
+    for m in re.finditer(r"[\[\]]", text):
+        if m.group() == "[":
+            open_at.append(m.start())
+        elif open_at:
+            closing[open_at.pop()] = m.start()
+    return closing
+
+
 def extract_footnotes(text: str) -> tuple[str, dict[int, str]]:
     """Remove footnote bodies ``[N: …]`` (which may span lines and hold brackets) and return them by number.
 
@@ -78,15 +95,13 @@ def extract_footnotes(text: str) -> tuple[str, dict[int, str]]:
     bodies: dict[int, str] = {}
     out: list[str] = []
     pos = 0
+    closing = _closing_brackets(text)
     for m in _FOOTBODY_START.finditer(text):
         if m.start() < pos:
             continue
-        depth, i = 1, m.end()
-        while i < len(text) and depth:
-            depth += {"[": 1, "]": -1}.get(text[i], 0)
-            i += 1
-        if depth:  # unbalanced: not a footnote body
+        if (end := closing.get(m.start())) is None:  # unbalanced: not a footnote body
             continue
+        i = end + 1
         n = int(m.group(1))
         body = " ".join(text[m.end() : i - 1].split())
         if n in bodies or not body:
@@ -102,7 +117,7 @@ def extract_footnotes(text: str) -> tuple[str, dict[int, str]]:
 # --- lines ----------------------------------------------------------------------------------------------
 
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no bracket inside: linear on "[[[["
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPH_RE = re.compile(r"(\*\*|__|\*(?=\S)|(?<=\S)\*)")
 _MD_RULE_RE = re.compile(r"^\s*([-=_*]\s*){3,}$")
