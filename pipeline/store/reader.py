@@ -59,14 +59,38 @@ def _row_mention(r: sqlite3.Row) -> Mention:
     return Mention(ref, r["doc"], r["section"], r["chunk_id"], r["sentence"])
 
 
+@functools.lru_cache(maxsize=65_536)
+def _headings(raw: str | None) -> tuple[Heading, ...]:
+    """A stored heading path (JSON), decoded once per distinct path: the chunks of a section share one tuple,
+    and a heading on many paths one record."""
+    return tuple(_heading(*h) for h in json.loads(raw)) if raw and raw != "[]" else ()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _heading(kind: str, label: str, title: str) -> Heading:
+    return Heading.from_row([kind, label, title])
+
+
+def _footnotes(raw: str | None) -> tuple[tuple[int, str], ...]:
+    """Stored footnotes (JSON); most chunks cite none."""
+    return tuple((int(n), str(t)) for n, t in json.loads(raw)) if raw and raw != "[]" else ()
+
+
+def _chunk_query(db: sqlite3.Connection, tokens: bool) -> str:
+    """The SELECT of every chunk in FAISS row order; a column an older index lacks reads as NULL, and the segmented
+    words and folded tokens only when `tokens` (a re-ingest rebuilds BM25 from them)."""
+    have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
+    words = "words, folded" if tokens else "'' AS words, '' AS folded"
+    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes"))
+    return (f"SELECT row, chunk_id, doc, section, text, year, ordinal, {words}, embed_hash, {extra} "
+            "FROM chunks ORDER BY row")
+
+
 def _row_chunk(r: sqlite3.Row) -> Chunk:
     """A stored chunk. Indexes written before pages (parser 10) or heading paths and footnotes (parser 12) were
-    kept have none: their text holds the footnote lines, and the next ingest parses them again."""
-    cols = r.keys()
-    headings = tuple(Heading.from_row(h) for h in json.loads(r["headings"] or "[]")) if "headings" in cols else ()
-    notes = tuple((int(n), str(t)) for n, t in json.loads(r["footnotes"] or "[]")) if "footnotes" in cols else ()
+    kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
     return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 r["page"] if "page" in cols else None, headings, notes)
+                 r["page"], _headings(r["headings"]), _footnotes(r["footnotes"]))
 
 
 class IndexData:
@@ -98,10 +122,7 @@ class IndexData:
         with contextlib.closing(db):
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
             # the segmented words and folded tokens stay on disk: only a re-ingest needs them
-            have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
-            extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes"))
-            rows = db.execute("SELECT row, chunk_id, doc, section, text, year, ordinal, '' AS words, '' AS folded, "
-                              f"embed_hash, {extra} FROM chunks ORDER BY row").fetchall()
+            rows = db.execute(_chunk_query(db, tokens=False)).fetchall()
             self.chunks = [_row_chunk(r) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
             has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
@@ -214,7 +235,7 @@ class IndexData:
         db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         with contextlib.closing(db):
-            return [_row_chunk(r) for r in db.execute("SELECT * FROM chunks ORDER BY row")]
+            return [_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True))]
 
 
 def open_index(root: str | os.PathLike | None = None) -> IndexData:
