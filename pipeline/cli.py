@@ -9,7 +9,6 @@ import argparse
 import errno
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 import pipeline
 from pipeline.settings import SettingError, Settings
 from pipeline.store.layout import IndexUnavailable, index_root
+from pipeline.text.visible import json_visible, visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,33 +51,15 @@ EXAMPLES = {
 }
 
 
-# control characters (C0 but newline and tab, DEL, C1) and the invisible marks that reorder or hide text
-# (bidirectional overrides and isolates, zero-width marks): a terminal would act on them; and the lone
-# surrogates that stand for the undecodable bytes of a file name, which no terminal encoding can print
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f"
-                         r"\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
-
-
-def visible(text: str) -> str:
-    r"""`text` for a terminal: every control character shown as its escape (``\x1b``, ``\u202e``, ``\udcff``),
-    newlines and tabs kept.
-
-    >>> visible("Báo cáo\x1b[2J\x1b[31m đỏ\r\nhết")
-    'Báo cáo\\x1b[2J\\x1b[31m đỏ\\x0d\nhết'
-    """
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                           else f"\\u{ord(m.group()):04x}", text)
-
-
 def say(*values: object, file: TextIO | None = None, end: str = "\n") -> None:
     """`print` for everything the CLI shows but JSON: document text and file names through `visible`."""
-    print(visible(" ".join(map(str, values))), file=file, end=end)
+    print(visible(" ".join(map(str, values)), layout=True), file=file, end=end)
 
 
 def _json(obj: object, indent: int | None = None) -> str:
     r"""One JSON document for stdout: Vietnamese as is; json.dumps escapes the C0 controls, and the others
     (DEL, C1, bidirectional and zero-width marks) are escaped here as ``\uXXXX``, still valid JSON."""
-    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))
+    return json_visible(json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
 def _embedder_for(args: argparse.Namespace):

@@ -24,7 +24,7 @@ FORMULA = '=HYPERLINK("http://example.invalid/h", "xem")'
 # The cleaner removes a plain [text](url), so the document nests one inside another: what is left after
 # cleaning is exactly LINK and IMAGE, the strings that must never be live
 NESTED_LINK = "[[bấm vào đây](http://a.invalid)](http://example.invalid/x)"
-NESTED_IMAGE = "[![](http://a.invalid/p.png)](http://example.invalid/p.png)"
+NESTED_IMAGE = "![[](http://a.invalid)](http://example.invalid/p.png)"  # the inner one goes, an image is left
 PAYLOAD = f"{NESTED_LINK} {NESTED_IMAGE} {TAG} www.example.invalid :red[đỏ] $x$ **đậm** <http://example.invalid/a>"
 HOSTILE_DOC = "\n".join([
     f"BÁO CÁO KẾT QUẢ NĂM 2023 {PAYLOAD}",
@@ -393,7 +393,7 @@ def test_a_bad_setting_is_refused_with_its_name_and_range(value, tmp_path):
 
 def test_an_argument_with_undecodable_bytes_is_a_one_line_error(tmp_path):
     p = run_cli(b"ask", b"thu ng\xe2n s\xe1ch", b"--index", str(tmp_path).encode(), env={"LANG": "C.UTF-8"})
-    one_line_error(p, "not valid UTF-8", "\\udce2")
+    one_line_error(p, "not valid UTF-8", "\\xe2")
 
 
 # ---- hand-edited manifests ----------------------------------------------------------------------------------

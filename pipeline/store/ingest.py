@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import signal
 import sys
 import threading
@@ -44,6 +43,7 @@ from pipeline.store.writer import write_generation
 from pipeline.text.accents import build_accent_map
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
+from pipeline.text.visible import visible
 from pipeline.types import DEFAULT_READ, Chunk, DocRecord, Document, ReadOptions
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
@@ -251,6 +251,7 @@ def _interrupts_stop() -> Iterator[None]:
     try:
         yield
     finally:
+        _interrupted.clear()  # a Ctrl-C that came has stopped this ingest; the next one starts afresh
         if main and previous is not _on_sigint and previous is not None:
             signal.signal(signal.SIGINT, previous)
 
@@ -362,12 +363,13 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
     rebuild = rebuild or salvaged is not None
     kept: dict[str, DocRecord] = dict(old.docs) if old else dict(salvaged or {})
     reparse = rebuild or (old is not None and old.manifest.get("parser_version") != PARSER_VERSION)
-    for name in remove:
+    for given in remove:
+        name = given if given in kept else visible(given)  # a name typed as the file has it, or as stats shows it
         if name in kept:
             del kept[name]
             report.removed.append(name)
         else:
-            report.errors.append(f"{name}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
+            report.errors.append(f"{visible(given)}: not in the index (không có trong chỉ mục) — see `tracuu stats`")
     files = distinct_names(find_files(paths, report, follow_links), kept, report)
     unchanged, failed = set(), {}
     for name, path in (f for f in files if f[0] in kept):
@@ -389,23 +391,6 @@ def read_and_chunk(path: Path, name: str, options: ReadOptions) -> tuple[Documen
     if (shown := visible(doc.path)) != doc.path:
         doc = replace(doc, path=shown)
     return doc, prepare_chunks(doc)
-
-
-def visible(text: str) -> str:
-    r"""`text` as it can be stored and printed: bytes that were not UTF-8 in a file name (Python keeps them as
-    lone surrogates) and control characters as visible escapes.
-
-    >>> visible(os.fsdecode(b"bao-cao-\xff.txt")), visible("a\x1b[2Jb")
-    ('bao-cao-\\xff.txt', 'a\\x1b[2Jb')
-    """
-    try:
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Reading:

@@ -123,9 +123,10 @@ def test_the_size_limit_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACUU_MAX_FILE_MB", "0.05")
     with pytest.raises(ReadError, match="over the 0.05 MB limit"):
         read_document(SEED)
-    monkeypatch.setenv("TRACUU_MAX_FILE_MB", "lots")
-    with pytest.raises(ReadError, match="not a number of megabytes"):
-        read_document(SEED)
+    for bad in ("lots", "inf", "nan", "-5", "0"):  # a clear error, never an OverflowError or a silent default
+        monkeypatch.setenv("TRACUU_MAX_FILE_MB", bad)
+        with pytest.raises(ReadError, match="not a positive number of megabytes"):
+            read_document(SEED)
 
 
 @pytest.fixture(scope="module")
