@@ -31,7 +31,7 @@ class IndexReader(Protocol):
     """One loaded index generation, as the query side reads it."""
 
     docs: dict[str, DocRecord]  # document name → its record (metadata, chunk count), sorted by name
-    chunks: list[Chunk]  # in row order: row i is dense vector i and BM25 document i
+    chunks: list[Chunk]  # in row order (row i is dense vector i and BM25 document i); heading paths via `chunk`
     references: list[RefMatch]  # every reference mentioned, grouped by the number cited
     accents: dict[str, str]  # folded word → its accented form, for re-accenting queries
 

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -86,11 +87,11 @@ def _chunk_query(db: sqlite3.Connection, tokens: bool) -> str:
             "FROM chunks ORDER BY row")
 
 
-def _row_chunk(r: sqlite3.Row) -> Chunk:
+def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
     """A stored chunk. Indexes written before pages (parser 10) or heading paths and footnotes (parser 12) were
     kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
     return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 r["page"], _headings(r["headings"]), _footnotes(r["footnotes"]))
+                 r["page"], _headings(r["headings"]) if headings else (), _footnotes(r["footnotes"]))
 
 
 class IndexData:
@@ -123,7 +124,9 @@ class IndexData:
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
             # the segmented words and folded tokens stay on disk: only a re-ingest needs them
             rows = db.execute(_chunk_query(db, tokens=False)).fetchall()
-            self.chunks = [_row_chunk(r) for r in rows]
+            # heading paths are decoded when a chunk is asked for (`chunk`): a question needs a handful of them
+            self._headings_raw: list[str | None] = [r["headings"] for r in rows]
+            self.chunks = [_row_chunk(r, headings=False) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
             has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
             self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
@@ -160,8 +163,12 @@ class IndexData:
         return self.gen.name
 
     def chunk(self, chunk_id: str) -> Chunk:
-        """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``); KeyError when there is none."""
-        return self.chunks[self.row_of[chunk_id]]
+        """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``), its heading path included; KeyError when
+        there is none."""
+        row = self.row_of[chunk_id]
+        found = self.chunks[row]
+        path = _headings(self._headings_raw[row])
+        return replace(found, headings=path) if path else found
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given."""

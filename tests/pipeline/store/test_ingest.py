@@ -223,12 +223,14 @@ def test_an_index_written_before_heading_paths_were_stored_opens_and_the_next_in
     integrity.write_manifest(gen, manifest)
 
     old = open_index(tmp_path)
-    assert old.chunks and all(c.headings == () and c.footnotes == () for c in old.chunks)
+    assert old.chunks and all(old.chunk(c.chunk_id).headings == () and c.footnotes == () for c in old.chunks)
     assert any("\n[6] " in c.text for c in old.chunks)  # served as it was written
     emb = CountingEmbedder()
     again = ingest([], emb, root=tmp_path)
     assert again.updated == [SEED.name] and emb.calls == 0 and again.chunks_reused == first.chunks_embedded
     new = open_index(tmp_path)
     assert all("\n[6] " not in c.text for c in new.chunks)
-    holder = next(c for c in new.chunks if any(n == 6 for n, _ in c.footnotes))
+    holder = new.chunk(next(c.chunk_id for c in new.chunks if any(n == 6 for n, _ in c.footnotes)))
     assert holder.headings[-1].label == "1.2." and holder.section.endswith(holder.headings[-1].text)
+    again_read = new.chunks_with_tokens()  # what a re-ingest carries over keeps its heading paths too
+    assert next(c for c in again_read if c.chunk_id == holder.chunk_id).headings == holder.headings
