@@ -42,6 +42,19 @@ TIME_BOUND = 5.0  # seconds one input may take (a slow one is counted); the work
 BUDGET_MB = 1024  # the worker's memory beyond the interpreter: an input over it is counted "over_budget"
 
 
+
+def pdf_file(objects: list[str]) -> bytes:
+    """A PDF file of these numbered objects (1 is the catalog), with its cross-reference table and trailer."""
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
 def make_docx(text: str) -> bytes:
     """A minimal Word file: the parts a docx reader opens, the paragraphs as <w:p>."""
     paras = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in text.splitlines() if line.strip())
@@ -63,15 +76,7 @@ def make_pdf(text: str) -> bytes:
                "/Resources << /Font << /F1 5 0 R >> >> >>",
                f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
                "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_file(objects)
 
 
 def zip_bomb(mib: int = 1024, members: int = 1) -> bytes:
@@ -243,15 +248,7 @@ def pdf_struct(r: random.Random) -> tuple[str, bytes]:
                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
                     f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] /Contents 3 0 R "
                     "/Resources << /Font << /F1 4 0 R >> >> >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return what, out
+    return what, pdf_file(objects)
 
 
 def text_struct(r: random.Random) -> tuple[str, bytes]:
