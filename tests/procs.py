@@ -18,8 +18,12 @@ PROGRESS = re.compile(r"\|\s*\d+/\d+ \[")
 
 
 class Watched:
-    def __init__(self, args: list[str], **kwargs) -> None:
-        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, **kwargs)
+    """A child whose stderr (or, with `merged`, its stdout with stderr in it) is read as it comes."""
+
+    def __init__(self, args: list[str], merged: bool = False, **kwargs) -> None:
+        streams = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT} if merged else {"stderr": subprocess.PIPE}
+        self.proc = subprocess.Popen(args, **streams, **kwargs)
+        self._stream = self.proc.stdout if merged else self.proc.stderr
         self._buf = bytearray()
         self._eof = False
         self._cond = threading.Condition()
@@ -27,7 +31,7 @@ class Watched:
         self._reader.start()
 
     def _read(self) -> None:
-        fd = self.proc.stderr.fileno()
+        fd = self._stream.fileno()
         while chunk := os.read(fd, 65536):
             with self._cond:
                 self._buf += chunk
@@ -65,5 +69,5 @@ class Watched:
             self.proc.kill()
             pytest.fail(f"the child did not exit in {deadline:.0f} s; stderr:\n{self.stderr[-2000:]}")
         self._reader.join(timeout=deadline)
-        self.proc.stderr.close()
+        self._stream.close()
         return code

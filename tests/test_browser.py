@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from pipeline.embed import FakeEmbedder
 from pipeline.store.ingest import ingest
+from tests.procs import Watched
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -45,19 +45,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 300) -> float:
-    """Seconds until the server answers its health check (the deadline only guards against a hang)."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return time.perf_counter() - t0
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {seconds:.0f} s")
+def wait_healthy(url: str, server: Watched) -> None:
+    """Wait until streamlit says where it serves (its "URL:" line), then check that it answers its health check."""
+    assert server.wait_for(r"URL: http"), f"streamlit exited first:\n{server.stderr[-2000:]}"
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as r:
+        assert r.status == 200
 
 
 @pytest.fixture(scope="module")
@@ -68,15 +60,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ingest(DOCS, FakeEmbedder(), root=index)
     port = free_port()
     env = {**os.environ, "TRACUU_INDEX": str(index), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
+    child = Watched(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        merged=True, cwd=ROOT, env=env,
     )
+    proc = child.proc
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
+        wait_healthy(url, child)
         yield url
     finally:
         proc.terminate()

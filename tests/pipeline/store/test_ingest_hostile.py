@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -116,46 +115,38 @@ def test_a_file_name_with_undecodable_bytes_is_read_and_named_with_visible_escap
 
 CHILD = """
 import os, sys, time
-from pathlib import Path
 from pipeline.embed import FakeEmbedder
 from pipeline.readers import READERS
 from pipeline.store.ingest import ingest
 
 def hangs(data, path, name):
-    Path(sys.argv[2]).write_text(str(os.getpid()))
+    print(f"worker {os.getpid()} reading", file=sys.stderr, flush=True)
     time.sleep(3600)
 
 READERS[".slow"] = hangs
-ingest([sys.argv[1]], FakeEmbedder(), root=sys.argv[3])
+ingest([sys.argv[1]], FakeEmbedder(), root=sys.argv[2])
 """
 
 
-def _gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
-    return "State:\tZ" in state
-
-
 def test_a_killed_ingest_leaves_no_worker_behind(tmp_path, folder):
+    import re
+    import select
     import signal
-    import subprocess
     import sys
 
     from tests.conftest import ROOT
+    from tests.procs import Watched
 
     (folder / "a-cham.slow").write_text("x")
-    pid_file = tmp_path / "worker.pid"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(folder), str(pid_file), str(tmp_path / "ix")],
-                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    deadline = time.monotonic() + HANG
-    while not pid_file.exists() or not pid_file.read_text():
-        assert time.monotonic() < deadline and child.poll() is None, "the worker never started"
-        time.sleep(0.05)
-    worker = int(pid_file.read_text())
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    while not _gone(worker):
-        assert time.monotonic() < deadline, "the worker outlived the killed ingest"
-        time.sleep(0.05)
+    child = Watched([sys.executable, "-c", CHILD, str(folder), str(tmp_path / "ix")],
+                    env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert child.wait_for(r"worker \d+ reading", deadline=HANG), f"the worker never started:\n{child.stderr}"
+    worker = int(re.search(r"worker (\d+) reading", child.stderr).group(1))
+    watch = os.pidfd_open(worker)  # readable once the worker has exited, whoever its parent is by then
+    try:
+        child.proc.send_signal(signal.SIGKILL)
+        child.finish()
+        exited, _, _ = select.select([watch], [], [], HANG)
+        assert exited, "the worker outlived the killed ingest"
+    finally:
+        os.close(watch)

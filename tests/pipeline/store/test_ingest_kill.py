@@ -7,7 +7,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -82,7 +81,6 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
         else:
             child = Watched(args, env=env)
             child.wait_for(PROGRESS, times=rng.randint(1, lines))  # False: it finished first
-            time.sleep(rng.uniform(0.0, 0.05))
             child.proc.send_signal(signal.SIGKILL)
             code = child.finish()
             now = state(root)
