@@ -10,6 +10,7 @@ Errors are ``ValueError`` with a message a user can act on; `read_document` turn
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -38,8 +39,13 @@ class Limits:
 
 
 def limits() -> Limits:
-    """The limits in force: the defaults, with the file size from $TRACUU_MAX_FILE_MB when set."""
-    mb = os.environ.get(ENV_MAX_FILE_MB)
+    """The limits in force: the defaults, with the file size from $TRACUU_MAX_FILE_MB when set. Readers ask for
+    them per list item and per table cell, so the record is built once per value of the variable."""
+    return _limits_for(os.environ.get(ENV_MAX_FILE_MB) or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _limits_for(mb: str) -> Limits:
     if not mb:
         return Limits()
     try:

@@ -8,13 +8,11 @@ from collections.abc import Sequence
 
 from pipeline.embed import Embedder
 from pipeline.protocol import IndexReader
-from pipeline.search.filters import Filters, match_docs
+from pipeline.search.filters import Filters
 from pipeline.search.fusion import Fusion, convex_fusion, reciprocal_rank_fusion
 from pipeline.search.query import Query, normalize_query
 from pipeline.search.retrievers import Retriever, default_retrievers
 from pipeline.types import Hit
-
-__all__ = ["Filters", "HybridSearcher", "Query", "match_docs", "normalize_query"]
 
 
 class HybridSearcher:

@@ -40,11 +40,6 @@ def max_upload_bytes() -> int:
     return Settings.from_env().max_upload_bytes
 
 
-def new_index_model() -> str:
-    """The embedder for a first upload into an empty index: $TRACUU_MODEL, else the bundled e5-small."""
-    return Settings.from_env().model
-
-
 def uploads_dir(root: str | os.PathLike | None = None) -> Path:
     """The folder that uploaded files are saved into, inside the index folder."""
     return index_root(root) / UPLOADS

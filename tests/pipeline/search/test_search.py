@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from pipeline.embed import FakeEmbedder
-from pipeline.search.filters import match_docs
+from pipeline.search.filters import Filters, match_docs
 from pipeline.search.fusion import Fusion, convex_fusion, reciprocal_rank_fusion
-from pipeline.search.hybrid import Filters, HybridSearcher
+from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import Query
 from pipeline.search.retrievers import BM25Retriever, DenseRetriever, default_retrievers
 from pipeline.store.layout import IndexUnavailable
