@@ -2,8 +2,71 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+
+class RowKind(StrEnum):
+    """What a row of a table is. The value is what the index stores."""
+
+    HEADER = "header"  # the column headers (several header rows are merged into one)
+    GROUP = "group"  # one label across the table ("I. Chỉ tiêu kinh tế"): the rows below belong to it
+    DATA = "data"  # a row of values under the headers
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table as data: its cells as printed, the column header over each cell, and what the row
+    is read under (the group label above it, cells it shares with the rows above through a merged cell). The
+    paragraph it makes prints the cells in order; the answerer reads this record, never that text.
+
+    >>> r = TableRow(RowKind.DATA, 0, ("Nông thôn", "140", "95"), ("Địa bàn", "Mầm non", "Trung học cơ sở"))
+    >>> r.text, r.label, r.column("95")
+    ('Nông thôn 140 95', 'Nông thôn', 'Trung học cơ sở')
+    """
+
+    kind: RowKind
+    table: int  # the table's number in its document, from 0
+    cells: tuple[str, ...]
+    header: tuple[str, ...] = ()  # one column header per cell ("" where the table has none)
+    context: tuple[str, ...] = ()  # group labels and merged cells from the rows above, outermost first
+    caption: str = ""  # the line that introduces the table ("1. Mức học phí"), if short
+    unit: str = ""  # "Đơn vị tính: …" stated over the table
+
+    @property
+    def text(self) -> str:
+        """The cells in order, as the row prints in the passage."""
+        return " ".join(c for c in self.cells if c)
+
+    @property
+    def label(self) -> str:
+        """What the row is about: its first cell that is not a running number ("1", "a", "II")."""
+        for c in self.cells:
+            if c and not _ORDINAL_RE.fullmatch(c):
+                return c
+        return ""
+
+    def column(self, cell: str) -> str:
+        """The header over the first cell equal to `cell` ("" when it has none)."""
+        for c, h in zip(self.cells, self.header, strict=False):
+            if c == cell:
+                return h
+        return ""
+
+    def to_row(self) -> list:
+        """The JSON form the index stores."""
+        return [self.kind.value, self.table, list(self.cells), list(self.header), list(self.context), self.caption,
+                self.unit]
+
+    @classmethod
+    def from_row(cls, row: list) -> TableRow:
+        """The inverse of `to_row`."""
+        kind, table, cells, header, context, caption, unit = row
+        return cls(RowKind(kind), int(table), tuple(cells), tuple(header), tuple(context), caption, unit)
+
+
+_ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -14,6 +77,7 @@ class Paragraph:
     text: str
     page: int | None = None  # the page it starts on, where the source has pages (PDF)
     heading_level: int | None = None  # outline level of a Word heading style (1 = top): a heading without a label
+    row: TableRow | None = None  # the table row this paragraph prints (never a heading)
 
 
 @dataclass(frozen=True)
@@ -38,7 +102,15 @@ class Document:
     footnotes: dict[int, str] = field(default_factory=dict)
     meta: DocMeta = DocMeta()
     dropped_garbled: int = 0  # lines dropped because '?' replaced most letters
-    tables: tuple[tuple[tuple[str, ...], ...], ...] = ()  # tables as rows of cells (docx), for indicator extraction
+
+    @property
+    def tables(self) -> tuple[tuple[TableRow, ...], ...]:
+        """The data tables, each as its rows (header, groups, data) in order: what the paragraphs' rows say."""
+        out: dict[int, list[TableRow]] = {}
+        for p in self.paragraphs:
+            if p.row is not None:
+                out.setdefault(p.row.table, []).append(p.row)
+        return tuple(tuple(rows) for _, rows in sorted(out.items()))
 
 
 @dataclass(frozen=True)
@@ -155,6 +227,7 @@ class Chunk:
     page: int | None = None  # the page of its first paragraph (PDF), for citations "trang 7"
     headings: tuple[Heading, ...] = ()  # the heading path, outermost first (empty: the front matter)
     footnotes: tuple[Footnote, ...] = ()  # the footnotes the body cites, in order
+    rows: tuple[TableRow, ...] = ()  # the table rows its body prints, in order (headers included)
 
     @property
     def full_text(self) -> str:
@@ -192,6 +265,7 @@ class Passage:
     meta: DocMeta = DocMeta()  # the document's metadata (number, issuer, date): what its citation is built from
     headings: tuple[Heading, ...] = ()  # where it sits (see Chunk)
     footnotes: tuple[Footnote, ...] = ()  # the footnotes its body cites
+    rows: tuple[TableRow, ...] = ()  # the table rows it holds (see Chunk)
 
     @property
     def full_text(self) -> str:

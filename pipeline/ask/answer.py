@@ -222,7 +222,7 @@ class Answerer:
             c = self.data.chunk(h.chunk_id)
             meta = self.data.docs[c.doc].meta if c.doc in self.data.docs else DocMeta()
             out.append(Passage(i, c.doc, meta.title, c.year, c.section, c.chunk_id, c.text, h.score, c.page, meta,
-                               headings=c.headings, footnotes=c.footnotes))
+                               headings=c.headings, footnotes=c.footnotes, rows=c.rows))
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:

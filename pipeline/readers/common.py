@@ -14,19 +14,21 @@ from collections.abc import Iterable, Sequence
 from pipeline.readers import safety
 from pipeline.text.clean import clean, is_garbled, normalize_unicode, repair_codes, strip_marks
 from pipeline.text.metadata import infer_metadata
+from pipeline.text.tables import Cell
 from pipeline.types import DocMeta, Document, Paragraph
 
 
 def text_document(text: str, data: bytes, path: str, name: str,
-                  tables: tuple[tuple[tuple[str, ...], ...], ...] = ()) -> Document:
-    """A whole text (a .txt/.md file, an HTML page's main content) cleaned by `clean.clean` → Document."""
+                  tables: Sequence[Sequence[Sequence[Cell]]] = ()) -> Document:
+    """A whole text (a .txt/.md file, an HTML page's main content) cleaned by `clean.clean` → Document.
+    `tables`: the tables a reader found itself, each standing in `text` as its `placeholder`."""
     safety.check_count("characters of text", len(text), safety.limits().max_chars)
-    paragraphs, notes, dropped = clean(text)
+    paragraphs, notes, dropped = clean(text, tables)
     if not paragraphs:
         raise ValueError("no readable text after cleaning (không có nội dung đọc được)")
     return Document(name=name, path=path, content_hash=hashlib.sha256(data).hexdigest(),
                     paragraphs=tuple(paragraphs), footnotes=notes, meta=infer_metadata(paragraphs),
-                    dropped_garbled=dropped, tables=tables)
+                    dropped_garbled=dropped)
 
 
 def normalize(text: str) -> str:
@@ -42,7 +44,6 @@ def build_document(
     path: str,
     name: str,
     extra_meta: Sequence[str] = (),
-    tables: tuple[tuple[tuple[str, ...], ...], ...] = (),
 ) -> Document:
     """Paragraphs as read (text with footnote marks, page, heading level) → Document. `extra_meta` are lines that
     are not body text but may state the number, issuer or date (page headers and footers)."""
@@ -73,5 +74,4 @@ def build_document(
         footnotes={n: normalize(b) for n, b in notes.items() if b.strip()},
         meta=meta,
         dropped_garbled=dropped,
-        tables=tables,
     )

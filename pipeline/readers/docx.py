@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from pipeline.readers import safety
-from pipeline.readers.common import build_document
+from pipeline.readers.common import build_document, normalize
 from pipeline.readers.legacy import from_font
 from pipeline.readers.tables import read_table
 from pipeline.text.clean import FOOTMARK
@@ -342,18 +342,17 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
         raise ValueError("not a Word document: word/document.xml is missing — is this a .docx file?")
     reader = _Reader(parts)
     blocks: list[Paragraph] = []
-    tables: list[tuple[tuple[str, ...], ...]] = []
+    n_tables = 0
 
     def walk(container: ET.Element) -> None:
+        nonlocal n_tables
         for el in container:
             if el.tag == W + "p":
                 blocks.append(reader.block(el))
             elif el.tag == W + "tbl":
-                cells = reader.cells(el)
-                paragraphs, rows = read_table(cells, [[" ".join(c) for c in r] for r in cells], len(blocks))
-                if rows is not None:
-                    tables.append(rows)
-                blocks.extend(Paragraph(t) for t in paragraphs)
+                paragraphs, data = read_table(reader.cells(el), blocks, n_tables, normalize)
+                n_tables += data
+                blocks.extend(paragraphs)
             elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
                 walk(el)
 
@@ -361,4 +360,4 @@ def read_docx_file(data: bytes, path: str, name: str) -> Document:
     walk(inner if inner is not None else body)
     extra = [reader.text(p, reader.default_font) for h in headers if h is not None for p in _paragraphs(h)]
     extra = [t for t in extra if t.strip() and not t.strip().isdigit()]
-    return build_document(blocks, reader.footnotes(), data, path, name, extra_meta=extra, tables=tuple(tables))
+    return build_document(blocks, reader.footnotes(), data, path, name, extra_meta=extra)

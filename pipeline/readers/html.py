@@ -2,8 +2,8 @@
 
 The page is parsed with the standard library into a small tree; navigation-like elements are dropped; then from
 ``<body>`` down, while one child holds most of the remaining text that is not link text, that child is taken:
-what is left is the block holding the document. Its blocks become paragraphs, its tables rows read as the .docx
-reader reads them, and the text goes through the same cleaning as a text file.
+what is left is the block holding the document. Its blocks become paragraphs, its tables read as data (rows under
+their headers), and the text goes through the same cleaning as a text file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 
 from pipeline.readers import safety
 from pipeline.readers.common import text_document
-from pipeline.readers.tables import read_table
 from pipeline.readers.text import decode
+from pipeline.text.tables import Cell, placeholder
 from pipeline.types import Document
 
 _DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button",
@@ -127,22 +127,25 @@ def _rows(table: _Node) -> list[_Node]:
     return out
 
 
-def render(node: _Node, notes: bool = True, tables: list | None = None) -> str:
-    """An element → text: block elements on their own lines, tables as the .docx reader reads them (one
-    ``Header: value; …`` paragraph a row, a letterhead table cell by cell; rows appended to `tables`).
-    Footnotes as Word saves them (``<a href="#_ftn1">``, ``<div id="ftn1">``) become the ``[footnoteRef:1]`` /
-    ``[1: …]`` of the text form, so cleaning attaches them the same way."""
+def render(node: _Node, notes: bool = True, tables: list[list[list[Cell]]] | None = None) -> str:
+    """An element → text: block elements on their own lines, each table a `placeholder` paragraph with its rows
+    of cells appended to `tables` (header cells ``<th>`` in bold), so that cleaning reads it as the other readers'
+    tables; a table nested in a cell, cell by cell. Footnotes as Word saves them (``<a href="#_ftn1">``,
+    ``<div id="ftn1">``) become the ``[footnoteRef:1]`` / ``[1: …]`` of the text form, so cleaning attaches them
+    the same way."""
     out: list[str] = []
 
     def table(t: _Node) -> None:
-        cells = [[render(td, notes) for td in tr.children if isinstance(td, _Node) and td.tag in ("td", "th")]
-                 for tr in _rows(t)]
-        rows = [[" ".join(c.split()) for c in r] for r in cells]
-        paragraphs, kept = read_table([[[p for p in c.split("\n\n") if p.strip()] for c in r] for r in cells], rows,
-                                      len([b for b in "".join(out).split("\n\n") if b.strip()]))
-        if tables is not None and kept:
-            tables.append(kept)
-        out.append("\n\n" + "\n\n".join(paragraphs) + "\n\n")
+        rows = [[Cell(tuple(" ".join(p.split()) for p in render(td, notes).split("\n\n") if p.strip()),
+                      True if td.tag == "th" else None)
+                 for td in tr.children if isinstance(td, _Node) and td.tag in ("td", "th")] for tr in _rows(t)]
+        safety.check_count("characters of table text", sum(len(x) for r in rows for c in r for x in c.lines),
+                           safety.limits().max_chars)
+        if tables is None:
+            out.append("\n\n" + "\n\n".join(x for r in rows for c in r for x in c.lines) + "\n\n")
+            return
+        out.append(f"\n\n{placeholder(len(tables))}\n\n")
+        tables.append(rows)
 
     def go(n: _Node) -> None:
         for c in n.children:
@@ -210,9 +213,9 @@ def read_html_file(data: bytes, path: str, name: str) -> Document:
     builder.feed(_decode_html(data))
     builder.close()
     main = main_content(builder.root)
-    tables: list[tuple[tuple[str, ...], ...]] = []
+    tables: list[list[list[Cell]]] = []
     text = render(main, tables=tables)
     inside = {id(n) for n in _walk(main)}
     outside = [n for n in _walk(builder.root) if _note_number(n) is not None and id(n) not in inside]
     text += "".join(f"\n\n[{_note_number(n)}: {render(n, notes=False)}]" for n in outside)
-    return text_document(text, data, path, name, tables=tuple(tables))
+    return text_document(text, data, path, name, tables)

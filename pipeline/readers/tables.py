@@ -1,60 +1,29 @@
-"""Tables, as the .docx and HTML readers read them: a letterhead table cell by cell like the text form, any
-other table one readable ``Header: value; …`` paragraph a row, its rows of cells kept for `Document.tables`."""
+"""Tables as the .docx reader finds them (rows → cells → the cell's paragraphs) → paragraphs: a layout table
+(letterhead, signature) cell by cell like the text form, any other table one paragraph a row carrying its
+`TableRow` (`pipeline.text.tables`)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
 
 from pipeline.readers import safety
-
-_LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
-
-Rows = tuple[tuple[str, ...], ...]
+from pipeline.text.tables import Cell, is_layout, layout_paragraphs, table_paragraphs
+from pipeline.types import Paragraph
 
 
-def is_letterhead(rows: list[list[str]], before: int) -> bool:
-    """A small table the document opens with (`before`: paragraphs above it) holding the issuer and number, the
-    national motto, or the place and date: read cell by cell, like the text form, not as a table."""
-    return before < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(c) for r in rows for c in r)
-
-
-def table_paragraphs(rows: list[list[str]]) -> list[str]:
-    """A table → one readable paragraph per row: ``Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng; Năm 2022: 1.172,5``
-    (header cell: value) when the first row is a header, the cells joined by `` | `` otherwise."""
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        return []
-    width = max(len(r) for r in rows)
-    if width == 1:
-        return [r[0] for r in rows]
-    header = rows[0]
-    has_header = len(rows) > 1 and all(c.strip() for c in header) and len(header) == width
-    if not has_header:
-        return [" | ".join(c for c in r if c.strip()) for r in rows]
-    out = [" | ".join(header)]
-    for r in rows[1:]:
-        filled = [c for c in r if c.strip()]
-        if len(filled) == 1 and len(r) > 2:  # a row spanning the table: a group label ("I. Chỉ tiêu kinh tế")
-            out.append(filled[0])
-            continue
-        out.append("; ".join(f"{h}: {c}" for h, c in zip(header, r, strict=False) if c.strip()))
-    return out
-
-
-def read_table(cells: list[list[list[str]]], rows: list[list[str]], before: int) -> tuple[list[str], Rows | None]:
-    """One table → (its paragraphs, its rows of cells to keep; None for a letterhead). `cells`: rows → cells →
-    the cell's paragraphs (a cell spanning rows or columns may be the same list twice: read once); `rows`: each
-    cell as one line of text; `before`: paragraphs above the table."""
-    header = sum(len(c) for c in rows[0]) if rows else 0  # each row's paragraph repeats the header's cells
-    safety.check_count("characters of table text", sum(header + sum(len(c) for c in r) for r in rows),
+def read_table(cells: Sequence[Sequence[Sequence[str]]], before: Sequence[Paragraph], number: int,
+               normalize: Callable[[str], str]) -> tuple[list[Paragraph], bool]:
+    """One table → (its paragraphs, whether it was read as data). `cells`: rows → cells → the cell's paragraphs
+    (a cell spanning rows or columns may be the same list twice: a layout table reads it once, a data table in
+    each row and column it spans); `before`: the paragraphs above it; `number`: its number among the document's
+    data tables; `normalize`: what each cell's text goes through (the reader's paragraph normalization)."""
+    safety.check_count("characters of table text", sum(len(p) for r in cells for c in r for p in c),
                        safety.limits().max_chars)
-    if is_letterhead(rows, before):  # each line of each cell, left to right, as the text form
+    rows = [[Cell(tuple(t for p in c if (t := normalize(p)))) for c in r] for r in cells]
+    if is_layout(rows, len(before)):
         seen: set[int] = set()
-        out: list[str] = []
-        for r in cells:
-            for c in r:
-                if id(c) not in seen:
-                    seen.add(id(c))
-                    out.extend(c)
-        return out, None
-    return table_paragraphs(rows), tuple(tuple(r) for r in rows)
+        unique = []
+        for r, raw in zip(rows, cells, strict=True):
+            unique.append([c for c, x in zip(r, raw, strict=True) if id(x) not in seen and not seen.add(id(x))])
+        return [Paragraph(t) for t in layout_paragraphs(unique)], False
+    return table_paragraphs(rows, number, [normalize(p.text) for p in before[-2:]]), True

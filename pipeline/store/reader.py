@@ -26,7 +26,7 @@ from pipeline.store.layout import (
     live_name,
     read_manifest,
 )
-from pipeline.types import Chunk, DocMeta, DocRecord, Heading
+from pipeline.types import Chunk, DocMeta, DocRecord, Heading, TableRow
 
 
 def salvage_documents(root: Path) -> dict[str, DocRecord]:
@@ -77,21 +77,28 @@ def _footnotes(raw: str | None) -> tuple[tuple[int, str], ...]:
     return tuple((int(n), str(t)) for n, t in json.loads(raw)) if raw and raw != "[]" else ()
 
 
+def _rows(raw: str | None) -> tuple[TableRow, ...]:
+    """Stored table rows (JSON); most chunks hold none."""
+    return tuple(TableRow.from_row(r) for r in json.loads(raw)) if raw else ()
+
+
 def _chunk_query(db: sqlite3.Connection, tokens: bool) -> str:
     """The SELECT of every chunk in FAISS row order; a column an older index lacks reads as NULL, and the segmented
     words and folded tokens only when `tokens` (a re-ingest rebuilds BM25 from them)."""
     have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
     words = "words, folded" if tokens else "'' AS words, '' AS folded"
-    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes"))
+    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes", "rows"))
     return (f"SELECT row, chunk_id, doc, section, text, year, ordinal, {words}, embed_hash, {extra} "
             "FROM chunks ORDER BY row")
 
 
 def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
-    """A stored chunk. Indexes written before pages (parser 10) or heading paths and footnotes (parser 12) were
-    kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
+    """A stored chunk; with `headings` off, without its heading path and table rows (decoded on demand).
+    Indexes written before pages (parser 10), heading paths and footnotes (parser 12) or table rows (parser 13)
+    were kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
     return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 r["page"], _headings(r["headings"]) if headings else (), _footnotes(r["footnotes"]))
+                 r["page"], _headings(r["headings"]) if headings else (), _footnotes(r["footnotes"]),
+                 _rows(r["rows"]) if headings else ())
 
 
 class IndexData:
@@ -126,6 +133,7 @@ class IndexData:
             rows = db.execute(_chunk_query(db, tokens=False)).fetchall()
             # heading paths are decoded when a chunk is asked for (`chunk`): a question needs a handful of them
             self._headings_raw: list[str | None] = [r["headings"] for r in rows]
+            self._rows_raw: dict[int, str] = {i: r["rows"] for i, r in enumerate(rows) if r["rows"]}
             self.chunks = [_row_chunk(r, headings=False) for r in rows]
             self.embed_hashes = [r["embed_hash"] for r in rows]
             has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
@@ -163,12 +171,13 @@ class IndexData:
         return self.gen.name
 
     def chunk(self, chunk_id: str) -> Chunk:
-        """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``), its heading path included; KeyError when
-        there is none."""
+        """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``), its heading path and table rows included;
+        KeyError when there is none."""
         row = self.row_of[chunk_id]
         found = self.chunks[row]
         path = _headings(self._headings_raw[row])
-        return replace(found, headings=path) if path else found
+        rows = _rows(self._rows_raw.get(row))
+        return replace(found, headings=path, rows=rows) if path or rows else found
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given."""

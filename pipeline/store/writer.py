@@ -26,7 +26,8 @@ CREATE TABLE documents (
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
     year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT, page INTEGER,
-    headings TEXT, footnotes TEXT  -- JSON: [[kind, label, title], …] and [[number, body], …]
+    headings TEXT, footnotes TEXT,  -- JSON: [[kind, label, title], …] and [[number, body], …]
+    rows TEXT  -- JSON: the table rows it holds, [[kind, table, cells, header, context, caption, unit], …]
 );
 CREATE INDEX chunks_doc ON chunks(doc);
 CREATE TABLE refs (
@@ -123,11 +124,12 @@ def _write_db(path: Path, derived: Derived) -> None:
         ],
     )
     db.executemany(
-        "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (i, c.chunk_id, c.doc, c.section, c.text, c.year, c.ordinal, c.words, c.folded, embed_hash(t), c.page,
              json.dumps([h.to_row() for h in c.headings], ensure_ascii=False),
-             json.dumps([list(f) for f in c.footnotes], ensure_ascii=False))
+             json.dumps([list(f) for f in c.footnotes], ensure_ascii=False),
+             json.dumps([r.to_row() for r in c.rows], ensure_ascii=False) if c.rows else None)
             for i, (c, t) in enumerate(zip(derived.chunks, derived.embed_texts, strict=True))
         ],
     )

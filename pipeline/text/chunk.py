@@ -4,11 +4,12 @@ footnotes it cites, and a readable id ``<doc>#<section labels>:<n>``."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.text.clean import footnote_refs, strip_marks
 from pipeline.text.sections import build_sections, section_year
 from pipeline.text.segment import split_sentences
-from pipeline.types import Chunk, Document, Heading, HeadingKind, Section
+from pipeline.types import Chunk, Document, Heading, HeadingKind, RowKind, Section, TableRow
 
 MAX_CHARS = 1000  # body characters of a chunk (e5 reads 512 tokens ≈ 1,800 characters of Vietnamese)
 OVERLAP_MAX = 300  # the last sentence of a chunk opens the next one when it is at most this long
@@ -43,43 +44,60 @@ def section_key(path: tuple[Heading, ...]) -> str:
     return "/".join(heading_key(h) for h in path) or "front"
 
 
-def _pieces(section: Section) -> list[tuple[str, int | None]]:
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text a chunk is packed from: a whole paragraph, a sentence of a long one, or a table row."""
+
+    text: str
+    page: int | None
+    row: TableRow | None = None
+
+
+def _pieces(section: Section) -> list[_Piece]:
     """The section's text as pieces no longer than MAX_CHARS: whole paragraphs, or sentences of long ones,
-    each with the page its paragraph starts on."""
+    each with the page its paragraph starts on. A table row stays whole."""
     out = []
     for p in section.paragraphs:
-        if len(strip_marks(p.text)) <= MAX_CHARS:
-            out.append((p.text, p.page))
+        if p.row is not None or len(strip_marks(p.text)) <= MAX_CHARS:
+            out.append(_Piece(p.text, p.page, p.row))
         else:
-            out.extend((s, p.page) for s in split_sentences(p.text))
+            out.extend(_Piece(s, p.page) for s in split_sentences(p.text))
     return out
 
 
-def _group(pieces: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+def _opening(prev: list[_Piece], piece: _Piece, n: int) -> list[_Piece]:
+    """What a new chunk opens with before `piece`: inside a table, the table's header row (so every chunk of a
+    table reads its rows under their headers); else the previous chunk's last sentence when it is short."""
+    if piece.row is not None and piece.row.kind is not RowKind.HEADER:
+        head = next((x for x in reversed(prev) if x.row is not None and x.row.table == piece.row.table
+                     and x.row.kind is RowKind.HEADER), None)
+        return [head] if head is not None and len(head.text) + n <= MAX_CHARS else []
+    if prev[-1].row is not None:
+        return []
+    last = split_sentences(prev[-1].text)[-1]
+    if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
+        return [_Piece(strip_marks(last), prev[-1].page)]  # its footnote belongs to the chunk that cites it first
+    return []
+
+
+def _group(pieces: list[_Piece]) -> list[tuple[str, int | None, tuple[TableRow, ...]]]:
     """Pack pieces into chunks under MAX_CHARS, each chunk after the first opening with the previous
-    chunk's last sentence when that is short (a little overlap, within the section only). A chunk's page is
-    the page its first piece (carried sentence included) starts on."""
-    chunks: list[list[str]] = []
-    pages: list[int | None] = []
-    last_page: int | None = None
+    chunk's last sentence when that is short (a little overlap, within the section only), or, inside a table,
+    with the table's header row. A chunk's page is the page its first piece (carried one included) starts on."""
+    chunks: list[list[_Piece]] = []
+    seen: list[_Piece] = []
     size = 0
-    for piece, page in pieces:
-        n = len(strip_marks(piece))
+    for piece in pieces:
+        n = len(strip_marks(piece.text))
         if chunks and size + n <= MAX_CHARS:
             chunks[-1].append(piece)
             size += n + 1
-            last_page = page
-            continue
-        carry: list[str] = []
-        if chunks:
-            last = split_sentences(chunks[-1][-1])[-1]
-            if len(last) <= OVERLAP_MAX and len(last) + n <= MAX_CHARS:
-                carry = [strip_marks(last)]  # its footnote belongs to the chunk that cites it first
-        chunks.append(carry + [piece])
-        pages.append(last_page if carry else page)
-        last_page = page
-        size = sum(len(strip_marks(x)) + 1 for x in chunks[-1])
-    return [("\n".join(c), page) for c, page in zip(chunks, pages, strict=True)]
+        else:
+            carry = _opening(seen, piece, n) if chunks else []
+            chunks.append([*carry, piece])
+            size = sum(len(strip_marks(x.text)) + 1 for x in chunks[-1])
+        seen.append(piece)
+    return [("\n".join(x.text for x in c), c[0].page, tuple(x.row for x in c if x.row is not None)) for c in chunks]
 
 
 def chunk_document(doc: Document) -> list[Chunk]:
@@ -95,7 +113,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
         else:
             used[key] = 0
         year = section_year(section.path) or default_year
-        for n, (raw, page) in enumerate(_group(_pieces(section))):
+        for n, (raw, page, rows) in enumerate(_group(_pieces(section))):
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.name}#{key}:{n}",
@@ -107,6 +125,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
                     page=page,
                     headings=section.path,
                     footnotes=tuple((k, doc.footnotes[k]) for k in footnote_refs(raw) if k in doc.footnotes),
+                    rows=rows,
                 )
             )
     return chunks

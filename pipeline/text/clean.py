@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
+from pipeline.text.tables import (
+    PLACEHOLDER_RE,
+    Cell,
+    is_layout,
+    layout_paragraphs,
+    markdown_tables,
+    table_paragraphs,
+)
 from pipeline.text.vocab import WRAP_MIN_LETTERS, is_upper
 from pipeline.types import Paragraph
 
@@ -196,8 +205,9 @@ def is_hard_wrapped(lines: list[str]) -> bool:
     return blank >= 0.2 * len(nonblank) and lengths[int(len(lengths) * 0.9)] <= 120
 
 
-def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
-    """Cleaned text → paragraphs, and how many garbled lines were dropped.
+def split_paragraphs(text: str, wrapped: bool | None = None) -> tuple[list[Paragraph], int]:
+    """Cleaned text → paragraphs, and how many garbled lines were dropped. `wrapped`: whether the text is hard
+    wrapped (`is_hard_wrapped`), when it was decided on a larger text this one was cut from.
 
     Blank lines always separate paragraphs; within a block, a line joins the previous one when it continues it.
     """
@@ -206,7 +216,7 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], int]:
     cur: list[str] = []  # the lines of the paragraph being built, joined once it ends
     size = 0
     lines = text.splitlines()
-    wrapped = is_hard_wrapped(lines)
+    wrapped = is_hard_wrapped(lines) if wrapped is None else wrapped
     for raw in lines:
         garbled = is_garbled(raw)
         dropped += garbled
@@ -248,11 +258,38 @@ def strip_marks(text: str) -> str:
     return re.sub(r"\s+([,.;:)])", r"\1", " ".join(FOOTMARK_RE.sub(" ", text).split()))
 
 
-def clean(raw: str) -> tuple[list[Paragraph], dict[int, str], int]:
-    """Raw document text → (paragraphs, footnote bodies by number, garbled lines dropped)."""
+def _clean_cell(cell: Cell) -> Cell:
+    return Cell(tuple(t for line in cell.lines if (t := strip_markup(line))), cell.bold)
+
+
+def _with_tables(paragraphs: list[Paragraph], tables: Sequence[Sequence[Sequence[Cell]]]) -> list[Paragraph]:
+    """Each table's placeholder paragraph replaced by the table: a data table's rows (`table_paragraphs`), a
+    layout table's cells as plain paragraphs."""
+    out: list[Paragraph] = []
+    number = 0
+    for p in paragraphs:
+        m = PLACEHOLDER_RE.match(p.text)
+        if m is None or int(m.group(1)) >= len(tables):
+            out.append(p)
+            continue
+        rows = [[_clean_cell(c) for c in r] for r in tables[int(m.group(1))]]
+        if is_layout(rows, len(out)):
+            out.extend(Paragraph(t) for t in layout_paragraphs(rows) if strip_marks(t))
+        else:
+            out.extend(table_paragraphs(rows, number, [x.text for x in out[-2:]]))
+            number += 1
+    return out
+
+
+def clean(raw: str, tables: Sequence[Sequence[Sequence[Cell]]] = ()) -> tuple[list[Paragraph], dict[int, str], int]:
+    """Raw document text → (paragraphs, footnote bodies by number, garbled lines dropped). Tables in the
+    markdown bar form are read as tables; `tables` are those a reader found itself (HTML), each standing in the
+    text as its `placeholder`."""
     text = normalize_unicode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = repair_codes(text)
     text, notes = extract_footnotes(text)
     notes = {n: strip_markup(b) for n, b in notes.items()}
-    paragraphs, dropped = split_paragraphs(text)
-    return paragraphs, notes, dropped
+    wrapped = is_hard_wrapped(text.splitlines())
+    text, found = markdown_tables(text, first=len(tables))
+    paragraphs, dropped = split_paragraphs(text, wrapped)
+    return _with_tables(paragraphs, [*tables, *found]), notes, dropped

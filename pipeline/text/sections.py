@@ -116,6 +116,9 @@ def build_sections(paragraphs: Iterable[Paragraph]) -> list[Section]:
             current.clear()
 
     for para in paragraphs:
+        if para.row is not None:  # a table row is never a heading, whatever its first cell says
+            current.append(para)
+            continue
         parsed = parse_heading(para.text)
         if parsed is None and (styled := styled_heading(para)):
             parsed = styled, ""

@@ -4,8 +4,8 @@ bench/make_format_fixtures.py) and on small documents built from their XML."""
 import pytest
 
 from pipeline.readers import ReadError, read_document
-from pipeline.readers.tables import table_paragraphs
 from pipeline.text.chunk import chunk_document
+from pipeline.types import RowKind
 from tests.conftest import DATA, SEED
 from tests.pipeline.readers.helpers import TO_TCVN3, TO_VNI, W_NS, body_chunks, docx_bytes, note_ref, para, run, table
 
@@ -89,12 +89,17 @@ def test_footnote_body_is_attached_to_the_chunk_that_cites_it(plan):
     assert chunk.footnotes == ((1, "Theo báo cáo của Chi cục Thống kê huyện."),)
 
 
-def test_tables_stay_tables_and_read_as_header_value_rows(plan):
-    assert plan.tables == ((("Chỉ tiêu", "Đơn vị", "Kế hoạch 2022", "Thực hiện 2022"),
-                            ("Thu ngân sách", "tỷ đồng", "520", "547,3"),
-                            ("Thu nhập bình quân đầu người", "triệu đồng", "55", "56,2")),)
+def test_tables_stay_tables_their_rows_under_their_headers(plan):
+    (table,) = plan.tables
+    assert [r.kind for r in table] == [RowKind.HEADER, RowKind.DATA, RowKind.DATA]
+    assert [r.cells for r in table[1:]] == [("Thu ngân sách", "tỷ đồng", "520", "547,3"),
+                                           ("Thu nhập bình quân đầu người", "triệu đồng", "55", "56,2")]
+    assert table[1].header == ("Chỉ tiêu", "Đơn vị", "Kế hoạch 2022", "Thực hiện 2022")
+    assert table[1].column("547,3") == "Thực hiện 2022"
+    assert table[1].caption == "1.2. Thu ngân sách"
     chunk = next(c for c in chunk_document(plan) if "547,3" in c.text)
-    assert "Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng; Kế hoạch 2022: 520; Thực hiện 2022: 547,3" in chunk.text
+    assert "Thu ngân sách tỷ đồng 520 547,3" in chunk.text.split("\n")
+    assert chunk.rows[1:] == table[1:]  # the chunk carries the rows it prints
     assert chunk.section.endswith("1.2. Thu ngân sách")
 
 
@@ -123,11 +128,6 @@ def test_runs_in_legacy_fonts_are_converted_to_unicode(tmp_path):
     path.write_bytes(docx_bytes(body))
     assert [p.text for p in read_document(path).paragraphs] == [
         text, "BÁO CÁO", "Người dân được hưởng lợi trực tiếp."]
-
-
-def test_header_value_rows_need_a_full_header():
-    assert table_paragraphs([["Số: 1", ""], ["", "ngày 2"]]) == ["Số: 1", "ngày 2"]
-    assert table_paragraphs([["A", "B"], ["1", ""]]) == ["A | B", "A: 1"]
 
 
 @pytest.mark.parametrize(("data", "reason"), [
@@ -206,7 +206,9 @@ def test_merged_cells_keep_rows_whole_and_columns_aligned(tmp_path):
     assert [p.text for p in doc.paragraphs[1:]] == [
         "Nhóm | Chỉ tiêu | Năm 2022",
         "I. Chỉ tiêu kinh tế",
-        "Nhóm: Kinh tế; Chỉ tiêu: Thu ngân sách (tỷ đồng); Năm 2022: 547,3",
-        "Nhóm: Kinh tế; Chỉ tiêu: Tăng trưởng kinh tế (%); Năm 2022: 11,67",
+        "Kinh tế Thu ngân sách (tỷ đồng) 547,3",
+        "Kinh tế Tăng trưởng kinh tế (%) 11,67",
     ]
-    assert doc.tables[0][3] == ("Kinh tế", "Tăng trưởng kinh tế (%)", "11,67")
+    last = doc.tables[0][3]
+    assert last.cells == ("Kinh tế", "Tăng trưởng kinh tế (%)", "11,67")  # the merged cell read in both rows
+    assert (last.context, last.column("11,67")) == (("I. Chỉ tiêu kinh tế",), "Năm 2022")

@@ -1,0 +1,322 @@
+"""Tables as data: rows of cells → paragraphs that carry their `TableRow`, headers merged, groups and merged
+cells carried down, and the layout tables of a letterhead or a signature block read as plain paragraphs.
+
+Every reader hands its tables here as rows of cell texts: the .docx reader from its XML, the HTML reader
+through the markdown form, and the markdown reader from the form HTML-to-markdown converters write for tables
+whose cells hold several lines (`markdown_tables`)::
+
+    |
+    **Địa bàn**
+    |
+    **Mầm non**
+    |
+    |
+    Đô thị
+    |
+    190
+    |
+
+one ``|`` line before each cell, two between rows, one after the last, and a blank line after the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.types import Paragraph, RowKind, TableRow
+
+_LETTERHEAD_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số\s*:|ngày\s.*tháng", re.IGNORECASE)
+_MOTTO_RE = re.compile(r"CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập - Tự do", re.IGNORECASE)
+_SIGNATURE_RE = re.compile(r"^(Nơi nhận|TM\.|KT\.|T/M|Q\.|CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG)|\bCHỦ TỊCH\b", re.IGNORECASE)
+_UNIT_RE = re.compile(r"\b(?:đơn vị tính|đvt|đơn vị)\s*[:：]\s*(.+?)\s*\)?$", re.IGNORECASE)
+_NUMERIC_RE = re.compile(r"[-+]?[\d.,]+\s*%?|[-–—x]")
+_CAPTION_MAX = 200
+_ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell as a reader finds it: its paragraphs, and whether it is set in bold (a header's mark in the
+    markdown and HTML forms; None where the reader cannot tell)."""
+
+    lines: tuple[str, ...]
+    bold: bool | None = None
+
+    @property
+    def text(self) -> str:
+        """The cell's text on one line."""
+        return " ".join(" ".join(self.lines).split())
+
+
+def is_layout(rows: Sequence[Sequence[Cell]], before: int) -> bool:
+    """A table used for layout, not data: the letterhead (issuer and number, motto, place and date) a document
+    opens with (`before`: paragraphs above it), a signature or "Nơi nhận" block, a single column, or one or
+    two cells a row for at most two rows."""
+    texts = [c.text.replace("*", "") for r in rows for c in r]
+    width = max((len(r) for r in rows), default=0)
+    if width <= 1 or (width == 2 and len(rows) <= 2):
+        return True
+    if before < 3 and len(rows) <= 4 and any(_LETTERHEAD_RE.search(t) for t in texts):
+        return True
+    if len(rows) <= 2 and any(_MOTTO_RE.search(t) for t in texts):  # a form's letterhead, in an annex
+        return True
+    return len(rows) <= 3 and any(_SIGNATURE_RE.search(t) for t in texts)
+
+
+def _is_group(row: Sequence[Cell], width: int) -> bool:
+    """A label across the table ("I. Chỉ tiêu kinh tế"): one filled cell in a table wider than two columns,
+    or a bold row of at most a running number and a label."""
+    filled = [c for c in row if c.text]
+    if len(filled) == 1:
+        return width > 2 and not _numeric(filled[0].text)
+    return (len(filled) == 2 and all(c.bold for c in filled) and bool(_ORDINAL_RE.fullmatch(filled[0].text))
+            and not _numeric(filled[1].text))
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and bool(_NUMERIC_RE.fullmatch(text))
+
+
+def _is_header(row: Sequence[Cell], first: bool) -> bool:
+    """A header row: every filled cell in bold where the reader knows, else the first row holding no figure.
+    A row after the first that opens with a running number ("I", "1") is a group or data row, bold or not."""
+    filled = [c for c in row if c.text]
+    if not filled or (not first and _ORDINAL_RE.fullmatch(filled[0].text)):
+        return False
+    if any(c.bold is not None for c in filled):
+        return all(c.bold for c in filled) and not all(_numeric(c.text) for c in filled)
+    return first and not any(_numeric(c.text) for c in filled)
+
+
+def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | None = None) -> tuple[str, ...]:
+    """Header rows → one header per column. A row narrower than the table spans: some of its cells head groups
+    of the next row's cells (``Năm 2025 › Kế hoạch``), split evenly when the counts allow. The groups start at
+    `first_value`, the first column holding figures (the columns before it — running number, indicator, unit —
+    span the header rows), else they are the row's last cells; when the counts do not allow it, a full-width
+    next row replaces the headers it sits under.
+
+    >>> merge_headers([["STT", "Nội dung", "Quản lý sử dụng"], ["Để lại", "Nộp ngân sách"]], 4)
+    ('STT', 'Nội dung', 'Quản lý sử dụng › Để lại', 'Quản lý sử dụng › Nộp ngân sách')
+    >>> merge_headers([["TT", "Chỉ tiêu", "Năm 2025", "Năm 2026"], ["Kế hoạch", "Thực hiện"]], 5, first_value=2)
+    ('TT', 'Chỉ tiêu', 'Năm 2025 › Kế hoạch', 'Năm 2025 › Thực hiện', 'Năm 2026')
+    """
+    cols = list(rows[0]) if rows else []
+    for nxt in rows[1:]:
+        groups = len(cols) + len(nxt) - width
+        if 0 < groups <= len(cols) and len(nxt) % groups == 0:
+            span = len(nxt) // groups
+            at = first_value if first_value is not None and 0 < first_value <= len(cols) - groups else len(cols) - groups
+            heads = cols[at : at + groups]
+            merged = [f"{g} › {c}" if g else c for i, g in enumerate(heads) for c in nxt[i * span : (i + 1) * span]]
+            cols = cols[:at] + merged + cols[at + groups :]
+        elif len(nxt) == width:
+            cols = [f"{a} › {b}" if a and b and a != b else (b or a)
+                    for a, b in zip(cols + [""] * width, nxt, strict=False)]
+    return tuple((cols + [""] * width)[:width])
+
+
+def _first_value_column(body: Sequence[Sequence[Cell]], width: int) -> int | None:
+    """The first column after the first whose cells, in the full rows, are mostly figures."""
+    full = [r for r in body if len(r) == width]
+    for j in range(1, width):
+        cells = [r[j].text for r in full if r[j].text]
+        if cells and sum(_numeric(c) for c in cells) > 0.5 * len(cells):
+            return j
+    return None
+
+
+def _numbering(row: Sequence[Cell]) -> bool:
+    """A row that numbers the columns (``1 2 3 … 8``, ``(1) (2) …``, ``A B C``) under the headers."""
+    texts = [c.text.strip("()*") for c in row]
+    return len(texts) > 2 and (texts == [str(i) for i in range(1, len(texts) + 1)]
+                               or texts == [chr(ord("A") + i) for i in range(len(texts))])
+
+
+def _caption_and_unit(before: Sequence[str]) -> tuple[str, str]:
+    """The short paragraph introducing a table and the unit ("Đơn vị tính: tỷ đồng") stated above it."""
+    caption, unit = "", ""
+    for text in reversed(before[-2:]):
+        if not unit and (m := _UNIT_RE.search(text)):
+            unit = m.group(1).strip(" .;")
+            continue
+        if not caption and len(text) <= _CAPTION_MAX:
+            caption = text
+    return caption, unit
+
+
+def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequence[str] = ()) -> list[Paragraph]:
+    """A data table → one paragraph a row, each carrying its `TableRow`: the merged header row first, then
+    group labels and data rows. `table`: its number in the document; `before`: the paragraphs above it (for its
+    caption and unit). A row narrower than the table is aligned right: the cells it lacks on the left are
+    merged cells of the rows above, carried down into its context."""
+    rows = [r for r in rows if any(c.text for c in r) and not _numbering(r)]
+    if not rows:
+        return []
+    if not any(c.bold for r in rows for c in r):  # no bold anywhere: boldness tells nothing
+        rows = [[Cell(c.lines) for c in r] for r in rows]
+    n_head = 0
+    while n_head < len(rows) - 1 and _is_header(rows[n_head], n_head == 0):
+        n_head += 1
+    body = rows[n_head:]
+    widths = Counter(len(r) for r in body if sum(bool(c.text) for c in r) > 1)
+    width = max(widths.items(), key=lambda kv: (kv[1], kv[0]))[0] if widths else max(len(r) for r in rows)
+    head_rows = [[c.text for c in r] for r in rows[:n_head]]
+    header = merge_headers(head_rows, width, _first_value_column(body, width)) if n_head else ("",) * width
+    caption, unit = _caption_and_unit(before)
+    unit = unit or next((m.group(1) for h in header if (m := _UNIT_RE.search(h))), "")
+    out: list[Paragraph] = []
+    if n_head:
+        cells = tuple(" ".join(c.text for c in r) for r in rows[:n_head])
+        out.append(Paragraph(" | ".join(h for h in header if h) or " ".join(cells),
+                             row=TableRow(RowKind.HEADER, table, header, header, (), caption, unit)))
+    group = ""
+    above: list[str] = [""] * width
+    for r in body:
+        cells = tuple(c.text for c in r)
+        filled = [c for c in cells if c]
+        if _is_group(r, width):
+            group = " ".join(filled)
+            out.append(Paragraph(group, row=TableRow(RowKind.GROUP, table, (group,), (), (), caption, unit)))
+            continue
+        cells = cells[:width]
+        shift = width - len(cells)
+        carried = tuple(c for c in above[:shift] if c and not _numeric(c) and c != group)
+        if shift == 0:
+            above = list(cells)
+        else:
+            above = above[:shift] + list(cells)
+        context = tuple(x for x in (group, *carried) if x)
+        out.append(Paragraph(" ".join(filled), row=TableRow(RowKind.DATA, table, cells, header[shift:], context,
+                                                           caption, unit)))
+    return out
+
+
+def layout_paragraphs(rows: Sequence[Sequence[Cell]]) -> list[str]:
+    """A layout table read cell by cell, left to right, each paragraph of each cell its own line."""
+    return [line for r in rows for c in r for line in c.lines if line.strip()]
+
+
+# --- the markdown form ------------------------------------------------------------------------------------
+
+_BAR = "|"
+_BOLD_RE = re.compile(r"^\s*\*\*(.*)\*\*\s*$", re.DOTALL)
+_FAR = 400  # lines: a cell runs to the next bar, never further (a lone bar in prose is not a table)
+
+
+def _is_bar(line: str) -> bool:
+    return line.strip() == _BAR
+
+
+EMPTY = "\ue012"  # an empty cell, where a writer of the bar form must mark one (two bars would end the row)
+
+
+def _cell(lines: list[str]) -> Cell:
+    """A cell's lines → its paragraphs as written (blank lines separate them; the lines of one join) and
+    whether it is set in bold (``**…**``)."""
+    raw = "\n".join(lines).replace(EMPTY, "").strip()
+    m = _BOLD_RE.match(raw)
+    bold = m is not None and "**" not in m.group(1).replace("** **", "")
+    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", raw)]
+    return Cell(tuple(p for p in paras if p), bold if raw else None)
+
+
+def _next_bar(lines: list[str], start: int) -> int | None:
+    for j in range(start, min(len(lines), start + _FAR)):
+        if _is_bar(lines[j]):
+            return j
+    return None
+
+
+def _slots(lines: list[str], start: int) -> tuple[list[Cell | None], int]:
+    """What lies between consecutive bars from `lines[start]` on: a cell, or None where two bars meet (a row
+    boundary or an empty cell: the form does not tell them apart) → (the slots, the index after the table)."""
+    slots: list[Cell | None] = []
+    i = start
+    while i < len(lines) and _is_bar(lines[i]):
+        if i + 1 < len(lines) and _is_bar(lines[i + 1]):
+            slots.append(None)
+            i += 1
+            continue
+        after = i + 1
+        if after >= len(lines) or not lines[after].strip():  # a bar then a blank line: the table ends
+            break
+        nxt = _next_bar(lines, after)
+        if nxt is None:
+            break
+        slots.append(_cell(lines[after:nxt]))
+        i = nxt
+    return slots, i + 1
+
+
+def _width(slots: Sequence[Cell | None]) -> int:
+    """The table's width: the most common number of cells between meeting bars, or a larger one that a
+    quarter of those runs reach (rows with an empty cell split in two and look narrower)."""
+    runs, k = Counter[int](), 0
+    for s in [*slots, None]:
+        if s is None:
+            if k:
+                runs[k] += 1
+            k = 0
+        else:
+            k += 1
+    if not runs:
+        return 0
+    total = sum(runs.values())
+    common = max(runs.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return max([common, *(w for w, n in runs.items() if n >= 0.25 * total)])
+
+
+def parse_bar_table(lines: list[str], start: int) -> tuple[list[list[Cell]], int]:
+    """The table whose first ``|`` line is `lines[start]` → (rows of cells, the index of the line after it).
+    Where two bars meet, a row ends once it has the table's width of cells, or when it is a header row (set in
+    bold, so it may span columns); anywhere else the meeting bars hold an empty cell."""
+    slots, end = _slots(lines, start)
+    width = _width(slots)
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    for s in slots:
+        if s is not None:
+            row.append(s)
+        elif row and (len(row) >= width or all(c.bold for c in row)):
+            rows.append(row)
+            row = []
+        elif row or rows:
+            row.append(Cell((), None))
+    if row:
+        rows.append(row)
+    return rows, end
+
+
+def markdown_tables(text: str, first: int = 0) -> tuple[str, list[list[list[Cell]]]]:
+    """The bar-line tables of a markdown text cut out: (the text with each table replaced by a placeholder
+    paragraph `placeholder(first + k)`, the tables' rows of cells in order)."""
+    if "\n|" not in text and not text.startswith("|"):
+        return text, []
+    lines = text.split("\n")
+    out: list[str] = []
+    tables: list[list[list[Cell]]] = []
+    i = 0
+    blocks = 0  # paragraphs above, roughly: runs of lines between blank lines
+    while i < len(lines):
+        if _is_bar(lines[i]) and (i + 1 < len(lines) and lines[i + 1].strip()):
+            rows, end = parse_bar_table(lines, i)
+            if rows and not is_layout(rows, blocks):  # a layout table stays as it is written: cells as paragraphs
+                out.extend(["", placeholder(first + len(tables)), ""])
+                tables.append(rows)
+                i = end
+                continue
+        blocks += bool(lines[i].strip()) and (not out or not out[-1].strip())
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out), tables
+
+
+PLACEHOLDER_RE = re.compile(r"^\ue010(\d+)\ue011$")
+
+
+def placeholder(k: int) -> str:
+    """The paragraph that stands for table `k` while the text around it is cleaned."""
+    return f"\ue010{k}\ue011"
