@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from pipeline import Stage
 from pipeline.ask.cite import date_text
-from pipeline.types import DocMeta, Passage
+from pipeline.types import DocMeta, Passage, RowKind, TableRow
 
 TEXT = {
     "vi": {
@@ -111,6 +111,10 @@ CSS = """<style>
 .tc-card .tc-head{font-weight:600;line-height:1.4}
 .tc-card .tc-meta{color:#57606a;font-size:.85rem;margin:.15em 0 .5em}
 .tc-card .tc-body{font-size:1.02rem;line-height:1.7;font-family:"Noto Serif","Times New Roman",serif}
+.tc-card .tc-table{border-collapse:collapse;margin:.3em 0;font-size:.92rem}
+.tc-card .tc-table td,.tc-card .tc-table th{border:1px solid #d0d7de;padding:.15em .45em;vertical-align:top}
+.tc-card .tc-table th{background:#f6f8fa}
+.tc-card .tc-table tr.tc-hit td{background:#fff3b0}
 .tc-card .tc-foot{border-top:1px dashed #d0d7de;margin-top:.6em;padding-top:.4em;font-size:.9rem;color:#3d444d}
 .tc-card mark,.tc-answer mark,.tc-ctx mark{background:#fff3b0;padding:0 .1em}
 .tc-cite{font-weight:600;text-decoration:none}
@@ -164,6 +168,43 @@ def answer_html(text: str, label: str) -> str:
     return f'<div class="tc-answer"><b>{esc(label)}:</b> {body}</div>'
 
 
+def _row_html(row: TableRow, width: int, hit: bool) -> str:
+    """One table row: headers as <th>, a group label across the table, data cells right-aligned under their
+    columns (a row that shares merged cells with the rows above has fewer)."""
+    cls = ' class="tc-hit"' if hit else ""
+    if row.kind is RowKind.HEADER:
+        return f"<tr{cls}>" + "".join(f"<th>{esc(h)}</th>" for h in row.header) + "</tr>"
+    if row.kind is RowKind.GROUP:
+        return f'<tr{cls}><td colspan="{width}"><b>{esc(row.text)}</b></td></tr>'
+    pad = "<td></td>" * max(0, width - len(row.cells))
+    return f"<tr{cls}>{pad}" + "".join(f"<td>{esc(c)}</td>" for c in row.cells) + "</tr>"
+
+
+def body_html(p: Passage, spans: Sequence[tuple[int, int]]) -> str:
+    """The passage's body, its table rows drawn as a table (from the rows it carries, the line each prints
+    matched in order), the answering span or row marked."""
+    if not p.rows:
+        return marked(p.text, spans)
+    out: list[str] = []
+    table: list[str] = []
+    rows, k, offset = p.rows, 0, 0
+    width = max(len(r.header) or len(r.cells) for r in rows)
+    for line in p.text.split("\n"):
+        end = offset + len(line)
+        if k < len(rows) and line == rows[k].printed:
+            table.append(_row_html(rows[k], width, any(a < end and b > offset for a, b in spans)))
+            k += 1
+        else:
+            if table:
+                out.append(f'<table class="tc-table">{"".join(table)}</table>')
+                table = []
+            out.append(marked(line, [(a - offset, b - offset) for a, b in spans if a < end and b > offset]) + "<br>")
+        offset = end + 1
+    if table:
+        out.append(f'<table class="tc-table">{"".join(table)}</table>')
+    return "".join(out)
+
+
 def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: dict[str, str]) -> str:
     """One cited passage: title, number and date, breadcrumb, the passage with the answering span marked, and
     the footnotes it carries (the span marked there when the answer came from a footnote)."""
@@ -173,7 +214,7 @@ def card_html(p: Passage, spans: Sequence[tuple[int, int]], meta_line: str, t: d
     where = " · ".join(x for x in (p.section or t["front"], f"trang {p.page}" if p.page else "") if x)
     meta = f'<div class="tc-meta">{esc(meta_line)}<br>{esc(where)}</div>'
     parts = [f'<div class="tc-card" id="{anchor(p.rank)}">', head, meta,
-             f'<div class="tc-body">{marked(body, spans)}</div>']
+             f'<div class="tc-body">{body_html(p, spans)}</div>']
     if notes:
         offset = len(body) + 1
         lines, hit = [], False

@@ -40,8 +40,16 @@ class TableRow:
         return " ".join(c for c in self.cells if c)
 
     @property
+    def printed(self) -> str:
+        """The line the row prints as in its passage: a header row its headers joined by `` | ``, any other
+        row its cells in order."""
+        if self.kind is RowKind.HEADER:
+            return " | ".join(h for h in self.header if h) or self.text
+        return self.text
+
+    @property
     def label(self) -> str:
-        """What the row is about: its first cell that is not a running number ("1", "a", "II")."""
+        """What the row is about: its first cell that is not a running number ("1", "a", "II") or a dash."""
         for c in self.cells:
             if c and not _ORDINAL_RE.fullmatch(c):
                 return c
@@ -66,7 +74,7 @@ class TableRow:
         return cls(RowKind(kind), int(table), tuple(cells), tuple(header), tuple(context), caption, unit)
 
 
-_ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?", re.IGNORECASE)
+_ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?|[-+*•–]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

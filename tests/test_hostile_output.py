@@ -63,7 +63,7 @@ class _Tags(HTMLParser):
 
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-OUR_TAGS = {"div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre"}
+OUR_TAGS = {"table", "tr", "th", "td", "div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre"}
 
 
 def live_markup(source: str) -> list[str]:
@@ -123,6 +123,21 @@ def test_escaped_document_text_shows_as_written_and_nothing_is_live(raw: str):
                    ui.plain(raw), ui.answer_html(raw + " [1]", "Trả lời"), ui.context_html(raw, "x")):
         assert not live_markup(source), source
         assert raw in shown(source), source
+
+
+def test_a_passage_table_is_drawn_from_its_rows_escaped_with_the_answering_row_marked():
+    from pipeline.types import Passage, RowKind, TableRow
+
+    head = TableRow(RowKind.HEADER, 0, ("Địa bàn", "Mầm non"), ("Địa bàn", "Mầm non"))
+    rows = (head, TableRow(RowKind.DATA, 0, ("Đô thị", "190"), head.header),
+            TableRow(RowKind.DATA, 0, (f"Nông thôn {TAG} {LINK}", "140"), head.header))
+    text = "\n".join(["Mức học phí như sau:", *(r.printed for r in rows)])
+    p = Passage(1, "nq.md", "", 2025, "", "nq.md#D2:0", text, 1.0, rows=rows)
+    start = text.index(rows[2].printed)
+    source = ui.body_html(p, [(start, start + len(rows[2].printed))])
+    assert source.count("<tr") == 3 and "<th>Mầm non</th>" in source and source.count('class="tc-hit"') == 1
+    assert "Mức học phí như sau:" in shown(source)
+    assert not live_markup(source) and TAG in shown(source) and LINK in shown(source)
 
 
 def test_answer_markers_stay_links_to_their_passage_after_escaping():

@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
 
+from pipeline.ask.cells import cell_answers
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
@@ -62,10 +63,17 @@ class Wanted(Enum):
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate answering sentence: its score and the rank of the passage it comes from."""
+    """A candidate answer: its score, the rank of the passage it comes from, its text, and the text of the
+    passage to highlight (the sentence itself; for a table cell, the row that prints it)."""
     score: float
     rank: int
     sentence: str
+    span: str = ""
+
+    @property
+    def highlight(self) -> str:
+        """What to mark in the passage."""
+        return self.span or self.sentence
 
 
 def _syllables(text: str) -> list[str]:
@@ -148,6 +156,29 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
     return best
 
 
+_PERIOD_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+
+
+def _asked_years(question: str) -> list[int]:
+    """The years a question asks about, in order, each once; a period ("giai đoạn 2026 - 2030") is not two years
+    to compare, so only its years that the question names again count (``… 2026 - 2030 … năm 2030`` → 2030).
+
+    >>> _asked_years("So sánh thu ngân sách năm 2022 và năm 2023"), _asked_years("giai đoạn 2026 - 2030, năm 2028")
+    ([2022, 2023], [2028])
+    """
+    bare = _PERIOD_RE.sub(" ", question)
+    return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(bare)))
+
+
+def _row_fit(where: str, terms: dict[str, float]) -> float:
+    """A table cell answers only when the question names its row: full weight when a question term is in the
+    row's label (or the groups above it), little otherwise — the column's header alone matches every row."""
+    toks = _tokens(where)
+    folded = {fold(t) for t in toks}
+    named = any((t in toks) if fold(t) != t else (t in folded) for t in terms)
+    return 1.0 if named else 0.3
+
+
 class QuestionTooLong(ValueError):
     """A question longer than ``$TRACUU_MAX_QUESTION_CHARS``: refused before any work, the message says the limit."""
 
@@ -194,8 +225,9 @@ class Answerer:
         if year is not None and p.year is not None:
             s *= 1.25 if p.year == year else 0.8
         codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
-        if codes and not any(c in toks for c in codes):
-            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document
+        own = (p.meta.number or "").lower()
+        if codes and not any(c in toks or c == own for c in codes):
+            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document, or is in it
         length = len(toks) / 2
         return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
 
@@ -212,6 +244,12 @@ class Answerer:
                 if sent.endswith(":") and i + 1 < len(sents):
                     sent = f"{sent} {sents[i + 1]}"
                 scored = Scored(self._score(sent, p, terms, wanted, year), p.rank, sent)
+                if best is None or scored.score > best.score:
+                    best = scored
+            for cell in cell_answers(p.rows):  # a table's cells, read with their row and column
+                text = cell.text
+                fit = cell.year_fit(year) * _row_fit(cell.where, terms)
+                scored = Scored(self._score(text, p, terms, wanted, year) * fit, p.rank, text, cell.row.text)
                 if best is None or scored.score > best.score:
                     best = scored
         return best
@@ -241,7 +279,7 @@ class Answerer:
         accented = restore(question, self.data.accents)
         terms = self._weights(_query_terms(accented), focus_terms(accented))
         wanted = Wanted.of(folded)
-        years = list(dict.fromkeys(int(y) for y in YEAR_RE.findall(question)))
+        years = _asked_years(question)
         hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
@@ -251,7 +289,7 @@ class Answerer:
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
-        return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.sentence),))
+        return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.highlight),))
 
     def _route_references(self, question: str, hits: list[Hit], k: int, filters: Filters | None) -> list[Hit]:
         """A question naming a document number ("Quyết định 996/QĐ-TTg phê duyệt gì?", "qd 996 …") puts the
@@ -302,5 +340,5 @@ class Answerer:
                 continue
             parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
             cites.append(best.rank)
-            spans.append((best.rank, best.sentence))
+            spans.append((best.rank, best.highlight))
         return Answer(question, "\n".join(parts), tuple(dict.fromkeys(cites)), tuple(passages), tuple(spans))

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pipeline.text.clean import strip_marks
 from pipeline.text.segment import split_sentences
 from pipeline.text.vocab import MEASURE_UNITS, YEAR, YEAR_OF_RE, YEAR_RE
-from pipeline.types import Chunk
+from pipeline.types import Chunk, RowKind, TableRow
 
 
 class Kind(StrEnum):
@@ -267,8 +267,6 @@ def find_indicators(sentence: str, *, year: int | None = None, target_section: b
     [('Tăng trưởng kinh tế', 11.5, '%', 'target')]
     """
     text = " ".join(strip_marks(sentence).split())
-    if (row := table_row_indicators(text)) is not None:
-        return row
     if any(rule(text) for rule in SENTENCE_SKIPS):
         return []
     out: list[Indicator] = []
@@ -391,21 +389,19 @@ _COL_RESULT = re.compile(r"\b(?:thực hiện|TH|ước|ước đạt|kết qu�
 _COL_RATIO = re.compile(r"so sánh|tỷ lệ|%|so với|tăng|giảm|ghi chú", re.IGNORECASE)
 
 
-def table_row_indicators(text: str) -> list[Indicator] | None:
-    """A row of an indicator table as the readers write it, ``Chỉ tiêu: Thu ngân sách; Đơn vị: tỷ đồng;
-    Kế hoạch 2022: 1.100; Thực hiện 2022: 1.172,5``: one statement per column headed by a year, a target under
-    "Kế hoạch/Mục tiêu …", a result under "Thực hiện/Ước …"; ratio columns ("So sánh (%)") are left out.
-    None when `text` is not such a row."""
-    pairs = [p.split(": ", 1) for p in text.rstrip(".").split("; ")]
-    if len(pairs) < 3 or any(len(p) != 2 for p in pairs):
-        return None
-    cells = {k.strip(): v.strip() for k, v in pairs}
-    name = next((v for k, v in cells.items() if _ROW_NAME_KEY.match(k)), None)
-    if not name:
-        return None
-    unit = next((v for k, v in cells.items() if _ROW_UNIT_KEY.match(k)), None)
+def table_row_indicators(row: TableRow) -> list[Indicator]:
+    """A data row of an indicator table (`TableRow`: Thu ngân sách | tỷ đồng | 1.100 | 1.172,5 under Chỉ tiêu |
+    Đơn vị | Kế hoạch 2022 | Thực hiện 2022): one statement per column headed by a year, a target under
+    "Kế hoạch/Mục tiêu …", a result under "Thực hiện/Ước …"; ratio columns ("So sánh (%)") are left out."""
+    if row.kind is not RowKind.DATA or not row.header:
+        return []
+    cells = list(zip(row.header, row.cells, strict=False))
+    name = next((v for k, v in cells if v and _ROW_NAME_KEY.match(k)), None) or row.label
+    if not name or _numeric_cell(name):
+        return []
+    unit = next((v for k, v in cells if v and _ROW_UNIT_KEY.match(k)), None) or row.unit or None
     out = []
-    for key, raw in cells.items():
+    for key, raw in cells:
         years = YEAR_RE.findall(key)
         value = re.fullmatch(rf"(?P<q>trên|dưới|hơn|gần|khoảng)?\s*(?P<n>{NUMBER})\s*(?P<pct>%)?", raw, re.IGNORECASE)
         if not years or not value or _COL_RATIO.search(key.replace(str(years[-1]), "")):
@@ -416,8 +412,12 @@ def table_row_indicators(text: str) -> list[Indicator] | None:
         out.append(Indicator(
             name=_clean_name(name), year=int(years[-1]), kind=kind, value=parse_number(value.group("n")),
             unit="%" if value.group("pct") else unit, qualifier=(value.group("q") or "").lower() or None, raw=raw,
-            text=text))
+            text=row.printed))
     return out
+
+
+def _numeric_cell(text: str) -> bool:
+    return bool(re.fullmatch(rf"{NUMBER}\s*%?", text))
 
 
 def is_target_section(heading: str) -> bool:
@@ -428,22 +428,24 @@ def is_target_section(heading: str) -> bool:
 
 
 def indicators_in(chunk: Chunk) -> list[Indicator]:
-    """Every indicator statement of a chunk (footnotes included), located by document, section and chunk."""
+    """Every indicator statement of a chunk (footnotes included), located by document, section and chunk: its
+    table rows read as rows under their headers (`table_row_indicators`), any other paragraph sentence by
+    sentence."""
     target = any(is_target_section(h.text) for h in chunk.headings)
     article = in_legal_article(chunk)
+    rows = {r.printed: r for r in chunk.rows}
     out: list[Indicator] = []
     for para in chunk.full_text.split("\n"):
-        out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id)
-                   for i in _paragraph_indicators(para, chunk.year, target, article))
+        row = rows.get(para)
+        found = table_row_indicators(row) if row is not None else _paragraph_indicators(para, chunk.year, target,
+                                                                                        article)
+        out.extend(replace(i, doc=chunk.doc, section=chunk.section, chunk_id=chunk.chunk_id) for i in found)
     return out
 
 
 def _paragraph_indicators(para: str, year: int | None, target: bool, article: bool) -> list[Indicator]:
-    """A row of an indicator table (``Chỉ tiêu: …; Kế hoạch 2022: …``) as a whole, any other paragraph sentence by
-    sentence; in a legal article only the sentences that speak of goals or results."""
-    row = table_row_indicators(" ".join(strip_marks(para).split()))
-    if row is not None:
-        return row
+    """A paragraph's indicator statements, sentence by sentence; in a legal article only the sentences that speak
+    of goals or results."""
     return [i for sentence in split_sentences(para) if not (article and not speaks_of_goals(sentence))
             for i in find_indicators(sentence, year=year, target_section=target)]
 

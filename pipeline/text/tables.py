@@ -108,7 +108,7 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
         groups = len(cols) + len(nxt) - width
         if 0 < groups <= len(cols) and len(nxt) % groups == 0:
             span = len(nxt) // groups
-            at = first_value if first_value is not None and 0 < first_value <= len(cols) - groups else len(cols) - groups
+            at = _group_start(cols, nxt, groups, first_value)
             heads = cols[at : at + groups]
             merged = [f"{g} › {c}" if g else c for i, g in enumerate(heads) for c in nxt[i * span : (i + 1) * span]]
             cols = cols[:at] + merged + cols[at + groups :]
@@ -116,6 +116,32 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
             cols = [f"{a} › {b}" if a and b and a != b else (b or a)
                     for a, b in zip(cols + [""] * width, nxt, strict=False)]
     return tuple((cols + [""] * width)[:width])
+
+
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _years(text: str) -> set[int]:
+    """The years a header names; a range ("2026 - 2030") stands for every year in it."""
+    found = [int(y) for y in _YEAR_RE.findall(text)]
+    if len(found) == 2 and re.search(r"\d\s*[-–]\s*(?:19|20)\d\d", text) and 0 < found[1] - found[0] <= 30:
+        return set(range(found[0], found[1] + 1))
+    return set(found)
+
+
+def _group_start(cols: Sequence[str], nxt: Sequence[str], groups: int, first_value: int | None) -> int:
+    """Where the `groups` cells that span the next header row start: where the years they name hold the next
+    row's years (``Giai đoạn 2026 - 2030`` over ``Năm 2026 … Năm 2030``), else at the first column of figures,
+    else at the row's end."""
+    last = len(cols) - groups
+    sub = set().union(*(_years(c) for c in nxt))
+
+    def fit(at: int) -> float:
+        named = set().union(*(_years(c) for c in cols[at : at + groups]))
+        score = 2.0 if sub and named and sub <= named else -1.0 if sub and named else 0.0
+        return score + (0.5 if at == first_value else 0.25 if at == last else 0.0)
+
+    return max(range(last + 1), key=lambda at: (fit(at), at == last))
 
 
 def _first_value_column(body: Sequence[Sequence[Cell]], width: int) -> int | None:
@@ -169,9 +195,8 @@ def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequenc
     unit = unit or next((m.group(1) for h in header if (m := _UNIT_RE.search(h))), "")
     out: list[Paragraph] = []
     if n_head:
-        cells = tuple(" ".join(c.text for c in r) for r in rows[:n_head])
-        out.append(Paragraph(" | ".join(h for h in header if h) or " ".join(cells),
-                             row=TableRow(RowKind.HEADER, table, header, header, (), caption, unit)))
+        head = TableRow(RowKind.HEADER, table, header, header, (), caption, unit)
+        out.append(Paragraph(head.printed, row=head))
     group = ""
     above: list[str] = [""] * width
     for r in body:
@@ -179,7 +204,8 @@ def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequenc
         filled = [c for c in cells if c]
         if _is_group(r, width):
             group = " ".join(filled)
-            out.append(Paragraph(group, row=TableRow(RowKind.GROUP, table, (group,), (), (), caption, unit)))
+            row = TableRow(RowKind.GROUP, table, (group,), (), (), caption, unit)
+            out.append(Paragraph(row.printed, row=row))
             continue
         cells = cells[:width]
         shift = width - len(cells)
@@ -189,8 +215,8 @@ def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequenc
         else:
             above = above[:shift] + list(cells)
         context = tuple(x for x in (group, *carried) if x)
-        out.append(Paragraph(" ".join(filled), row=TableRow(RowKind.DATA, table, cells, header[shift:], context,
-                                                           caption, unit)))
+        row = TableRow(RowKind.DATA, table, cells, header[shift:], context, caption, unit)
+        out.append(Paragraph(row.printed, row=row))
     return out
 
 

@@ -1,0 +1,89 @@
+"""Table cells as answers: a question aimed at a table gets the cell at its row and column, read with both
+labels — ``Nông thôn · Trung học cơ sở: 95 (1.000 đồng/trẻ,học sinh/tháng)`` — from the `TableRow` records a
+passage carries, never from its printed text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.text.clean import fold
+from pipeline.text.vocab import YEAR_RE
+from pipeline.types import RowKind, TableRow
+
+_UNIT_HEADER_RE = re.compile(r"^(don vi( tinh)?|dvt)\b")
+_INDEX_HEADER_RE = re.compile(r"^(stt|tt|so tt|so thu tu|ma so|ma)$")
+_ORDINAL_RE = re.compile(r"^(\d+(\.\d+)*|[ivxlc]+|[a-zđ])[.)]?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CellAnswer:
+    """One cell of a data row as a candidate answer: the row, the cell's column and what it reads as."""
+
+    row: TableRow
+    column: int
+
+    @property
+    def value(self) -> str:
+        """The cell as printed."""
+        return self.row.cells[self.column]
+
+    @property
+    def header(self) -> str:
+        """The column header over the cell ("" when the table has none)."""
+        return self.row.header[self.column] if self.column < len(self.row.header) else ""
+
+    @property
+    def text(self) -> str:
+        """The cell with both its labels and the unit: ``<row> · <column>: <value> <unit>``."""
+        where = " › ".join(x for x in (*self.row.context, self.row.label) if x)
+        head = f"{where} · {self.header}" if self.header else where
+        unit = _unit(self.row)
+        tail = f" ({unit})" if unit and unit not in self.value and unit not in self.header else ""
+        return f"{head}: {self.value}{tail}" if head else f"{self.value}{tail}"
+
+    def year_fit(self, year: int | None) -> float:
+        """How well the column's years fit the year a question asks about: more when its header names that
+        year, less when it names only others, neutral without a year on either side."""
+        if year is None:
+            return 1.0
+        leaf = self.header.rsplit(" › ", 1)[-1]  # "Giai đoạn 2026 - 2030 › Năm 2028": the column is 2028
+        years = {int(y) for y in YEAR_RE.findall(leaf)} or {int(y) for y in YEAR_RE.findall(self.header)}
+        if not years:
+            return 1.0
+        return 1.4 if year in years else 0.5
+
+
+    @property
+    def where(self) -> str:
+        """What names the row: the group labels and merged cells above it, and its label."""
+        return " ".join((*self.row.context, self.row.label))
+
+
+def _unit(row: TableRow) -> str:
+    """The row's unit: its cell under a "Đơn vị tính" column, else the unit stated over the table."""
+    for c, h in zip(row.cells, row.header, strict=False):
+        if c and _UNIT_HEADER_RE.match(fold(h).lower()):
+            return c
+    return row.unit
+
+
+def _skip(row: TableRow, j: int) -> bool:
+    """Columns that are not values: the running number, the row's label itself, the unit column."""
+    cell = row.cells[j]
+    if not cell or cell == row.label:
+        return True
+    head = fold(row.header[j]).lower() if j < len(row.header) else ""
+    return bool(_INDEX_HEADER_RE.match(head) or _UNIT_HEADER_RE.match(head)
+                or (j == 0 and _ORDINAL_RE.match(cell)))
+
+
+def cell_answers(rows: tuple[TableRow, ...]) -> Iterator[CellAnswer]:
+    """Every value cell of the data rows, as candidate answers."""
+    for row in rows:
+        if row.kind is not RowKind.DATA:
+            continue
+        for j in range(len(row.cells)):
+            if not _skip(row, j):
+                yield CellAnswer(row, j)
