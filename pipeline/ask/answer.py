@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
 
-from pipeline.ask.cells import cell_answers
+from pipeline.ask.cells import cell_answers, row_text
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
@@ -24,7 +24,7 @@ from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
 from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
-from pipeline.types import Answer, DocMeta, Hit, Passage
+from pipeline.types import Answer, DocMeta, Hit, Passage, RowKind
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
@@ -33,10 +33,11 @@ _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)
 _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                  re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
                  YEAR_RE]
-_WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
+_WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai|nao)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
+ROW_FOR_ONE, ROW_FOR_TWO = 0.9, 1.2  # a whole table row against its best cell: for one thing asked, for two
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
@@ -231,9 +232,10 @@ class Answerer:
         length = len(toks) / 2
         return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
 
-    def _best(self, passages: list[Passage], terms: dict[str, float], wanted: Wanted,
-              year: int | None = None) -> Scored | None:
-        """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
+    def _best(self, passages: list[Passage], terms: dict[str, float], wanted: Wanted, year: int | None = None,
+              focus: AbstractSet[str] = frozenset(), asks: int = 1) -> Scored | None:
+        """The best sentence or table cell; a lead-in ending with ':' takes the sentence after it along.
+        `focus`: the words next to the question word; `asks`: how many question words the question has."""
         best = None
         for p in passages:
             paras = [*p.text.split("\n"), *(note for _, note in p.footnotes)]
@@ -246,12 +248,30 @@ class Answerer:
                 scored = Scored(self._score(sent, p, terms, wanted, year), p.rank, sent)
                 if best is None or scored.score > best.score:
                     best = scored
-            for cell in cell_answers(p.rows):  # a table's cells, read with their row and column
-                text = cell.text
-                fit = cell.year_fit(year) * _row_fit(cell.where, terms)
-                scored = Scored(self._score(text, p, terms, wanted, year) * fit, p.rank, text, cell.row.text)
-                if best is None or scored.score > best.score:
-                    best = scored
+            table = self._best_in_table(p, terms, wanted, year, focus, asks)
+            if table is not None and (best is None or table.score > best.score):
+                best = table
+        return best
+
+    def _best_in_table(self, p: Passage, terms: dict[str, float], wanted: Wanted, year: int | None,
+                       focus: AbstractSet[str], asks: int) -> Scored | None:
+        """The best cell of the passage's table rows, read with its row and column — scored like a sentence, and
+        only when the question names its row; more when the words next to the question word name its column —,
+        or the whole row when the question asks two things ("cơ quan nào chủ trì và thực hiện năm nào")."""
+        best = None
+        for cell in cell_answers(p.rows):
+            head = _tokens(cell.header)
+            fit = cell.year_fit(year) * _row_fit(cell.where, terms) * (1.5 if focus & head else 1.0)
+            scored = Scored(self._score(cell.text, p, terms, wanted, year) * fit, p.rank, cell.text, cell.row.text)
+            if best is None or scored.score > best.score:
+                best = scored
+        for row in (r for r in p.rows if r.kind is RowKind.DATA):
+            text = row_text(row)
+            fit = _row_fit(" ".join((*row.context, row.label)), terms) * (ROW_FOR_TWO if asks > 1 else ROW_FOR_ONE)
+            fit *= 1.5 if focus & _tokens(" ".join(row.header)) else 1.0
+            scored = Scored(self._score(text, p, terms, wanted, year) * fit, p.rank, text, row.text)
+            if best is None or scored.score > best.score:
+                best = scored
         return best
 
     def _passages(self, hits: list[Hit], start: int = 1) -> list[Passage]:
@@ -285,7 +305,9 @@ class Answerer:
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
             return self._compare(question, hits, k, filters, years[:2], light, Wanted.FIGURE)
         passages = self._passages(hits)
-        best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None)
+        focus = focus_terms(accented)
+        best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None, focus,
+                          len(_WH_RE.findall(folded)))
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"

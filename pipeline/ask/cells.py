@@ -79,6 +79,13 @@ def _skip(row: TableRow, j: int) -> bool:
                 or (j == 0 and _ORDINAL_RE.match(cell)))
 
 
+def row_text(row: TableRow) -> str:
+    """A whole data row read under its headers: ``<row> · <column>: <value>; <column>: <value> …``."""
+    where = " › ".join(x for x in (*row.context, row.label) if x)
+    cells = "; ".join(f"{c.header}: {c.value}" if c.header else c.value for c in cell_answers((row,)))
+    return f"{where} · {cells}" if where else cells
+
+
 def cell_answers(rows: tuple[TableRow, ...]) -> Iterator[CellAnswer]:
     """Every value cell of the data rows, as candidate answers."""
     for row in rows:

@@ -84,8 +84,8 @@ def _is_header(row: Sequence[Cell], first: bool) -> bool:
     """A header row: every filled cell in bold where the reader knows, else the first row holding no figure.
     A row after the first that opens with a running number ("I", "1") is a group or data row, bold or not."""
     filled = [c for c in row if c.text]
-    if not filled or (not first and _ORDINAL_RE.fullmatch(filled[0].text)):
-        return False
+    if not filled or (not first and (_ORDINAL_RE.fullmatch(filled[0].text) or len(filled) == 1)):
+        return False  # after the first row: a group ("A. Vi sinh vật", "I") or a data row, bold or not
     if any(c.bold is not None for c in filled):
         return all(c.bold for c in filled) and not all(_numeric(c.text) for c in filled)
     return first and not any(_numeric(c.text) for c in filled)
@@ -189,6 +189,8 @@ def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequenc
     body = rows[n_head:]
     widths = Counter(len(r) for r in body if sum(bool(c.text) for c in r) > 1)
     width = max(widths.items(), key=lambda kv: (kv[1], kv[0]))[0] if widths else max(len(r) for r in rows)
+    if n_head == 1 and len(rows[0]) > 1:
+        width = len(rows[0])  # one header row: its cells are the columns
     head_rows = [[c.text for c in r] for r in rows[:n_head]]
     header = merge_headers(head_rows, width, _first_value_column(body, width)) if n_head else ("",) * width
     caption, unit = _caption_and_unit(before)
@@ -228,7 +230,7 @@ def layout_paragraphs(rows: Sequence[Sequence[Cell]]) -> list[str]:
 # --- the markdown form ------------------------------------------------------------------------------------
 
 _BAR = "|"
-_BOLD_RE = re.compile(r"^\s*\*\*(.*)\*\*\s*$", re.DOTALL)
+_BOLD_RE = re.compile(r"(?:\s*\*\*[^*]+?\*\*\s*)+")  # ``**Tổng số** **(mẫu)**``: bold in every part
 _FAR = 400  # lines: a cell runs to the next bar, never further (a lone bar in prose is not a table)
 
 
@@ -243,8 +245,7 @@ def _cell(lines: list[str]) -> Cell:
     """A cell's lines → its paragraphs as written (blank lines separate them; the lines of one join) and
     whether it is set in bold (``**…**``)."""
     raw = "\n".join(lines).replace(EMPTY, "").strip()
-    m = _BOLD_RE.match(raw)
-    bold = m is not None and "**" not in m.group(1).replace("** **", "")
+    bold = bool(_BOLD_RE.fullmatch(raw))
     paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", raw)]
     return Cell(tuple(p for p in paras if p), bold if raw else None)
 
@@ -301,6 +302,10 @@ def parse_bar_table(lines: list[str], start: int) -> tuple[list[list[Cell]], int
     bold, so it may span columns); anywhere else the meeting bars hold an empty cell."""
     slots, end = _slots(lines, start)
     width = _width(slots)
+    lead = next((i for i, x in enumerate(slots) if x is None), len(slots))
+    if 1 < lead < len(slots) - 1 and all(x.bold for x in slots[:lead] if x is not None) \
+            and not all(x.bold for x in slots[lead + 1 : lead + 1 + lead] if x is not None):
+        width = lead  # one bold header row, then rows that are not: the header's cells are the table's columns
     rows: list[list[Cell]] = []
     row: list[Cell] = []
     for s in slots:
