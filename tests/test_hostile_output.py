@@ -63,7 +63,8 @@ class _Tags(HTMLParser):
 
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-OUR_TAGS = {"table", "tr", "th", "td", "div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre"}
+OUR_TAGS = {"div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre",
+            "table", "tr", "th", "td"}
 
 
 def live_markup(source: str) -> list[str]:

@@ -24,6 +24,11 @@ def read_table(cells: Sequence[Sequence[Sequence[str]]], before: Sequence[Paragr
         seen: set[int] = set()
         unique = []
         for r, raw in zip(rows, cells, strict=True):
-            unique.append([c for c, x in zip(r, raw, strict=True) if id(x) not in seen and not seen.add(id(x))])
+            kept = []
+            for c, x in zip(r, raw, strict=True):
+                if id(x) not in seen:
+                    seen.add(id(x))
+                    kept.append(c)
+            unique.append(kept)
         return [Paragraph(t) for t in layout_paragraphs(unique)], False
     return table_paragraphs(rows, number, [normalize(p.text) for p in before[-2:]]), True

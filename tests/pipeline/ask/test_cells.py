@@ -7,7 +7,6 @@ from pipeline import open_answerer
 from pipeline.ask.cells import CellAnswer, cell_answers
 from pipeline.embed import FakeEmbedder
 from pipeline.types import RowKind, TableRow
-
 from tests.conftest import SHARED
 
 DOCS = SHARED / "corpus" / "local_gov_docs_2025" / "docs"
