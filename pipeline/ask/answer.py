@@ -38,6 +38,8 @@ _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai|nao)\b
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
 ROW_FOR_ONE, ROW_FOR_TWO = 0.9, 1.2  # a whole table row against its best cell: for one thing asked, for two
+TITLE_FOR_WHAT, TITLE_FOR_NUMBER = 1.5, 3.0  # a document's title against its sentences: asked "… gì?", number alone
+_WHAT_RE = re.compile(r"\b(gi|nao|ai)\b")
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
 _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
@@ -308,10 +310,40 @@ class Answerer:
         focus = focus_terms(accented)
         best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None, focus,
                           len(_WH_RE.findall(folded)))
+        title = self._title_answer(question, folded, passages[: min(5, len(passages))], terms, wanted)
+        if title is not None and (best is None or title.score > best.score):
+            best = title
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.highlight),))
+
+    def _named_documents(self, question: str) -> set[str]:
+        """The indexed documents whose own number the question names ("nghị định 09/2025/nđ-cp", "qd 1378 bnv")."""
+        queries = [RefQuery(r.number, r.code, r.year, r.issuer) for r in find_references(question)]
+        if not queries and (q := parse_query(question)) is not None and q.type_code:
+            queries = [q]
+        return {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
+
+    def _title_answer(self, question: str, folded: str, passages: list[Passage], terms: dict[str, float],
+                      wanted: Wanted) -> Scored | None:
+        """A question about what a document it names by number is ("nghị định 09/2025 quy định về gì", "qd 1378
+        bnv công bố gì", or the number alone) is answered by that document's title, cited to its first passage
+        shown — scored like a sentence, more when the question asks "gì/nào/ai" or is only the number."""
+        if wanted is not Wanted.ANY:
+            return None
+        named = self._named_documents(question)
+        p = next((x for x in passages if x.doc in named and x.meta.title), None)
+        if p is None:
+            return None
+        rest = [t for t in _syllables(CODE_RE.sub(" ", question)) if t not in _STOP and not t.isdigit()]
+        title = p.meta.title
+        score = self._score(title, p, terms, wanted, None)
+        if len(rest) <= 4:  # the number alone: the title is what it names
+            score = (score + sum(w for t, w in terms.items() if CODE_RE.fullmatch(t.upper()))) * TITLE_FOR_NUMBER
+        elif _WHAT_RE.search(folded):
+            score *= TITLE_FOR_WHAT
+        return Scored(score, p.rank, title)
 
     def _route_references(self, question: str, hits: list[Hit], k: int, filters: Filters | None) -> list[Hit]:
         """A question naming a document number ("Quyết định 996/QĐ-TTg phê duyệt gì?", "qd 996 …") puts the

@@ -75,3 +75,16 @@ def test_a_question_naming_a_document_number_puts_its_mentions_first(seed_index_
     # the decision that bears the number speaks of itself as "Quyết định này": its own chunks count
     ans = answerer.ask("Quyết định 97/2025/QĐ-UBND quy định hồ sơ đề nghị hỗ trợ gồm những gì?")
     assert ans.passages[0].doc == "qd-97-2025-ubnd.md"
+
+
+def test_a_question_about_what_a_numbered_document_is_gets_its_title(seed_index_fake):
+    answerer = _answerer(seed_index_fake)
+    title = answerer.data.docs["qd-97-2025-ubnd.md"].meta.title
+    assert "tư vấn pháp luật" in title.lower()
+    for question in ("quyet dinh 97/2025/qd-ubnd nghe an quy dinh ve gi", "97/2025/QĐ-UBND"):
+        ans = answerer.ask(question)
+        assert title in ans.text, (question, ans.text)
+        assert ans.passages[ans.citations[0] - 1].doc == "qd-97-2025-ubnd.md"
+    # a question for a figure inside the same document is not answered by its title
+    figure = answerer.ask("Theo Quyết định 97/2025/QĐ-UBND, doanh nghiệp siêu nhỏ được hỗ trợ tối đa bao nhiêu?")
+    assert title not in figure.text
