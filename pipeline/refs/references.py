@@ -306,6 +306,11 @@ def _key(r: Reference) -> tuple[str, str, str]:
     return (r.number.lstrip("0"), fold(r.code), fold(r.issuer or ""))
 
 
+def number_key(r: Reference) -> tuple[str, str, str]:
+    """What two spellings of one number share: number, type code and issuer, folded (years are checked apart)."""
+    return _key(r)
+
+
 def same_number(a: Reference, b: Reference) -> bool:
     """Whether two mentions name the same number: number, type code and issuer alike, years not in conflict
     (``36/2021/NQ-HĐND`` and ``36/NQ-HĐND`` dated 2021)."""

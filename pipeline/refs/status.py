@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pipeline.refs.references import Reference, RefMatch, find_references, same_number
+from pipeline.refs.references import Reference, RefMatch, find_references, number_key, same_number
 from pipeline.refs.relations import InForce, Relation, RelationType
 
 
@@ -83,6 +83,10 @@ class StatusIndex:
         self.in_force: dict[str, InForce] = {}
         for f in in_force:
             self.in_force.setdefault(f.doc, f)
+        self._by_number: dict[tuple, list[Relation]] = {}  # by the key of either side: a lookup reads a few
+        for r in self.relations:
+            for side in {number_key(x) for x in (r.other, self.subject(r)) if x is not None}:
+                self._by_number.setdefault(side, []).append(r)
 
     def subject(self, r: Relation) -> Reference | None:
         """The number acting in `r`: the quoted subject, else the stating document's own number."""
@@ -97,7 +101,9 @@ class StatusIndex:
     def links(self, ref: Reference, bearer: str | None = None) -> list[Link]:
         """Every relation to and from the number `ref` (borne by the indexed document `bearer`, if any)."""
         out = []
-        for r in self.relations:
+        near = self._by_number.get(number_key(ref), [])
+        mine = [x for x in self.relations if bearer and x.subject is None and x.doc == bearer]
+        for r in dict.fromkeys([*near, *mine]):  # once each, in order
             subject = self.subject(r)
             acting = (r.subject is None and r.doc == bearer) or (subject is not None and same_number(subject, ref))
             if acting and not same_number(r.other, ref):
