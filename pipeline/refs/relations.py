@@ -85,10 +85,10 @@ _TYPE_WORDS = (r"(?:Quyết định|Nghị quyết|Nghị định|Thông tư(?: 
 _SELF_RE = re.compile(rf"\b{_TYPE_WORDS}\s+này\b", re.IGNORECASE)
 # the verb formulas, longest first; "hoặc" between two of them makes a general clause
 _VERBS: tuple[tuple[str, str], ...] = (
-    ("amends", r"sửa đổi\s*(?:,|và)?\s*bổ sung|sửa đổi|bổ sung một số điều"),
+    ("amends", r"sửa đổi\s*(?:,|và)?\s*bổ sung|sửa đổi(?: kỹ thuật)?|bổ sung một số điều"),
     ("replaces", r"thay thế"),
     ("repeals", r"bãi bỏ|hủy bỏ|huỷ bỏ"),
-    ("details", r"quy định chi tiết"),
+    ("details", r"quy định chi tiết(?: thi hành)?"),
     ("guides", r"hướng dẫn (?:thi hành|thực hiện)|hướng dẫn(?= một số (?:điều|nội dung))"),
     ("corrects", r"đính chính"),
     ("expires", r"hết hiệu lực(?: thi hành)?"),
@@ -102,9 +102,12 @@ _GENERAL_RE = re.compile(r"^\s*(?:,|hoặc|và|\s)*\s*$", re.IGNORECASE)
 _CONDITION_RE = re.compile(r"^\W*(?:Trường hợp|Nếu|Khi|Trong trường hợp|Đối với trường hợp)\b", re.IGNORECASE)
 _LIST_MARK = r"(?:[-+•*–]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ][)]\s*|[IVX]{1,5}\.\s*|Điều\s+\d+\.?\s*)"
 _OPENING_RE = re.compile(rf"^\W*{_LIST_MARK}?\s*(?:[Đđ]ồng thời\s*,?\s*|[Vv]ề việc\s+|V/v\s+)?$")
+_PART_WORDS = r"(?:điểm|khoản|Điều|Chương|Mục|Phụ lục|Phần)"
 # "Thực hiện" is a basis only before a document named at once ("Thực hiện Kế hoạch số …"), not "thực hiện nghĩa vụ"
-_BASIS_RE = re.compile(rf"^\W*{_LIST_MARK}?\s*(?:Căn cứ\s|Thực hiện\s+(?=(?:các\s+)?{_TYPE_WORDS}\s*(?:số\s*)?\d))",
-                       re.IGNORECASE)
+_BASIS_RE = re.compile(
+    rf"^\W*{_LIST_MARK}?\s*(?:Căn cứ(?:\s*$|\s+(?=(?:các\s+|vào\s+)?(?:{_TYPE_WORDS}|{_PART_WORDS}|Hiến pháp)\b))"
+    rf"|Thực hiện\s+(?=(?:các\s+)?{_TYPE_WORDS}\s*(?:số\s*)?\d))",
+    re.IGNORECASE)
 # between a document number and the verb of its title: its date and issuer ("… ngày 15/5/2025 của Chính phủ")
 _TITLE_GAP_RE = re.compile(
     r"^\s*(?:\(\S[^()]{0,40}\)\s*)?,?\s*(?:ngày\s+(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+"
@@ -116,7 +119,8 @@ _PART = r"(?:điểm|khoản|Điều|Chương|Mục|tiểu mục|mục|Phụ l�
 _SCOPE_RE = re.compile(
     rf"(?P<s>(?:(?:một số|các)\s+)?{_PART}\s+[\w.]+"
     rf"(?:(?:\s*,\s*|\s+và\s+|\s+|\s*;\s*){_PART}?\s*(?:\d+[\w.]*|[a-zđ])\b)*"
-    r"|một số (?:điều|nội dung|quy định)(?:\s+và\s+[^,;:]{0,60}?)?|một phần|(?:một số\s+)?(?:từ|cụm từ)[^;:]{0,40})",
+    r"|một số (?:điều|nội dung|quy định)(?:\s*(?:,|và)\s+(?:phụ lục|khoản|điểm|biện pháp thi hành))?|một phần"
+    r"|(?:một số\s+)?(?:từ|cụm từ)(?:\s*,\s*cụm từ)?)",
     re.IGNORECASE)
 _WHOLE_RE = re.compile(r"\btoàn bộ\b", re.IGNORECASE)
 _LIST_OPENS_RE = re.compile(r"(?::|\bsau(?: đây)?|\bcác\s+" + _TYPE_WORDS + r")\s*(?:(?:" + _TYPE_WORDS
@@ -128,7 +132,7 @@ _OBJECT_GAP_RE = re.compile(
     rf"(?:(?:các|những)\s+(?:văn bản|{_TYPE_WORDS})"
     rf"(?:\s+[^\d:;]{{0,60}}?\s+sau(?:\s+đây)?|\s+sau(?:\s+đây)?)?\s*:?\s*)?"
     rf"(?:[^\d;:]{{0,220}}?\s(?:ban hành\s+)?kèm theo\s+)?"
-    rf"(?:{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?\s*(?:số\s*:?\s*)?$",
+    rf"(?:(?:Luật|Bộ luật|Pháp lệnh)\s+[^\d;:]{{0,60}}?|{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?\s*(?:số\s*:?\s*)?$",
     re.IGNORECASE)
 # between two numbers of one list: the first's date, issuer and title, then a comma, "và" or a list mark
 _LIST_GAP_RE = re.compile(
@@ -144,6 +148,7 @@ _IN_FORCE_RE = re.compile(rf"(?:\b{_TYPE_WORDS}\s+này|^\W*{_LIST_MARK}?{_TYPE_W
                           rf"(?:\s+(?:kể\s+)?từ\s+ngày\s+(?:{_DATE}|(?P<signed>ký))|\s+(?P<signed2>kể từ ngày ký))",
                           re.IGNORECASE)
 _MAX_CLAUSE = 1500
+_STANDARD_RE = re.compile(r"\d:$")  # "QCVN 85:2025/BNNMT": a technical standard, not a document number
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ class _Verb:
     start: int
     end: int
     lead: int  # where "được/bị" starts in a passive formula; `start` otherwise
+    joined: int = 1  # how many verbs joined by "," or "và" it stands for ("sửa đổi, bổ sung và bãi bỏ")
 
     @property
     def passive(self) -> bool:
@@ -174,6 +180,27 @@ def _verbs(clause: str) -> list[_Verb]:
             continue  # "Luật sửa đổi, bổ sung một số điều của Luật Đất đai số 43/2024/QH15": the number is its own
         lead = _PASSIVE_BEFORE_RE.search(clause[max(0, start - 16) : start])
         out.append(_Verb(kind, start, end, max(0, start - 16) + lead.start() if lead else start))
+    return _merged(clause, out)
+
+
+def _merged(clause: str, verbs: list[_Verb]) -> list[_Verb]:
+    """Verbs joined by "," or "và" act on the same objects as one formula: "sửa đổi, bổ sung và bãi bỏ một số điều
+    của …" amends (so does "Bãi bỏ, sửa đổi, thay thế một số điều …"); "quy định chi tiết và hướng dẫn thi hành …"
+    both details and guides."""
+    groups: list[list[_Verb]] = []
+    for v in verbs:
+        if groups and re.fullmatch(r"\s*(?:,|và)?\s*", clause[groups[-1][-1].end : v.start]):
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    out: list[_Verb] = []
+    for g in groups:
+        kinds = list(dict.fromkeys(v.type for v in g))
+        if len(kinds) > 1 and set(kinds) <= {"details", "guides"}:
+            out.extend(_Verb(k, g[0].start, g[-1].end, g[0].lead, 1) for k in kinds)
+        else:
+            kind = "amends" if len(kinds) > 1 and ("amends" in kinds or "expires" not in kinds) else kinds[0]
+            out.append(_Verb(kind, g[0].start, g[-1].end, g[0].lead, len(g)))
     return out
 
 
@@ -193,7 +220,8 @@ def _scope(text: str) -> str | None:
     m = _SCOPE_RE.search(text)
     if not m:
         return None
-    scope = re.sub(r"\s+(?:của|tại|trong)$", "", " ".join(m.group("s").split()).rstrip(" ,;"), flags=re.IGNORECASE)
+    scope = re.sub(r"\s+(?:của|tại|trong|theo|bởi)$", "", " ".join(m.group("s").split()).rstrip(" ,;"),
+                   flags=re.IGNORECASE)
     return scope.lower() if scope.isupper() else scope
 
 
@@ -244,9 +272,10 @@ def _subject(clause: str, verb: _Verb, refs: list[Reference], opening: bool) -> 
 
 
 def _kind(verb: _Verb, scope: str | None) -> RelationType:
+    """The relation a verb states: "thay thế một số từ, cụm từ" amends (the wording is changed)."""
     kind = RelationType(verb.type)
     if kind in (RelationType.REPLACES, RelationType.REPEALS) and scope and re.search(r"\btừ\b", scope):
-        return RelationType.AMENDS  # "thay thế một số từ, cụm từ": the wording is amended
+        return RelationType.AMENDS
     return kind
 
 
@@ -272,6 +301,9 @@ def _active(clause: str, verb: _Verb, refs: list[Reference], opening: bool, unti
     scope = _scope(gap)
     listed = _items(clause, [r for r in refs if r.start >= verb.end]) if _LIST_OPENS_RE.search(gap) else []
     objects = listed if subject is None and listed else _chain(clause, after, items=subject is None)
+    if subject is None and verb.type in ("replaces", "repeals"):  # "thay thế Nghị định số 98/2010 … và Nghị định
+        more = _items(clause, [r for r in refs if r.start >= verb.end])  # số 61/2016 …": the same kind of text
+        objects += [r for r in more if r.code == objects[0].code and r not in objects]
     return [Found(_kind(verb, scope), r, subject, scope) for r in objects]
 
 
@@ -302,6 +334,10 @@ def _acts(subject: Reference, gap: str) -> bool:
     return subject.code not in _NOT_ACTING and not re.search(r"đề nghị|dự thảo|trình", gap, re.IGNORECASE)
 
 
+_PART_BEFORE_RE = re.compile(rf"{_PART_WORDS}\s+[\w.]+(?:[\s,]+(?:và\s+)?{_PART_WORDS}?\s*[\w.]+)*\s*(?:của\s+)?"
+                             rf"(?:{_TYPE_WORDS})?\s*(?:số\s*)?$")
+
+
 def _expiry(clause: str, verb: _Verb, refs: list[Reference]) -> list[Found]:
     """"Nghị quyết số 15/2013/NQ-HĐND … hết hiệu lực kể từ ngày Nghị quyết này có hiệu lực": the stating document
     replaces the numbers listed before the formula (or after it: "…: số 15/2013/NQ-HĐND …")."""
@@ -309,6 +345,12 @@ def _expiry(clause: str, verb: _Verb, refs: list[Reference]) -> list[Found]:
         return []
     prior = [r for r in refs if r.end <= verb.start]
     if prior:
+        lead = clause[: prior[0].start]
+        part = _PART_BEFORE_RE.search(lead)
+        if part or re.search(r"\bkèm theo\s+(?:" + _TYPE_WORDS + r")?\s*(?:số\s*)?$", lead, re.IGNORECASE):
+            # "Điều 9 Thông tư số 16/2017/TT-BGDĐT … hết hiệu lực": that part ceases, the rest stays
+            scope = _scope(part.group(0)) if part else "một phần"
+            return [Found(RelationType.REPEALS, prior[0], None, scope or "một phần")]
         return [Found(RelationType.REPLACES, r, None, None) for r in _chain(clause, prior)]
     after = [r for r in refs if r.start >= verb.end]
     if after and ":" in clause[verb.end : after[0].start]:
@@ -326,11 +368,15 @@ def _basis(clause: str, refs: list[Reference], verbs: list[_Verb], going_on: boo
     out = []
     for i, r in enumerate(refs):
         last = refs[i - 1].end if i else (m.end() if m else 0)
-        if any(last <= v.start and v.end <= r.start and not v.passive for v in verbs):
-            continue  # the object of the previous number's title
+        between = [v for v in verbs if last <= v.start and v.end <= r.start]
+        if between and not between[-1].passive:
+            continue  # the object of the previous number's title ("… quy định chi tiết … của Nghị định số …")
         gap = clause[last : r.start]
         out.append(Found(RelationType.IMPLEMENTS, r, None, None if _VERB_RE.search(gap) else _scope(gap)))
     return out
+
+
+_BASIS_GOES_ON_RE = re.compile(rf"^\W*(?:{_TYPE_WORDS}|số\s*\d)", re.IGNORECASE)
 
 
 def opens_basis(clause: str) -> bool:
@@ -339,12 +385,8 @@ def opens_basis(clause: str) -> bool:
 
 
 def _until(clause: str, verbs: list[_Verb], i: int) -> int:
-    """Where the objects of verb `i` end: at the next verb not coordinated with it ("Thay thế, bãi bỏ …" share
-    their objects)."""
-    for j in range(i + 1, len(verbs)):
-        if not re.fullmatch(r"\s*(?:,|và)?\s*", clause[verbs[j - 1].end : verbs[j].start]):
-            return verbs[j].start
-    return len(clause)
+    """Where the objects of verb `i` end: at the next verb after it."""
+    return next((v.start for v in verbs[i + 1 :] if v.start >= verbs[i].end), len(clause))
 
 
 def _opener(clause: str, verbs: list[_Verb], refs: list[Reference], opening: bool) -> Opener | None:
@@ -372,8 +414,9 @@ def _list_goes_on(clause: str, verbs: list[_Verb], refs: list[Reference], openin
         if v.passive or v.type == "expires" or not after:
             continue
         gap = clause[v.end : after[0].start]
-        if (_LIST_OPENS_RE.search(gap) and _OBJECT_GAP_RE.match(gap)
-                and _subject(clause, v, refs, opening) == (True, None)):
+        # "… thay thế A; B …" (a whole text each: after "Bãi bỏ Điều 1 của A;" what follows is A's title)
+        listing = _LIST_OPENS_RE.search(gap) or (v.type in ("replaces", "repeals") and _scope(gap) is None)
+        if listing and _OBJECT_GAP_RE.match(gap) and _subject(clause, v, refs, opening) == (True, None):
             return Opener(_kind(v, _scope(gap)), _scope(gap))
     return None
 
@@ -394,7 +437,7 @@ def relations_of_clause(clause: str, opening: bool = True, basis: bool = False
     clause = unicodedata.normalize("NFC", clause)[:_MAX_CLAUSE]
     if _CONDITION_RE.match(clause):
         return [], None
-    refs = [r for r in find_references(clause) if not r.partial]
+    refs = [r for r in find_references(clause) if not r.partial and not _STANDARD_RE.search(clause[: r.start])]
     verbs = _verbs(clause)
     out = _basis(clause, refs, verbs, basis)
     for i, v in enumerate(verbs):
@@ -526,9 +569,11 @@ def relations_in(chunks: list[Chunk], signed: str | None = None, own: str | None
     if not chunks:
         return [], []
     reader = _Reader(chunks[0].doc, signed, own)
+    basis = False  # "Căn cứ A;" then "Luật sửa đổi … số 87/2025/QH15;": a basis too
     for chunk, para, opening in _paragraphs(chunks):
-        basis = False  # "Căn cứ A; B;": B is a basis too
         for clause in split_sentences(para):
-            reader.clause(chunk, clause, opening, basis)
-            basis = (basis or opens_basis(clause)) and clause.rstrip().endswith(";")
+            going_on = basis and bool(_BASIS_GOES_ON_RE.match(clause))
+            reader.clause(chunk, clause, opening, going_on)
+            bare = clause.strip(" *_")
+            basis = (going_on or opens_basis(bare)) and (bare.endswith(";") or bare.lower() == "căn cứ")
     return reader.relations, reader.in_force

@@ -191,3 +191,25 @@ def test_a_whole_decision_read_in_order(tmp_path):
     assert {"64/2025/QH15", "87/2025/QH15", "118/2025/NĐ-CP", "2304/QĐ-BTNMT", "3380/QĐ-BNNMT"} <= bases
     assert "11006/TTr-SNNMT" not in bases  # "Theo đề nghị … tại Tờ trình số …" is no basis
     assert [x.date for x in dates] == ["2025-12-05"]
+
+
+# ---- the hand-checked list ---------------------------------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "local_gov_docs_2025"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus/local_gov_docs_2025")
+def test_recall_and_precision_on_the_hand_checked_list_of_17_documents():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+    from relations_score import score
+
+    by_type, errors = score(CORPUS)
+    tp = sum(c["tp"] for c in by_type.values())
+    fp = sum(c["fp"] for c in by_type.values())
+    fn = sum(c["fn"] for c in by_type.values())
+    assert tp + fn >= 150  # the list itself: 190 relations
+    assert tp / (tp + fn) >= 0.9 and tp / (tp + fp) >= 0.95, errors
+    changes = {k: c for k, c in by_type.items() if k != "implements"}
+    assert sum(c["fp"] for c in changes.values()) == 0, errors  # no false amendment, replacement or repeal
