@@ -115,10 +115,11 @@ _TITLE_GAP_RE = re.compile(
 # between a number and "được sửa đổi, bổ sung bởi …": its date, issuer and title ("… quy định về lệ phí trước bạ")
 _PASSIVE_GAP_RE = re.compile(r"^(?:[^;:\d]|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|"
                              r"\d{1,2}\s+tháng|\d{4}\b)" r"{0,300}$", re.IGNORECASE)
-_PART = r"(?:điểm|khoản|Điều|Chương|Mục|tiểu mục|mục|Phụ lục|Phần|Biểu|Mẫu|phụ lục|điều|chương)"
+_PART = r"(?<!\w)(?:điểm|khoản|Điều|Chương|Mục|tiểu mục|mục|Phụ lục|Phần|phụ lục|điều|chương)"
+_LABEL = r"(?:\d+[\w.]*|[IVXLC]+\b|[a-zđ]\b)"  # "5", "2.5", "II", "b": what a part is numbered by
 _SCOPE_RE = re.compile(
-    rf"(?P<s>(?:(?:một số|các)\s+)?{_PART}\s+[\w.]+"
-    rf"(?:(?:\s*,\s*|\s+và\s+|\s+|\s*;\s*){_PART}?\s*(?:\d+[\w.]*|[a-zđ])\b)*"
+    rf"(?P<s>(?:(?:một số|các)\s+)?{_PART}\s+{_LABEL}"
+    rf"(?:(?:\s*,\s*|\s+và\s+|\s+|\s*;\s*){_PART}?\s*{_LABEL})*"
     r"|một số (?:điều|nội dung|quy định)(?:\s*(?:,|và)\s+(?:phụ lục|khoản|điểm|biện pháp thi hành))?|một phần"
     r"|(?:một số\s+)?(?:từ|cụm từ)(?:\s*,\s*cụm từ)?)",
     re.IGNORECASE)
@@ -289,6 +290,12 @@ def _items(clause: str, refs: list[Reference]) -> list[Reference]:
     return out
 
 
+def _has_title_verb(clause: str, r: Reference) -> bool:
+    """Whether the number `r` is followed by the verb of its own title ("số 22/2025/NĐ-CP ngày … sửa đổi …")."""
+    m = _VERB_RE.search(clause, r.end)
+    return bool(m) and _TITLE_GAP_RE.match(clause[r.end : m.start()]) is not None
+
+
 def _active(clause: str, verb: _Verb, refs: list[Reference], opening: bool, until: int) -> list[Found]:
     """An active verb: the numbers it acts on, right after it (up to the next verb at `until`), or each item of
     the list it opens ("… thay thế các Quyết định: số …; số …")."""
@@ -301,6 +308,8 @@ def _active(clause: str, verb: _Verb, refs: list[Reference], opening: bool, unti
     scope = _scope(gap)
     listed = _items(clause, [r for r in refs if r.start >= verb.end]) if _LIST_OPENS_RE.search(gap) else []
     objects = listed if subject is None and listed else _chain(clause, after, items=subject is None)
+    if subject is not None:  # "… của Nghị định số 37/2019 và số 22/2025 … sửa đổi …": 22/2025 opens a new item
+        objects = objects[:1] + [r for r in objects[1:] if not _has_title_verb(clause, r)]
     if subject is None and verb.type in ("replaces", "repeals"):  # "thay thế Nghị định số 98/2010 … và Nghị định
         more = _items(clause, [r for r in refs if r.start >= verb.end])  # số 61/2016 …": the same kind of text
         objects += [r for r in more if r.code == objects[0].code and r not in objects]
@@ -369,14 +378,17 @@ def _basis(clause: str, refs: list[Reference], verbs: list[_Verb], going_on: boo
     for i, r in enumerate(refs):
         last = refs[i - 1].end if i else (m.end() if m else 0)
         between = [v for v in verbs if last <= v.start and v.end <= r.start]
-        if between and not between[-1].passive:
-            continue  # the object of the previous number's title ("… quy định chi tiết … của Nghị định số …")
         gap = clause[last : r.start]
+        if (between and not between[-1].passive) or (i and _IMPLEMENTING_TITLE_RE.search(gap)):
+            continue  # the object of the previous number's title ("… quy định chi tiết … của Nghị định số …")
         out.append(Found(RelationType.IMPLEMENTS, r, None, None if _VERB_RE.search(gap) else _scope(gap)))
     return out
 
 
 _BASIS_GOES_ON_RE = re.compile(rf"^\W*(?:{_TYPE_WORDS}|số\s*\d)", re.IGNORECASE)
+
+
+_IMPLEMENTING_TITLE_RE = re.compile(r"\bvề\s+(?:việc\s+)?(?:thực hiện|triển khai)\b", re.IGNORECASE)
 
 
 def opens_basis(clause: str) -> bool:
