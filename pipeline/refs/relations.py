@@ -293,7 +293,7 @@ def _items(clause: str, refs: list[Reference]) -> list[Reference]:
 def _has_title_verb(clause: str, r: Reference) -> bool:
     """Whether the number `r` is followed by the verb of its own title ("số 22/2025/NĐ-CP ngày … sửa đổi …")."""
     m = _VERB_RE.search(clause, r.end)
-    return bool(m) and _TITLE_GAP_RE.match(clause[r.end : m.start()]) is not None
+    return m is not None and _TITLE_GAP_RE.match(clause[r.end : m.start()]) is not None
 
 
 def _active(clause: str, verb: _Verb, refs: list[Reference], opening: bool, until: int) -> list[Found]:
