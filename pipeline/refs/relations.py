@@ -133,7 +133,7 @@ _OBJECT_GAP_RE = re.compile(
     rf"(?:(?:các|những)\s+(?:văn bản|{_TYPE_WORDS})"
     rf"(?:\s+[^\d:;]{{0,60}}?\s+sau(?:\s+đây)?|\s+sau(?:\s+đây)?)?\s*:?\s*)?"
     rf"(?:[^\d;:]{{0,220}}?\s(?:ban hành\s+)?kèm theo\s+)?"
-    rf"(?:(?:Luật|Bộ luật|Pháp lệnh)\s+[^\d;:]{{0,60}}?|{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?\s*(?:số\s*:?\s*)?$",
+    rf"(?:(?:Luật|Bộ luật|Pháp lệnh)\s+(?:(?!\bvà\b)[^\d;:,]){{0,60}}?|{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?\s*(?:số\s*:?\s*)?$",
     re.IGNORECASE)
 # between two numbers of one list: the first's date, issuer and title, then a comma, "và" or a list mark
 _LIST_GAP_RE = re.compile(

@@ -237,3 +237,10 @@ def test_a_number_with_its_own_title_verb_starts_a_new_item_of_a_quoted_list():
          "37/2019/NĐ-CP đã được sửa đổi, bổ sung một số điều theo Nghị định số 58/2023/NĐ-CP);")
     assert {(t, s_, o) for t, s_, o, _ in changes(s)} == {("amends", "58/2023/NĐ-CP", "37/2019/NĐ-CP"),
                                                            ("amends", "22/2025/NĐ-CP", "37/2019/NĐ-CP")}
+
+
+def test_a_law_named_without_its_number_does_not_lend_its_relation_to_the_next_number():
+    s = ("thuộc đối tượng phải đăng ký môi trường theo quy định của Luật Bảo vệ môi trường, Nghị định số 08/2022/NĐ-CP "
+         "ngày 10 tháng 01 năm 2022 của Chính phủ quy định chi tiết một số điều của Luật Bảo vệ môi trường và Nghị định "
+         "số 05/2025/NĐ-CP ngày 06 tháng 01 năm 2025 của Chính phủ")
+    assert changes(s) == []  # 08/2022 details the law (no number given), not decree 05/2025
