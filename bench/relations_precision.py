@@ -2,7 +2,7 @@
 whole corpus, written as a markdown table for a reviewer.
 
 Reads every .md file of ../shared/corpus/local_gov_docs_2025/{docs,national} with ``pipeline.readers``, chunks it as
-ingest does and runs ``pipeline.refs.relations.relations_in`` over each document (its own number and date from its
+ingest does and runs ``pipeline.refs.statements.relations_in`` over each document (its own number and date from its
 letterhead), exactly what ingest stores. Two samples, ``random.Random(--seed)``: --n relations of any type (most are
 legal bases, "Căn cứ …"), and --n of the changes only (replaces, amends, repeals, details, guides, corrects), the
 relations a status rests on. Also prints the count per type over the corpus, and how long extraction takes next to
@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import shared  # noqa: E402
 from pipeline.readers import ReadError, read_document  # noqa: E402
 from pipeline.refs.references import find_references  # noqa: E402
-from pipeline.refs.relations import InForce, Relation, RelationType, relations_in  # noqa: E402
+from pipeline.refs.relations import InForce, Relation, RelationType  # noqa: E402
+from pipeline.refs.statements import relations_in  # noqa: E402
 from pipeline.text.chunk import chunk_document  # noqa: E402
 
 CORPUS = shared("corpus", "local_gov_docs_2025")

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.readers import read_document  # noqa: E402
 from pipeline.refs.references import find_references  # noqa: E402
-from pipeline.refs.relations import relations_in  # noqa: E402
+from pipeline.refs.statements import relations_in  # noqa: E402
 from pipeline.text.chunk import chunk_document  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "relations_gold.json"

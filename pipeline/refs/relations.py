@@ -15,8 +15,8 @@ tiết …") or after "bởi/tại" (passive: "… được sửa đổi, bổ s
 number close after it ("thay thế máy móc, thiết bị"), one in a condition ("Trường hợp … được sửa đổi, bổ sung
 hoặc thay thế thì …") or one joined to others by "hoặc" (a general clause) states no relation.
 
-Pure functions over a chunk's text; ingest stores what they find (`pipeline.store`), `pipeline.refs.status`
-reads it back.
+Pure functions over one clause; `pipeline.refs.statements` reads a whole document with them, ingest stores what it
+finds (`pipeline.store`), `pipeline.refs.status` reads it back.
 """
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipeline.refs.references import Reference, find_references
-from pipeline.text.segment import split_sentences
 from pipeline.text.vocab import iso_date
-from pipeline.types import Chunk, HeadingKind
 
 
 class RelationType(StrEnum):
@@ -133,7 +131,8 @@ _OBJECT_GAP_RE = re.compile(
     rf"(?:(?:các|những)\s+(?:văn bản|{_TYPE_WORDS})"
     rf"(?:\s+[^\d:;]{{0,60}}?\s+sau(?:\s+đây)?|\s+sau(?:\s+đây)?)?\s*:?\s*)?"
     rf"(?:[^\d;:]{{0,220}}?\s(?:ban hành\s+)?kèm theo\s+)?"
-    rf"(?:(?:Luật|Bộ luật|Pháp lệnh)\s+(?:(?!\bvà\b)[^\d;:,]){{0,60}}?|{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?\s*(?:số\s*:?\s*)?$",
+    rf"(?:(?:Luật|Bộ luật|Pháp lệnh)\s+(?:(?!\bvà\b)[^\d;:,]){{0,60}}?|{_TYPE_WORDS}(?:\s+[^\d;:]{{0,12}}?)?)?"
+    rf"\s*(?:số\s*:?\s*)?$",
     re.IGNORECASE)
 # between two numbers of one list: the first's date, issuer and title, then a comma, "và" or a list mark
 _LIST_GAP_RE = re.compile(
@@ -226,7 +225,7 @@ def _scope(text: str) -> str | None:
     return scope.lower() if scope.isupper() else scope
 
 
-def _chain(clause: str, refs: list[Reference], items: bool = True) -> list[Reference]:
+def chain(clause: str, refs: list[Reference], items: bool = True) -> list[Reference]:
     """`refs[0]` and the numbers listed right after it ("Quyết định số 12/2020 … và Quyết định số 15/2021 …");
     not past a ";" unless `items` (in a quoted title, ";" ends the item that holds it)."""
     out = refs[:1]
@@ -280,7 +279,7 @@ def _kind(verb: _Verb, scope: str | None) -> RelationType:
     return kind
 
 
-def _items(clause: str, refs: list[Reference]) -> list[Reference]:
+def list_items(clause: str, refs: list[Reference]) -> list[Reference]:
     """The first number of each item of a list written in one clause: "…: số 23/2016/QĐ-UBND … ; số 21/2023/QĐ-UBND
     …", "… Quyết định 3526/QĐ-UBND …, Quyết định số 800/QĐ-UBND … và Quyết định số 1995/QĐ-UBND …"."""
     out = refs[:1]
@@ -306,12 +305,12 @@ def _active(clause: str, verb: _Verb, refs: list[Reference], opening: bool, unti
     if not stated:
         return []
     scope = _scope(gap)
-    listed = _items(clause, [r for r in refs if r.start >= verb.end]) if _LIST_OPENS_RE.search(gap) else []
-    objects = listed if subject is None and listed else _chain(clause, after, items=subject is None)
+    listed = list_items(clause, [r for r in refs if r.start >= verb.end]) if _LIST_OPENS_RE.search(gap) else []
+    objects = listed if subject is None and listed else chain(clause, after, items=subject is None)
     if subject is not None:  # "… của Nghị định số 37/2019 và số 22/2025 … sửa đổi …": 22/2025 opens a new item
         objects = objects[:1] + [r for r in objects[1:] if not _has_title_verb(clause, r)]
     if subject is None and verb.type in ("replaces", "repeals"):  # "thay thế Nghị định số 98/2010 … và Nghị định
-        more = _items(clause, [r for r in refs if r.start >= verb.end])  # số 61/2016 …": the same kind of text
+        more = list_items(clause, [r for r in refs if r.start >= verb.end])  # số 61/2016 …": the same kind of text
         objects += [r for r in more if r.code == objects[0].code and r not in objects]
     return [Found(_kind(verb, scope), r, subject, scope) for r in objects]
 
@@ -325,7 +324,7 @@ def _passive(clause: str, verb: _Verb, refs: list[Reference]) -> list[Found]:
         return []
     agents: list[Reference | None]
     if after and _AGENT_RE.match(clause[verb.end : after[0].start]):
-        agents = [*_chain(clause, after)]  # "… bởi Luật số 56/2024/QH15 và Luật số 90/2025/QH15"
+        agents = [*chain(clause, after)]  # "… bởi Luật số 56/2024/QH15 và Luật số 90/2025/QH15"
     elif re.match(rf"^[\s,]*(?:bởi|tại|theo)\s+{_TYPE_WORDS}\s+này\b", clause[verb.end :], re.IGNORECASE):
         agents = [None]
     else:
@@ -360,10 +359,10 @@ def _expiry(clause: str, verb: _Verb, refs: list[Reference]) -> list[Found]:
             # "Điều 9 Thông tư số 16/2017/TT-BGDĐT … hết hiệu lực": that part ceases, the rest stays
             scope = _scope(part.group(0)) if part else "một phần"
             return [Found(RelationType.REPEALS, prior[0], None, scope or "một phần")]
-        return [Found(RelationType.REPLACES, r, None, None) for r in _chain(clause, prior)]
+        return [Found(RelationType.REPLACES, r, None, None) for r in chain(clause, prior)]
     after = [r for r in refs if r.start >= verb.end]
     if after and ":" in clause[verb.end : after[0].start]:
-        return [Found(RelationType.REPLACES, r, None, None) for r in _items(clause, after)]
+        return [Found(RelationType.REPLACES, r, None, None) for r in list_items(clause, after)]
     return []
 
 
@@ -385,7 +384,10 @@ def _basis(clause: str, refs: list[Reference], verbs: list[_Verb], going_on: boo
     return out
 
 
-_BASIS_GOES_ON_RE = re.compile(rf"^\W*(?:{_TYPE_WORDS}|số\s*\d)", re.IGNORECASE)
+# a list item naming a number first: "a) Quyết định số 12/2020/QĐ-UBND …", "số 15/2013/NQ-HĐND …"
+ITEM_RE = re.compile(rf"^\W*{_LIST_MARK}?\s*(?:{_TYPE_WORDS}\s*)?(?:số\s*:?\s*)?(?=\d)", re.IGNORECASE)
+# a basis list going on after ";" on the next line: "Luật sửa đổi … số 87/2025/QH15;"
+BASIS_GOES_ON_RE = re.compile(rf"^\W*(?:{_TYPE_WORDS}|số\s*\d)", re.IGNORECASE)
 
 
 _IMPLEMENTING_TITLE_RE = re.compile(r"\bvề\s+(?:việc\s+)?(?:thực hiện|triển khai)\b", re.IGNORECASE)
@@ -487,105 +489,3 @@ def in_force_date(clause: str, signed: str | None = None) -> str | None:
     if not m or any(not r.partial for r in find_references(clause[m.start() : m.end()])):
         return None  # "Nghị định 08/2022/NĐ-CP có hiệu lực từ …": another document's date
     return _date(m, signed)
-
-
-_ITEM_RE = re.compile(rf"^\W*{_LIST_MARK}?\s*(?:{_TYPE_WORDS}\s*)?(?:số\s*:?\s*)?(?=\d)", re.IGNORECASE)
-_OPENING_KINDS = {HeadingKind.DIEU, HeadingKind.CHUONG, HeadingKind.MUC, HeadingKind.PHAN}
-
-
-def _paragraphs(chunks: list[Chunk]) -> list[tuple[Chunk, str, bool]]:
-    """(chunk, paragraph, opening) for a document's chunks in order: each heading once (a heading that runs on
-    into the text is joined to its first line), then the lines of the text. `opening` holds in the letterhead and
-    title (no heading yet) and under an article (Điều)."""
-    seen: set[tuple] = set()
-    out = []
-    for c in chunks:
-        opening = not c.headings or any(h.kind is HeadingKind.DIEU for h in c.headings)
-        lines = [x for x in c.text.split("\n") if x.strip()]
-        for k, h in enumerate(c.headings):
-            if c.headings[: k + 1] in seen:
-                continue
-            seen.add(c.headings[: k + 1])
-            last = k == len(c.headings) - 1
-            if last and lines and h.kind not in _OPENING_KINDS and not re.search(r"[.:;!?]\s*$", h.title):
-                lines[0] = f"{h.title} {lines[0]}"
-            else:
-                out.append((c, h.title, opening))
-        out.extend((c, line, opening) for line in lines)
-    return out
-
-
-def _item(clause: str) -> Reference | None:
-    """The number a list item names first ("a) Quyết định số 12/2020/QĐ-UBND …", "số 15/2013/NQ-HĐND …")."""
-    if not _ITEM_RE.match(clause):
-        return None
-    refs = [r for r in find_references(clause[:300]) if not r.partial]
-    return refs[0] if refs and _ITEM_RE.match(clause[: refs[0].start + 1]) else None
-
-
-class _Reader:
-    """Reads one document's clauses in order, keeping what a list spreads over several clauses: the opener
-    ("… thay thế các Quyết định sau:") and the items before a closing formula ("…; Nghị quyết số … hết hiệu lực
-    kể từ ngày Nghị quyết này có hiệu lực")."""
-
-    def __init__(self, doc: str, signed: str | None, own: str | None) -> None:
-        self.doc, self.signed, self.own = doc, signed, own
-        self.relations: list[Relation] = []
-        self.in_force: list[InForce] = []
-        self.pending: tuple[Opener, str] | None = None
-        self.items: list[tuple[Reference, str]] = []
-        self.seen: set[tuple] = set()
-        self.where: dict[tuple, int] = {}  # a relation stated twice (a heading cut with "…", then in full): once
-
-    def add(self, chunk: Chunk, found: Found, sentence: str) -> None:
-        if found.subject is None and self.own and found.other.ref == self.own:
-            return  # the document naming itself
-        key = (found.type, found.subject.ref if found.subject else None, found.other.ref, found.scope)
-        relation = Relation(found.type, found.other, found.subject, found.scope, effective_date(sentence, self.signed),
-                            self.doc, chunk.section, chunk.chunk_id, sentence)
-        if key not in self.where:
-            self.where[key] = len(self.relations)
-            self.relations.append(relation)
-        elif len(sentence) > len(self.relations[self.where[key]].sentence.rstrip("…")):
-            self.relations[self.where[key]] = relation
-
-    def clause(self, chunk: Chunk, clause: str, opening: bool, basis: bool = False) -> None:
-        found, opener = relations_of_clause(clause, opening, basis)
-        item = _item(clause)
-        if self.pending and item is not None:
-            op, head = self.pending
-            refs = [r for r in find_references(clause) if not r.partial and r.start >= item.start]
-            for r in _items(clause, refs):
-                self.add(chunk, Found(op.type, r, None, op.scope), f"{head[:300]} … {clause}")
-            for f in found:
-                self.add(chunk, f, clause)
-            return
-        self.pending = (opener, clause) if opener else None
-        if any(f.type is RelationType.REPLACES and f.subject is None for f in found) and "hết hiệu lực" in clause:
-            for r, text in self.items:  # the items listed before "… hết hiệu lực kể từ ngày … này có hiệu lực"
-                self.add(chunk, Found(RelationType.REPLACES, r, None, None), f"{text} … {clause}")
-        self.items = [*self.items, (item, clause)] if item and clause.rstrip().endswith(";") and not found else []
-        for f in found:
-            self.add(chunk, f, clause)
-        date = in_force_date(clause, self.signed)
-        if date and (date, clause) not in self.seen:
-            self.seen.add((date, clause))
-            self.in_force.append(InForce(self.doc, date, chunk.chunk_id, clause))
-
-
-def relations_in(chunks: list[Chunk], signed: str | None = None, own: str | None = None
-                 ) -> tuple[list[Relation], list[InForce]]:
-    """The relations one document states and its own effective date(s), from its chunks in order; `signed` is
-    its date (what "có hiệu lực kể từ ngày ký" means), `own` its canonical number (a mention of itself is no
-    relation)."""
-    if not chunks:
-        return [], []
-    reader = _Reader(chunks[0].doc, signed, own)
-    basis = False  # "Căn cứ A;" then "Luật sửa đổi … số 87/2025/QH15;": a basis too
-    for chunk, para, opening in _paragraphs(chunks):
-        for clause in split_sentences(para):
-            going_on = basis and bool(_BASIS_GOES_ON_RE.match(clause))
-            reader.clause(chunk, clause, opening, going_on)
-            bare = clause.strip(" *_")
-            basis = (going_on or opens_basis(bare)) and (bare.endswith(";") or bare.lower() == "căn cứ")
-    return reader.relations, reader.in_force

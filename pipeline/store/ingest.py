@@ -35,7 +35,8 @@ from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
 from pipeline.readers.worker import Budget, RaisedInWorker, Worker, WorkerFailed
 from pipeline.refs.references import find_references, mentions_in
-from pipeline.refs.relations import InForce, Relation, relations_in
+from pipeline.refs.relations import InForce, Relation
+from pipeline.refs.statements import relations_in
 from pipeline.settings import Settings
 from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
