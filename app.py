@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # names in hints only, all from the entry points
         Filters,
         IndexReader,
         IngestReport,
+        LegalStatus,
         Library,
         RefCatalog,
         RefMatch,
@@ -189,6 +190,34 @@ def show_doc_links(refs: RefCatalog, name: str, t: dict[str, str]) -> None:
     html("<br>".join(parts))
 
 
+def other_html(refs: RefCatalog, number: str) -> str:
+    """The other side of a relation: a link to the indexed document bearing that number, else the number looked
+    up (or the stating document's name when it bears none)."""
+    if number in refs.docs:
+        return doc_link(refs, number)
+    borne = refs.numbered(number)
+    if len(borne) == 1:
+        return doc_link(refs, borne[0])
+    return f'<a href="?ref={quote_plus(number)}" target="_self">{ui.esc(number)}</a>'
+
+
+def show_status(refs: RefCatalog, status: LegalStatus, t: dict[str, str], issued: str | None = None) -> None:
+    """The status badge, what it rests on, and the timeline of the relations (issued, in force, amended,
+    replaced …) with links to each related document."""
+    html(ui.status_badge_html(status.status.value, status.effective, t))
+    if status.conflict:
+        st.warning(t["st_conflict"])
+    events = [(issued, "issued", "", "")] if issued else []
+    if status.in_force is not None:
+        events.append((status.in_force.date, "took_effect", "", status.in_force.sentence))
+    shown = status.relations[:MAX_MENTIONS]
+    events += [(x.effective, f"rel_{x.type}", other_html(refs, x.other) + (f" ({ui.esc(x.scope)})" if x.scope else "")
+                + f" <small>{ui.esc(t['said_in'])} {doc_link(refs, x.doc)}</small>", x.sentence) for x in shown]
+    if len(events) > 1 or status.relations:
+        with st.expander(t["timeline"], expanded=status.status.value != "unknown"):
+            html(ui.timeline_html(events, t))
+
+
 def show_match(m: RefMatch, refs: RefCatalog, t: dict[str, str]) -> None:
     when = m.date or (str(m.year) if m.year else t["unknown_date"])
     facts = " · ".join(x for x in (m.type, m.issuer, when, t["partial"] if m.partial else "") if x)
@@ -196,6 +225,7 @@ def show_match(m: RefMatch, refs: RefCatalog, t: dict[str, str]) -> None:
     html(f"<h4>{ui.esc(m.ref)}</h4><div>{ui.esc(facts)}</div>")
     st.caption(t["mentions"].format(n=len(m.mentions), d=len(docs)))
     own = refs.bearer(m)
+    show_status(refs, refs.status(m), t, refs.docs[own].meta.date if own else None)
     if own:
         show_doc_links(refs, own, t)
     with st.expander(t["mentions"].format(n=len(m.mentions), d=len(docs)), expanded=len(m.mentions) <= 5):
@@ -219,6 +249,8 @@ def refs_tab(refs: RefCatalog, t: dict[str, str]) -> None:
         elif not found and not own:
             st.info(t["ref_none"].format(q=ui.plain(query[:80])))
         for name in own:
+            if (status := refs.doc_status(name)) is not None:
+                show_status(refs, status, t, refs.docs[name].meta.date)
             show_doc_links(refs, name, t)
         for m in found[:MAX_MATCHES]:
             show_match(m, refs, t)
@@ -306,13 +338,18 @@ def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, 
     return out
 
 
-def library_tab(data: IndexReader | None, library: Library, t: dict[str, str]) -> None:
+def library_tab(data: IndexReader | None, library: Library, t: dict[str, str], refs: RefCatalog | None = None
+                ) -> None:
     for kind, message in st.session_state.pop("library_report", []):
         getattr(st, kind)(message)
     if data is not None:
         st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=ui.plain(data.embedder_name)))
+        statuses = {name: refs.doc_status(name) for name in data.docs} if refs is not None else {}
         st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
-                       t["col_date"]: r["date"], t["col_years"]: ", ".join(map(str, r["years"])),
+                       t["col_date"]: r["date"],
+                       t["col_effective"]: (s := statuses.get(r["name"])) and s.effective,
+                       t["col_status"]: t[f"st_{s.status.value}"] if s else None,
+                       t["col_years"]: ", ".join(map(str, r["years"])),
                        t["col_chunks"]: r["chunks"]} for r in library.rows(data)],
                      hide_index=True, width="stretch", key="doc_table",
                      column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
@@ -413,7 +450,7 @@ def main() -> None:
     with compare:
         compare_tab(load_comparer(index, gen), t)
     with library_pane:
-        library_tab(data, library, t)
+        library_tab(data, library, t, refs)
     with recent:
         recent_questions(t)
 

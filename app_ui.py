@@ -54,6 +54,17 @@ TEXT = {
         "col_plan": "So với kế hoạch",
         "col_section": "Mục", "kind_result": "kết quả", "kind_target": "mục tiêu", "cmp_sources": "Câu nguồn",
         "cmp_csv": "Tải CSV", "cmp_xlsx": "Tải Excel", "cmp_took": "So sánh trong {ms:.0f} ms",
+        "st_in force": "Còn hiệu lực", "st_amended": "Đã được sửa đổi, bổ sung", "st_replaced": "Đã bị thay thế",
+        "st_repealed": "Đã bị bãi bỏ", "st_repealed in part": "Bị bãi bỏ một phần", "st_unknown": "Chưa rõ hiệu lực",
+        "st_note": "theo các văn bản trong thư viện", "st_from": "hiệu lực từ {d}",
+        "st_conflict": "Có nhiều văn bản cùng nói thay thế văn bản này — xem từng câu dẫn bên dưới.",
+        "st_because": "Căn cứ", "timeline": "Diễn biến", "issued": "Ban hành", "took_effect": "Có hiệu lực",
+        "rel_replaces": "Thay thế", "rel_replaced_by": "Bị thay thế bởi", "rel_amends": "Sửa đổi, bổ sung",
+        "rel_amended_by": "Được sửa đổi, bổ sung bởi", "rel_repeals": "Bãi bỏ", "rel_repealed_by": "Bị bãi bỏ bởi",
+        "rel_details": "Quy định chi tiết", "rel_detailed_by": "Được quy định chi tiết bởi",
+        "rel_guides": "Hướng dẫn thi hành", "rel_guided_by": "Được hướng dẫn bởi", "rel_implements": "Căn cứ/thực hiện",
+        "rel_implemented_by": "Là căn cứ của", "rel_corrects": "Đính chính", "rel_corrected_by": "Được đính chính bởi",
+        "said_in": "theo", "col_effective": "Hiệu lực từ", "col_status": "Tình trạng",
     },
     "en": {
         "title": "Document search",
@@ -97,6 +108,18 @@ TEXT = {
         "col_plan": "Against plan",
         "col_section": "Section", "kind_result": "result", "kind_target": "target", "cmp_sources": "Source sentences",
         "cmp_csv": "Download CSV", "cmp_xlsx": "Download Excel", "cmp_took": "Compared in {ms:.0f} ms",
+        "st_in force": "In force", "st_amended": "Amended", "st_replaced": "Replaced", "st_repealed": "Repealed",
+        "st_repealed in part": "Repealed in part", "st_unknown": "Status unknown",
+        "st_note": "as the indexed documents say", "st_from": "in force from {d}",
+        "st_conflict": "More than one document says it replaces this one — see each sentence below.",
+        "st_because": "Because", "timeline": "Timeline", "issued": "Issued", "took_effect": "Takes effect",
+        "rel_replaces": "Replaces", "rel_replaced_by": "Replaced by", "rel_amends": "Amends",
+        "rel_amended_by": "Amended by", "rel_repeals": "Repeals", "rel_repealed_by": "Repealed by",
+        "rel_details": "Details", "rel_detailed_by": "Detailed by", "rel_guides": "Guides",
+        "rel_guided_by": "Guided by",
+        "rel_implements": "Based on", "rel_implemented_by": "Basis of", "rel_corrects": "Corrects",
+        "rel_corrected_by": "Corrected by", "said_in": "per", "col_effective": "In force from",
+        "col_status": "Status",
     },
 }
 
@@ -119,6 +142,12 @@ CSS = """<style>
 .tc-card mark,.tc-answer mark,.tc-ctx mark{background:#fff3b0;padding:0 .1em}
 .tc-cite{font-weight:600;text-decoration:none}
 .tc-ctx{font-size:.95rem;line-height:1.6;margin:.2em 0 .6em}
+.tc-badge{display:inline-block;border-radius:1em;padding:.1em .7em;font-size:.85rem;font-weight:600;color:#fff}
+.tc-st-in-force{background:#1a7f37}.tc-st-amended{background:#9a6700}
+.tc-st-replaced,.tc-st-repealed{background:#cf222e}
+.tc-st-repealed-in-part{background:#bc4c00}.tc-st-unknown{background:#6e7781}
+.tc-timeline{border-left:2px solid #d0d7de;margin:.4em 0 .8em .3em;padding-left:.9em;font-size:.93rem;line-height:1.6}
+.tc-timeline .tc-when{color:#57606a;font-variant-numeric:tabular-nums;margin-right:.5em}
 </style>"""
 
 _MARKER_RE = re.compile(r"\[(\d+)\]")
@@ -234,6 +263,25 @@ def context_html(sentence: str, ref: str) -> str:
     """A mention's sentence, escaped, the number itself marked."""
     start = sentence.find(ref)
     return f'<div class="tc-ctx">{marked(sentence, [(start, start + len(ref))] if start >= 0 else [])}</div>'
+
+
+def status_badge_html(status: str, effective: str | None, t: dict[str, str]) -> str:
+    """A status badge ("Đã bị thay thế") with the date the document says it takes effect."""
+    label = t.get(f"st_{status}", status)
+    when = f" · {esc(t['st_from'].format(d=date_text(effective)))}" if effective else ""
+    return (f'<span class="tc-badge tc-st-{esc(status.replace(" ", "-"))}">{esc(label)}</span>'
+            f'<small>{when} · {esc(t["st_note"])}</small>')
+
+
+def timeline_html(events: Sequence[tuple[str | None, str, str, str]], t: dict[str, str]) -> str:
+    """Dated events, oldest first: (ISO date or None, label, the other document as HTML already escaped, the
+    sentence saying so)."""
+    rows = []
+    for when, label, other, sentence in sorted(events, key=lambda e: e[0] or "9999"):
+        shown = esc(date_text(when)) if when else "—"
+        rows.append(f'<div><span class="tc-when">{shown}</span><b>{esc(t.get(label, label))}</b> {other}'
+                    + (f'<div class="tc-ctx">{esc(sentence)}</div>' if sentence else "") + "</div>")
+    return f'<div class="tc-timeline">{"".join(rows)}</div>'
 
 
 def doc_line(name: str, meta: DocMeta | None) -> str:

@@ -51,6 +51,7 @@ _LAZY = {
     "Comparison": "pipeline.indicators.compare",
     "RefCatalog": "pipeline.refs.catalog",
     "RefMatch": "pipeline.refs.references",
+    "LegalStatus": "pipeline.refs.status",
     "Library": "pipeline.store.library",
     "AlreadyIndexed": "pipeline.store.library",
     "IngestReport": "pipeline.store.ingest",

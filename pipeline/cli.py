@@ -22,7 +22,9 @@ from pipeline.text.visible import json_visible, visible
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from pipeline.refs.catalog import RefCatalog
     from pipeline.refs.links import DocLink
+    from pipeline.refs.references import RefMatch
     from pipeline.store.reader import IndexData
     from pipeline.types import Answer
 
@@ -43,7 +45,9 @@ EXAMPLES = {
     "remove": "Example:\n  tracuu remove bao-cao-ktxh-2022-tp-ha-tinh.txt",
     "refs": 'Example:\n  tracuu refs "qd 996"\n  tracuu refs 59/2019/ND-CP --json\n'
             '  tracuu refs --list --type "Nghị quyết"\n'
-            '  tracuu refs --links --doc qd-97-2025-ubnd.md',
+            '  tracuu refs --links --doc qd-97-2025-ubnd.md\n'
+            '  tracuu refs 65/2024/QĐ-UBND            (status: in force, amended, replaced, repealed …)\n'
+            '  tracuu refs --relations --type replaces --json',
     "compare": 'Example:\n  tracuu compare "tăng trưởng kinh tế"\n'
                '  tracuu compare "thu ngan sach" --years 2022 2023 --json\n'
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
@@ -259,6 +263,8 @@ def cmd_refs(args: argparse.Namespace) -> int:
     docs = pipeline.match_docs(catalog.docs, args.doc) if args.doc else ()
     if args.links:
         return _print_links(catalog.links(docs), args.json)
+    if args.relations:
+        return _print_relations(catalog, args.type, docs if args.doc else None, args.json)
     found = catalog.mentioned_in(docs) if args.doc else catalog.references
     if args.type:
         found = [m for m in found if fold(m.type or "") == fold(args.type)]
@@ -272,18 +278,60 @@ def cmd_refs(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     found = lookup(found, query)
     if args.json:
-        print(_json({"query": query, "matches": [m.to_json(catalog.bearer(m)) for m in found]},
-                         ))
+        print(_json({"query": query, "matches": [catalog.match_json(m) for m in found]}))
         return 0
     if not found:
         say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
     for m in found:
-        own = catalog.bearer(m)
-        say(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
-              f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
-        for x in m.mentions:
-            say(f"    {x.doc} — {x.section or '(đầu văn bản)'}\n      {x.sentence}")
+        _print_match(catalog, m)
+    return 0
+
+
+def _print_match(catalog: RefCatalog, m: RefMatch) -> None:
+    """One number looked up: what it is, its status with the sentences it rests on, its relations both ways,
+    then every mention."""
+    own = catalog.bearer(m)
+    say(f"{m.ref} — {m.type or '?'}, {m.issuer or '?'}, {m.date or m.year or 'không rõ ngày'}"
+        f" · {len(m.mentions)} mention(s)" + (f" · indexed: {own}" if own else ""))
+    st = catalog.status(m)
+    say(f"  status: {st.status.value}" + (f" · effective {st.effective}" if st.effective else "")
+        + (" · CONFLICT: more than one document says it replaces this one" if st.conflict else ""))
+    if st.in_force and not st.evidence:
+        say(f"    ← {st.in_force.doc}: {st.in_force.sentence}")
+    for x in st.evidence:
+        say(f"    ← {x.type} {x.other}" + (f" ({x.scope})" if x.scope else "")
+            + (f" from {x.effective}" if x.effective else "") + f", said in {x.doc}: {x.sentence}")
+    if st.relations:
+        say("  relations:")
+    for x in st.relations:
+        say(f"    {x.type:<15} {x.other}" + (f" ({x.scope})" if x.scope else "")
+            + (f" from {x.effective}" if x.effective else "") + f" — {x.doc}\n      {x.sentence}")
+    say("  mentions:")
+    for mention in m.mentions:
+        say(f"    {mention.doc} — {mention.section or '(đầu văn bản)'}\n      {mention.sentence}")
+
+
+def _print_relations(catalog: RefCatalog, kind: str | None, docs: Sequence[str] | None, as_json: bool) -> int:
+    """`refs --relations`: every relation found, of one type when given, stated in `docs` when given."""
+    from pipeline.refs.relations import RelationType
+
+    try:
+        wanted = RelationType(kind.strip().lower()) if kind else None
+    except ValueError:
+        say(f"unknown relation type '{visible(kind or '')[:40]}' — use one of: "
+            f"{', '.join(t.value for t in RelationType)} (loại quan hệ không hợp lệ)", file=sys.stderr)
+        return 2
+    rows = [r for r in catalog.relation_rows(wanted) if docs is None or r["doc"] in docs]
+    if not catalog.index.relations and catalog.index.chunks:
+        say("note: this index holds no relations yet — re-run `tracuu ingest` to derive them", file=sys.stderr)
+    if as_json:
+        print(_json(rows))
+        return 0
+    for r in rows:
+        say(f"{r['type']:<11} {r['subject'] or r['doc']} → {r['other']}" + (f" ({r['scope']})" if r["scope"] else "")
+            + (f" from {r['effective']}" if r["effective"] else "") + (" [quoted]" if r["quoted"] else "")
+            + f"\n      {r['doc']}: {r['sentence'][:300]}")
     return 0
 
 
@@ -422,9 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("query", nargs="*", help="e.g. 996/QĐ-TTg, qd 996, nghi quyet 27, 59/2019/ND-CP")
     sp.add_argument("--list", action="store_true", help="all references with their mention counts")
     sp.add_argument("--doc", help="only references mentioned in this document (name, prefix or part of it)")
-    sp.add_argument("--type", help="only this type, e.g. 'Nghị quyết'")
+    sp.add_argument("--type", help="only this type, e.g. 'Nghị quyết'; with --relations a relation type, e.g. replaces")
     sp.add_argument("--links", action="store_true",
                     help="which indexed documents cite which (by the number each bears); with --doc, that one's")
+    sp.add_argument("--relations", action="store_true",
+                    help="every relation found (replaces, amends, repeals, details, guides, implements, corrects)")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_refs)
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from pipeline.indicators.extract import Indicator
     from pipeline.refs.references import RefMatch
+    from pipeline.refs.relations import InForce, Relation
     from pipeline.types import Chunk, DocRecord
 
 
@@ -43,6 +44,16 @@ class IndexReader(Protocol):
     @property
     def embedder_name(self) -> str:
         """The embedder the chunks were embedded with; queries must use the same one."""
+        ...
+
+    @property
+    def relations(self) -> list[Relation]:
+        """What each document states it replaces, amends, repeals, details, guides, implements or corrects."""
+        ...
+
+    @property
+    def in_force(self) -> list[InForce]:
+        """Each document's own effective date, as it states it."""
         ...
 
     @property

@@ -262,6 +262,15 @@ def test_reference_of_an_uncited_document_shows_what_it_cites(index: Path):
     assert "?ref=25%2F2025%2FN%C4%90-CP" in cites
 
 
+def test_a_number_shows_its_status_badge_and_the_timeline_of_its_relations(index: Path):
+    at = start(ref="nd 25/2025")
+    shown = markdown(at)
+    assert '<span class="tc-badge tc-st-in-force">Còn hiệu lực</span>' in shown  # named as a basis by 1378/QĐ-BNV
+    timeline = next(m.value for m in at.markdown if m.value.startswith('<div class="tc-timeline">'))
+    assert "<b>Là căn cứ của</b>" in timeline and "?ref=1378%2FQ%C4%90-BNV" in timeline
+    assert "Căn cứ Nghị định số 25/2025/NĐ-CP" in timeline  # the sentence it rests on
+
+
 def test_reference_table_counts_and_filters_by_type(index: Path):
     at = start()
     table = at.dataframe[0].value
@@ -317,6 +326,8 @@ def test_library_lists_documents_with_metadata_and_chunk_counts(index: Path):
     assert list(docs["Tệp"]) == sorted(p.name for p in DOCS)
     qd = docs[docs["Tệp"] == "qd-97-2025-ubnd.md"].iloc[0]
     assert qd["Số"] == "97/2025/QĐ-UBND" and qd["Ngày"] == "2025-11-25"
+    bnv = docs[docs["Tệp"] == "qd-1378-bnv.md"].iloc[0]  # "Quyết định này có hiệu lực thi hành kể từ ngày ký"
+    assert bnv["Tình trạng"] == "Còn hiệu lực" and bnv["Hiệu lực từ"] == open_index(index).docs[bnv["Tệp"]].meta.date
     assert qd["Số đoạn"] == open_index(index).docs["qd-97-2025-ubnd.md"].n_chunks
     assert "4 văn bản" in " ".join(c.value for c in at.caption)
 

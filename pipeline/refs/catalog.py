@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from pipeline.refs.links import (
     reference_rows,
 )
 from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query
+from pipeline.refs.relations import RelationType
+from pipeline.refs.status import LegalStatus, StatusIndex
 
 if TYPE_CHECKING:
     from pipeline.protocol import IndexReader
@@ -72,6 +75,38 @@ class RefCatalog:
     def mentioned_in(self, docs: Collection[str]) -> list[RefMatch]:
         """The references mentioned in any of `docs`."""
         return [m for m in self.references if any(x.doc in docs for x in m.mentions)]
+
+    @functools.cached_property
+    def statuses(self) -> StatusIndex:
+        """The index's relations with each document's own number and effective date (built on first use)."""
+        return StatusIndex(self.index.relations, self.index.in_force,
+                           {name: d.meta.number for name, d in self.docs.items()})
+
+    def status(self, m: RefMatch) -> LegalStatus:
+        """Whether the number `m` names is in force, amended, replaced or repealed, with the sentences saying so."""
+        return self.statuses.of_match(m, self.bearer(m))
+
+    def doc_status(self, doc: str) -> LegalStatus | None:
+        """The status of an indexed document by its own number; None when it bears none."""
+        own = self.statuses.numbers.get(doc)
+        return self.statuses.status(own, doc) if own else None
+
+    def match_json(self, m: RefMatch) -> dict:
+        """One match of `refs --json`: the reference, its mentions, and its status with its relations."""
+        return {**m.to_json(self.bearer(m)), **self.status(m).to_json()}
+
+    def relation_rows(self, kind: RelationType | None = None) -> list[dict]:
+        """Every relation found (`refs --relations --json`), of one `kind` when given: who acts ("subject", the
+        stating document's own number unless the relation is quoted), on what ("other"), where it is said."""
+        rows = []
+        for r in self.statuses.relations:
+            if kind is not None and r.type is not kind:
+                continue
+            subject = self.statuses.subject(r)
+            rows.append({"type": r.type.value, "subject": subject.ref if subject else None, "other": r.other.ref,
+                         "scope": r.scope, "effective": r.effective, "quoted": r.subject is not None, "doc": r.doc,
+                         "chunk_id": r.chunk_id, "sentence": r.sentence})
+        return rows
 
     def rows(self, matches: Sequence[RefMatch] | None = None, types: Sequence[str] = (),
              issuers: Sequence[str] = ()) -> list[dict]:

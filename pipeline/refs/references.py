@@ -306,6 +306,17 @@ def _key(r: Reference) -> tuple[str, str, str]:
     return (r.number.lstrip("0"), fold(r.code), fold(r.issuer or ""))
 
 
+def number_key(r: Reference) -> tuple[str, str, str]:
+    """What two spellings of one number share: number, type code and issuer, folded (years are checked apart)."""
+    return _key(r)
+
+
+def same_number(a: Reference, b: Reference) -> bool:
+    """Whether two mentions name the same number: number, type code and issuer alike, years not in conflict
+    (``36/2021/NQ-HĐND`` and ``36/NQ-HĐND`` dated 2021)."""
+    return _key(a) == _key(b) and not (a.year and b.year and a.year != b.year)
+
+
 def group(mentions: list[Mention]) -> list[RefMatch]:
     """Mentions of the same document merged: same number, type code and issuer, years not in conflict
     (``36/2021/NQ-HĐND`` and ``36/NQ-HĐND`` dated 06/11/2021 are one document)."""

@@ -8,6 +8,7 @@ import numpy as np
 
 from pipeline.indicators.extract import Indicator
 from pipeline.refs.references import Mention
+from pipeline.refs.relations import InForce, Relation
 from pipeline.types import Chunk, DocRecord
 
 
@@ -22,6 +23,8 @@ class Derived:
     vectors: np.ndarray  # (len(chunks), dim) float32, passages as the embedder saw them
     mentions: tuple[Mention, ...] = ()  # the legal references of every chunk, with their sentences
     indicators: tuple[Indicator, ...] = ()  # indicator statements, once each
+    relations: tuple[Relation, ...] = ()  # what each document says it replaces, amends, repeals … (refs/relations.py)
+    in_force: tuple[InForce, ...] = ()  # each document's own effective date, as it states it
     names: tuple[str, ...] = ()  # the distinct indicator names, sorted
     name_vectors: np.ndarray | None = None  # (len(names), dim): names embedded as queries, for `compare`
     accents: dict[str, str] = field(default_factory=dict)  # folded word → its most frequent accented spelling

@@ -34,7 +34,9 @@ from pipeline.embed import Embedder, Role
 from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
 from pipeline.readers.worker import Budget, RaisedInWorker, Worker, WorkerFailed
-from pipeline.refs.references import mentions_in
+from pipeline.refs.references import find_references, mentions_in
+from pipeline.refs.relations import InForce, Relation
+from pipeline.refs.statements import relations_in
 from pipeline.settings import Settings
 from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
@@ -48,10 +50,11 @@ from pipeline.types import DEFAULT_READ, Chunk, DocRecord, Document, ReadOptions
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 14  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+PARSER_VERSION = 15  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
 # names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
 # 12: typed heading paths and footnotes stored as columns; 13: tables read as rows under their headers;
-# 14: a spanning header cell placed by the years it covers, a dash is no row label
+# 14: a spanning header cell placed by the years it covers, a dash is no row label; 15: relations between
+# documents and effective dates
 
 
 class Stage(Enum):
@@ -523,15 +526,35 @@ def _embed(texts: list[str], embedder: Embedder, old: IndexData | None, progress
 
 def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors: np.ndarray,
            embed_names: Callable[[list[str]], np.ndarray | None]) -> Derived:
-    """Everything else the index keeps, from the chunks: their legal references, indicator statements, the
-    distinct indicator names with their vectors (`embed_names`), and the accent map of their words."""
+    """Everything else the index keeps, from the chunks: their legal references, the relations between documents,
+    indicator statements, the distinct indicator names with their vectors (`embed_names`), and the accent map of
+    their words."""
     indicators = unique_indicators(chunks)
     names = sorted({i.name for i in indicators})
+    relations, in_force = document_relations(docs, chunks)
     return Derived(
         docs=tuple(docs), chunks=tuple(chunks), embed_texts=tuple(texts), vectors=vectors,
         mentions=tuple(m for c in chunks for m in mentions_in(c)), indicators=tuple(indicators),
         names=tuple(names), name_vectors=embed_names(names), accents=build_accent_map(c.words for c in chunks),
+        relations=tuple(relations), in_force=tuple(in_force),
     )
+
+
+def document_relations(docs: list[DocRecord], chunks: list[Chunk]) -> tuple[list[Relation], list[InForce]]:
+    """What each document states of others (replaces, amends …) and its own effective date, read over its chunks
+    in document order with its own number and date (what "kể từ ngày ký" means)."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc, []).append(c)
+    relations: list[Relation] = []
+    in_force: list[InForce] = []
+    for d in docs:
+        own = [r for r in find_references(d.meta.number or "")[:1] if not r.partial]
+        found, dates = relations_in(sorted(by_doc.get(d.name, []), key=lambda c: c.ordinal), d.meta.date,
+                                    own[0].ref if own else None)
+        relations.extend(found)
+        in_force.extend(dates)
+    return relations, in_force
 
 
 def _name_vectors(names: list[str], embedder: Embedder, old: IndexData | None, progress: Progress,

@@ -8,13 +8,16 @@ import functools
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind
 from pipeline.refs.references import Mention, Reference, group
+from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.store import integrity
 from pipeline.store.layout import (
     FORMAT_VERSION,
@@ -27,6 +30,8 @@ from pipeline.store.layout import (
     read_manifest,
 )
 from pipeline.types import Chunk, DocMeta, DocRecord, Heading, TableRow
+
+T = TypeVar("T")
 
 
 def salvage_documents(root: Path) -> dict[str, DocRecord]:
@@ -58,6 +63,20 @@ def _row_mention(r: sqlite3.Row) -> Mention:
     ref = Reference(r["ref"], r["number"], r["code"], r["type"], r["issuer"], r["year"], r["date"], 0, 0,
                     bool(r["partial"]))
     return Mention(ref, r["doc"], r["section"], r["chunk_id"], r["sentence"])
+
+
+def _row_ref(r: sqlite3.Row, prefix: str = "") -> Reference | None:
+    """The number stored in a relation's columns (`prefix` ``subject_`` for its subject); None when NULL."""
+    if r[f"{prefix}ref"] is None:
+        return None
+    return Reference(r[f"{prefix}ref"], r[f"{prefix}number"], r[f"{prefix}code"], r[f"{prefix}type"],
+                     r[f"{prefix}issuer"], r[f"{prefix}year"], r[f"{prefix}date"], 0, 0)
+
+
+def _row_relation(r: sqlite3.Row) -> Relation:
+    other = _row_ref(r) or Reference("", "", "", None, None, None, None, 0, 0)  # never NULL as written
+    return Relation(RelationType(r["type"]), other, _row_ref(r, "subject_"), r["scope"], r["effective"], r["doc"],
+                    r["section"], r["chunk_id"], r["sentence"])
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -234,6 +253,26 @@ class IndexData:
             return [Indicator(name=r[0], year=r[1], kind=Kind(r[2]), value=r[3], unit=r[4], qualifier=r[5], raw=r[6],
                               plan_ratio=r[7], total=r[8], doc=r[9], section=r[10], chunk_id=r[11], text=r[12])
                     for r in db.execute("SELECT * FROM indicators")]
+
+    @functools.cached_property
+    def relations(self) -> list[Relation]:
+        """What each document says it replaces, amends, repeals, details, guides, implements or corrects (read on
+        first use; an index written before relations were stored has none: the next ingest derives them)."""
+        return self._table("relations", _row_relation)
+
+    @functools.cached_property
+    def in_force(self) -> list[InForce]:
+        """Each document's own effective date, as it states it ("… có hiệu lực từ ngày 01/01/2026")."""
+        return self._table("in_force", lambda r: InForce(r["doc"], r["date"], r["chunk_id"], r["sentence"]))
+
+    def _table(self, name: str, row: Callable[[sqlite3.Row], T]) -> list[T]:
+        """Every row of table `name` as a record; none when an older index lacks the table."""
+        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        with contextlib.closing(db):
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+                return []
+            return [row(r) for r in db.execute(f"SELECT * FROM {name}")]  # a fixed table name, never input
 
     @functools.cached_property
     def indicator_names(self) -> tuple[list[str], np.ndarray | None]:

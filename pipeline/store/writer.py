@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.refs.references import Reference
 from pipeline.store import integrity
 from pipeline.store.derived import Derived
 from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
@@ -39,6 +40,13 @@ CREATE TABLE indicators (
     total REAL, doc TEXT, section TEXT, chunk_id TEXT, sentence TEXT
 );
 CREATE TABLE indicator_names (row INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, embed_hash TEXT);
+CREATE TABLE relations (  -- subject_*: NULL when the stating document (doc) is the subject
+    type TEXT, ref TEXT, number TEXT, code TEXT, ref_type TEXT, issuer TEXT, year INTEGER, date TEXT,
+    subject_ref TEXT, subject_number TEXT, subject_code TEXT, subject_type TEXT, subject_issuer TEXT,
+    subject_year INTEGER, subject_date TEXT, scope TEXT, effective TEXT, doc TEXT, section TEXT, chunk_id TEXT,
+    sentence TEXT
+);
+CREATE TABLE in_force (doc TEXT, date TEXT, chunk_id TEXT, sentence TEXT);
 """
 
 
@@ -111,8 +119,14 @@ def write_generation(root: Path, derived: Derived, embedder_name: str, parser_ve
     return final
 
 
+def _ref_row(r: Reference | None) -> tuple:
+    """A number's columns (ref, number, code, type, issuer, year, date); NULLs for none."""
+    return (r.ref, r.number, r.code, r.type, r.issuer, r.year, r.date) if r else (None,) * 7
+
+
 def _write_db(path: Path, derived: Derived) -> None:
-    """chunks.sqlite: documents, chunks (row = FAISS row), references, indicators, indicator names."""
+    """chunks.sqlite: documents, chunks (row = FAISS row), references, indicators, indicator names, relations
+    and effective dates."""
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
     db.executemany(
@@ -145,5 +159,10 @@ def _write_db(path: Path, derived: Derived) -> None:
     )
     db.executemany("INSERT INTO indicator_names VALUES (?,?,?)",
                    [(k, n, embed_hash(n)) for k, n in enumerate(derived.names)])
+    db.executemany("INSERT INTO relations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   [(r.type.value, *_ref_row(r.other), *_ref_row(r.subject), r.scope, r.effective, r.doc, r.section,
+                     r.chunk_id, r.sentence) for r in derived.relations])
+    db.executemany("INSERT INTO in_force VALUES (?,?,?,?)",
+                   [(f.doc, f.date, f.chunk_id, f.sentence) for f in derived.in_force])
     db.commit()
     db.close()

@@ -1,0 +1,144 @@
+"""Whether a number is still in force, as far as the indexed documents say: derived at query time from the
+relations ingest stored (`pipeline.refs.relations`), each status with the sentences it rests on.
+
+``replaced`` (by what, from when), ``repealed`` (wholly) or ``repealed in part``, ``amended`` (which parts, by
+what), ``in force`` (its own effective-date sentence, or another document naming it as a legal basis), else
+``unknown``: never guessed. A document absent from the index is described only by what others say of it; two
+documents that each claim to replace it are both shown (`conflict`), not resolved silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pipeline.refs.references import Reference, RefMatch, find_references, number_key, same_number
+from pipeline.refs.relations import InForce, Relation, RelationType
+
+
+class Status(StrEnum):
+    """A number's legal status; the value is what `refs --json` writes."""
+
+    IN_FORCE = "in force"
+    AMENDED = "amended"
+    REPLACED = "replaced"
+    REPEALED = "repealed"
+    REPEALED_IN_PART = "repealed in part"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One relation seen from the number looked up: ``replaced_by`` 81/2025/NQ-HĐND, said in `doc`."""
+
+    type: str  # a RelationType value (this number acts), or its inverse (``replaced_by``: it is acted on)
+    other: str  # the other number, canonical (or the stating document's name when it bears no number)
+    scope: str | None  # the part acted on ("Điều 3"); None: the whole document
+    effective: str | None  # ISO date the change takes effect: the sentence's, else the stating document's own
+    doc: str  # the document that says so
+    sentence: str
+    chunk_id: str
+
+    def to_json(self) -> dict:
+        """The `relations` entry of `refs --json`."""
+        return {"type": self.type, "other": self.other, "scope": self.scope, "effective": self.effective,
+                "doc": self.doc, "sentence": self.sentence}
+
+
+@dataclass(frozen=True)
+class LegalStatus:
+    """A number's status, its own effective date and every relation to it, in both directions."""
+
+    status: Status
+    effective: str | None  # ISO: the date it says it takes effect (from its own text, when indexed)
+    relations: tuple[Link, ...]
+    evidence: tuple[Link, ...]  # the relations the status rests on (empty for `unknown`)
+    in_force: InForce | None  # its own effective-date sentence, when the index holds it
+    conflict: bool  # more than one document claims to replace it
+
+    def to_json(self) -> dict:
+        """The fields `refs --json` adds to each match."""
+        return {"status": self.status.value, "effective": self.effective,
+                "relations": [x.to_json() for x in self.relations],
+                "status_evidence": [{"doc": x.doc, "sentence": x.sentence} for x in self.evidence]
+                + ([{"doc": self.in_force.doc, "sentence": self.in_force.sentence}]
+                   if self.in_force and self.status is Status.IN_FORCE and not self.evidence else []),
+                "conflict": self.conflict}
+
+
+def own_number(number: str | None) -> Reference | None:
+    """A document's own number ("Số: 95/2025/QĐ-UBND") as a reference; None when it has none."""
+    found = [r for r in find_references(number or "")[:1] if not r.partial]
+    return found[0] if found else None
+
+
+class StatusIndex:
+    """The relations of one index generation, with each document's own number and effective date."""
+
+    def __init__(self, relations: Sequence[Relation], in_force: Sequence[InForce], numbers: dict[str, str | None]
+                 ) -> None:
+        self.relations = list(relations)
+        self.numbers = {doc: own_number(n) for doc, n in numbers.items()}
+        self.in_force: dict[str, InForce] = {}
+        for f in in_force:
+            self.in_force.setdefault(f.doc, f)
+        self._by_number: dict[tuple, list[Relation]] = {}  # by the key of either side: a lookup reads a few
+        for r in self.relations:
+            for side in {number_key(x) for x in (r.other, self.subject(r)) if x is not None}:
+                self._by_number.setdefault(side, []).append(r)
+
+    def subject(self, r: Relation) -> Reference | None:
+        """The number acting in `r`: the quoted subject, else the stating document's own number."""
+        return r.subject if r.subject is not None else self.numbers.get(r.doc)
+
+    def _effective(self, r: Relation) -> str | None:
+        if r.effective or r.subject is not None or r.type is RelationType.IMPLEMENTS:
+            return r.effective
+        own = self.in_force.get(r.doc)
+        return own.date if own else None
+
+    def links(self, ref: Reference, bearer: str | None = None) -> list[Link]:
+        """Every relation to and from the number `ref` (borne by the indexed document `bearer`, if any)."""
+        out = []
+        near = self._by_number.get(number_key(ref), [])
+        mine = [x for x in self.relations if bearer and x.subject is None and x.doc == bearer]
+        for r in dict.fromkeys([*near, *mine]):  # once each, in order
+            subject = self.subject(r)
+            acting = (r.subject is None and r.doc == bearer) or (subject is not None and same_number(subject, ref))
+            if acting and not same_number(r.other, ref):
+                out.append(Link(r.type.value, r.other.ref, r.scope, self._effective(r), r.doc, r.sentence,
+                                r.chunk_id))
+            elif same_number(r.other, ref) and not acting:
+                other = subject.ref if subject is not None else r.doc
+                out.append(Link(r.type.inverse, other, r.scope, self._effective(r), r.doc, r.sentence, r.chunk_id))
+        return sorted(out, key=lambda x: (x.effective or "", x.type, x.other))
+
+    def status(self, ref: Reference, bearer: str | None = None) -> LegalStatus:
+        """The status of `ref` with its evidence (see the module docstring for the order the statuses are tried)."""
+        links = self.links(ref, bearer)
+        own = self.in_force.get(bearer) if bearer else None
+        status, evidence = _derive(links, own)
+        replacers = {x.other for x in links if x.type == "replaced_by"}
+        return LegalStatus(status, own.date if own else None, tuple(links), tuple(evidence), own, len(replacers) > 1)
+
+    def of_match(self, m: RefMatch, bearer: str | None = None) -> LegalStatus:
+        """The status of the number a reference group names."""
+        return self.status(m.mentions[0].ref, bearer)
+
+
+def _derive(links: list[Link], own: InForce | None) -> tuple[Status, list[Link]]:
+    """The status the relations support, strongest first, and the relations it rests on."""
+    def having(kind: str, whole: bool | None = None) -> list[Link]:
+        return [x for x in links if x.type == kind and (whole is None or (x.scope is None) == whole)]
+
+    for status, found in ((Status.REPEALED, having("repealed_by", whole=True)),
+                          (Status.REPLACED, having("replaced_by")),
+                          (Status.REPEALED_IN_PART, having("repealed_by", whole=False)),
+                          (Status.AMENDED, having("amended_by"))):
+        if found:
+            return status, found
+    if own is not None:
+        return Status.IN_FORCE, []
+    basis = [x for x in links if x.type in ("implemented_by", "detailed_by", "guided_by")]
+    return (Status.IN_FORCE, basis) if basis else (Status.UNKNOWN, [])

@@ -1,0 +1,148 @@
+"""pipeline/refs/status.py: whether a number is in force, derived at query time from the relations ingest
+stored, always with the sentence it rests on; and `tracuu refs` showing it (text and --json)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.embed import FakeEmbedder
+from pipeline.refs.catalog import RefCatalog
+from pipeline.refs.references import find_references
+from pipeline.refs.relations import InForce, Relation, RelationType
+from pipeline.refs.status import Status, StatusIndex
+from pipeline.store.ingest import PARSER_VERSION, ingest
+from pipeline.store.layout import LAYOUT, current_generation
+from pipeline.store.reader import open_index
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+ND25 = DATA / "nd-25-2025-cp.md"  # Nghị định 25/2025/NĐ-CP
+QD1378 = DATA / "qd-1378-bnv.md"  # "Căn cứ Nghị định số 25/2025/NĐ-CP …"
+QD95 = DATA / "qd-95-2025-nghean.md"  # "… có hiệu lực … từ ngày 05/12/2025 và thay thế Quyết định số 65/2024/QĐ-UBND …"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("status")
+    ingest([ND25, QD1378, QD95], FakeEmbedder(), root=root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def catalog(index: Path) -> RefCatalog:
+    return RefCatalog(open_index(index))
+
+
+def test_relations_and_effective_dates_are_stored_in_the_index(index: Path):
+    db = sqlite3.connect(current_generation(index) / LAYOUT.db)
+    rows = db.execute("SELECT type, ref, subject_ref, effective, doc FROM relations WHERE type = 'replaces'").fetchall()
+    assert rows == [("replaces", "65/2024/QĐ-UBND", None, "2025-12-05", QD95.name)]
+    assert (QD95.name, "2025-12-05") in db.execute("SELECT doc, date FROM in_force").fetchall()
+
+
+def test_a_number_absent_from_the_index_is_described_by_what_others_say_of_it(catalog: RefCatalog):
+    [m] = catalog.lookup("qd 65/2024")
+    st = catalog.status(m)
+    assert st.status is Status.REPLACED and st.effective is None  # its own date is not known: it is not indexed
+    [link] = st.evidence
+    assert (link.type, link.other, link.effective, link.doc) == ("replaced_by", "95/2025/QĐ-UBND", "2025-12-05",
+                                                                 QD95.name)
+    assert "thay thế Quyết định số 65/2024/QĐ-UBND" in link.sentence
+
+
+def test_an_indexed_decision_is_in_force_from_its_own_date_and_lists_what_it_replaces(catalog: RefCatalog):
+    [m] = [x for x in catalog.lookup("95/2025/QĐ-UBND") if x.ref == "95/2025/QĐ-UBND"]
+    st = catalog.status(m)
+    assert st.status is Status.IN_FORCE and st.effective == "2025-12-05"
+    assert st.in_force is not None and "có hiệu lực thi hành kể từ ngày 05/12/2025" in st.in_force.sentence
+    kinds = {(x.type, x.other) for x in st.relations}
+    assert ("replaces", "65/2024/QĐ-UBND") in kinds and ("implements", "118/2025/NĐ-CP") in kinds
+
+
+def test_a_decree_named_as_a_basis_is_in_force_on_that_evidence(catalog: RefCatalog):
+    [m] = catalog.lookup("25/2025/NĐ-CP")
+    st = catalog.status(m)
+    assert st.status is Status.IN_FORCE
+    assert [(x.type, x.doc) for x in st.evidence] == [("implemented_by", QD1378.name)]
+
+
+def test_a_number_nobody_speaks_of_is_unknown_never_guessed(catalog: RefCatalog):
+    [m] = catalog.lookup("11006/TTr-SNNMT")
+    st = catalog.status(m)
+    assert st.status is Status.UNKNOWN and not st.evidence and not st.relations
+
+
+def _rel(kind: RelationType, other: str, doc: str, scope: str | None = None, sentence: str = "…") -> Relation:
+    return Relation(kind, find_references(other)[0], None, scope, None, doc, "", f"{doc}#0", sentence)
+
+
+def test_two_documents_replacing_the_same_one_are_both_shown_as_a_conflict():
+    relations = [_rel(RelationType.REPLACES, "Quyết định số 15/2019/QĐ-UBND", "a.md"),
+                 _rel(RelationType.REPLACES, "Quyết định số 15/2019/QĐ-UBND", "b.md")]
+    idx = StatusIndex(relations, [], {"a.md": "20/2025/QĐ-UBND", "b.md": "31/2025/QĐ-UBND"})
+    st = idx.status(find_references("15/2019/QĐ-UBND")[0])
+    assert st.status is Status.REPLACED and st.conflict
+    assert {x.other for x in st.evidence} == {"20/2025/QĐ-UBND", "31/2025/QĐ-UBND"}
+
+
+def test_a_partial_repeal_is_not_a_whole_one_and_an_amendment_keeps_its_scope():
+    ref = "Thông tư số 04/2022/TT-BTP"
+    part = StatusIndex([_rel(RelationType.REPEALS, ref, "a.md", "điểm b khoản 1 Điều 2")], [], {"a.md": None})
+    assert part.status(find_references(ref)[0]).status is Status.REPEALED_IN_PART
+    amended = StatusIndex([_rel(RelationType.AMENDS, ref, "a.md", "Điều 5")],
+                          [InForce("a.md", "2025-12-01", "a.md#0", "…")], {"a.md": "24/2025/TT-BTP"})
+    st = amended.status(find_references(ref)[0])
+    assert st.status is Status.AMENDED
+    assert [(x.type, x.other, x.scope, x.effective) for x in st.evidence] == [
+        ("amended_by", "24/2025/TT-BTP", "Điều 5", "2025-12-01")]  # from the amending document's own date
+
+
+def test_refs_json_adds_status_effective_and_relations_to_every_match(index: Path, capsys):
+    assert main(["refs", "qd 65/2024", "--index", str(index), "--json"]) == 0
+    [m] = json.loads(capsys.readouterr().out)["matches"]
+    assert {"ref", "mentions", "document", "status", "effective", "relations"} <= set(m)
+    assert m["status"] == "replaced" and m["effective"] is None
+    [r] = m["relations"]
+    assert set(r) == {"type", "other", "scope", "effective", "doc", "sentence"}
+    assert (r["type"], r["other"], r["effective"], r["doc"]) == ("replaced_by", "95/2025/QĐ-UBND", "2025-12-05",
+                                                                 QD95.name)
+
+
+def test_refs_text_names_the_status_and_the_sentence_it_rests_on(index: Path, capsys):
+    assert main(["refs", "65/2024/QĐ-UBND", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "status: replaced" in out and "replaced_by 95/2025/QĐ-UBND from 2025-12-05" in out
+
+
+def test_refs_relations_lists_every_relation_of_a_type(index: Path, capsys):
+    assert main(["refs", "--relations", "--type", "replaces", "--index", str(index), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["subject"], r["other"]) for r in rows] == [("95/2025/QĐ-UBND", "65/2024/QĐ-UBND")]
+    assert main(["refs", "--relations", "--type", "nonsense", "--index", str(index)]) == 2
+
+
+def test_an_index_written_before_relations_reads_with_none_then_an_ingest_derives_them_without_embedding(
+        index: Path, tmp_path: Path):
+    import shutil
+
+    from pipeline.store import integrity
+
+    old = tmp_path / "old"
+    shutil.copytree(index, old)
+    gen = current_generation(old)
+    db = sqlite3.connect(gen / LAYOUT.db)
+    db.executescript("DROP TABLE relations; DROP TABLE in_force;")
+    db.commit()
+    db.close()
+    manifest = json.loads((gen / integrity.MANIFEST).read_text(encoding="utf-8"))
+    integrity.write_manifest(gen, {**manifest, "parser_version": PARSER_VERSION - 1, "files": integrity.file_digests(gen)})
+    data = open_index(old)
+    assert data.relations == [] and data.in_force == []  # read safely, as an older index has none
+    report = ingest([ND25, QD1378, QD95], FakeEmbedder(), root=old)
+    assert report.written
+    assert report.chunks_embedded == 0 and report.chunks_reused > 0  # relations are derived, nothing re-embedded
+    assert any(r.type is RelationType.REPLACES for r in open_index(old).relations)
