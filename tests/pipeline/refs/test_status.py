@@ -139,7 +139,8 @@ def test_an_index_written_before_relations_reads_with_none_then_an_ingest_derive
     db.commit()
     db.close()
     manifest = json.loads((gen / integrity.MANIFEST).read_text(encoding="utf-8"))
-    integrity.write_manifest(gen, {**manifest, "parser_version": PARSER_VERSION - 1, "files": integrity.file_digests(gen)})
+    older = {**manifest, "parser_version": PARSER_VERSION - 1, "files": integrity.file_digests(gen)}
+    integrity.write_manifest(gen, older)
     data = open_index(old)
     assert data.relations == [] and data.in_force == []  # read safely, as an older index has none
     report = ingest([ND25, QD1378, QD95], FakeEmbedder(), root=old)
