@@ -156,7 +156,7 @@ def named_in(question: str, known_places: Iterable[str] = (), known_bodies: Iter
     bodies = {ISSUING_BODIES[m.group(1)] for m in _BODY_RE.finditer(f)}
     known = set(known_bodies)
     bodies |= {"b:" + w[1:] for w in re.findall(r"(?<!\w)b[a-z]{2,7}(?!\w)", f) if "b:" + w[1:] in known}
-    ministries = tuple(_ministry(re.split(r"[,.;:?!()]", m.group(1))[0]) for m in _MINISTRY_RE.finditer(f))
+    ministries = tuple(_ministry(m.group(1)) for m in _MINISTRY_RE.finditer(f))  # up to the first punctuation
     years = {int(y) for y in YEAR_RE.findall(f)}
     return Named(places, frozenset(types), frozenset(bodies), tuple(x for x in ministries if len(x) >= _MIN_MINISTRY),
                  tuple(numbers), frozenset(years), tuple(spans), tuple(number_spans))
