@@ -54,6 +54,20 @@ def date_of(match: re.Match[str] | None) -> str | None:
 # the administrative units a place name starts with, as letterheads write them (longest first where one
 # contains another: "THỊ XÃ" before "XÃ")
 ADMIN_UNITS = ("THÀNH PHỐ", "THỊ XÃ", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ", "THỊ TRẤN")
+# the same units as a question, a title or a dateline may write them, folded → the unit they name (folded);
+# longest first where one begins another ("thanh pho" before "tp")
+UNIT_WORDS = {"thanh pho": "thanh pho", "thi xa": "thi xa", "thi tran": "thi tran", "tinh": "tinh",
+              "huyen": "huyen", "quan": "quan", "phuong": "phuong", "xa": "xa", "tp.": "thanh pho",
+              "tp": "thanh pho", "tx.": "thi xa"}
+# other names a question may type for a place, folded → the name letterheads print (folded)
+PLACE_ALIASES = {"tphcm": "ho chi minh", "tp.hcm": "ho chi minh", "hcm": "ho chi minh", "sai gon": "ho chi minh",
+                 "thua thien hue": "hue"}
+# the bodies that issue documents, as their names begin (folded) → the short code numbers carry for them
+# ("56/2025/NQ-HĐND"); a question may name either. Longest first where one contains another.
+ISSUING_BODIES = {"uy ban thuong vu quoc hoi": "ubtvqh", "chu tich uy ban nhan dan": "ctubnd",
+                  "chu tich ubnd": "ctubnd", "hoi dong nhan dan": "hdnd", "uy ban nhan dan": "ubnd",
+                  "thu tuong": "ttg", "chinh phu": "cp", "quoc hoi": "qh", "hdnd": "hdnd", "ubnd": "ubnd",
+                  "ubtvqh": "ubtvqh", "ctubnd": "ctubnd", "ttg": "ttg"}
 
 # units of measure and of counting an indicator's value is given in ("11,67%", "1.172,5 tỷ đồng", "45 tổ dân phố")
 MEASURE_UNITS = (
