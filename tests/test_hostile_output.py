@@ -64,7 +64,7 @@ class _Tags(HTMLParser):
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 OUR_TAGS = {"div", "b", "small", "mark", "br", "h4", "sup", "a", "p", "style", "em", "strong", "code", "pre",
-            "table", "tr", "th", "td"}
+            "table", "tr", "th", "td", "span"}
 
 
 def live_markup(source: str) -> list[str]:

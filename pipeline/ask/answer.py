@@ -168,8 +168,10 @@ def _asked_years(question: str) -> list[int]:
 
     >>> _asked_years("So sánh thu ngân sách năm 2022 và năm 2023"), _asked_years("giai đoạn 2026 - 2030, năm 2028")
     ([2022, 2023], [2028])
+    >>> _asked_years("Thông tư 69/2025/TT-BNNMT quy định gì")
+    []
     """
-    bare = _PERIOD_RE.sub(" ", question)
+    bare = _PERIOD_RE.sub(" ", CODE_RE.sub(" ", question))  # nor is the year inside a number ("69/2025/TT-…")
     return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(bare)))
 
 
