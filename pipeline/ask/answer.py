@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, replace
 
+from pipeline.ask.features import Kind, Need, features, score
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
@@ -22,12 +22,10 @@ from pipeline.settings import ENV_MAX_QUESTION_CHARS, Settings
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
-from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
+from pipeline.text.vocab import QUESTION_STOP_WORDS, YEAR, YEAR_RE
 from pipeline.types import Answer, DocMeta, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
-_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
-_WHEN_RE = re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi han|thoi diem nao|truoc ngay)\b")
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
 _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                  re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
@@ -41,25 +39,6 @@ _SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
 
 
-class Wanted(Enum):
-    """The kind of value a question asks for, which its answer sentence should state."""
-
-    ANY = "any"  # "… để làm gì?", "… như thế nào?"
-    FIGURE = "figure"  # "bao nhiêu", "mấy", "tỷ lệ": a figure that is not a date, year or document number
-    DATE = "date"  # "khi nào", "trước ngày nào", "thời hạn": a date
-
-    @classmethod
-    def of(cls, question: str) -> Wanted:
-        """What a question (folded) asks for.
-
-        >>> Wanted.of("thu ngan sach dat bao nhieu"), Wanted.of("nop bao cao truoc ngay nao")
-        (<Wanted.FIGURE: 'figure'>, <Wanted.DATE: 'date'>)
-        """
-        if _WHEN_RE.search(question):
-            return cls.DATE
-        return cls.FIGURE if _QUANTITY_RE.search(question) else cls.ANY
-
-
 @dataclass(frozen=True)
 class Scored:
     """A candidate answering sentence: its score and the rank of the passage it comes from."""
@@ -71,6 +50,17 @@ class Scored:
 def _syllables(text: str) -> list[str]:
     """Lower-case syllables; a document number (``59/2019/NĐ-CP``) is one."""
     return [w.lower() for w in _SYL_RE.findall(text)]
+
+
+def compared_years(question: str) -> list[int]:
+    """The years a question names, in order, without those of a period ("năm học 2025 - 2026", "giai đoạn
+    2026 - 2030"): a period is a condition, not two years to compare.
+
+    >>> compared_years("So sánh thu ngân sách năm 2022 và năm 2023"), compared_years("học phí năm học 2025 - 2026")
+    ([2022, 2023], [])
+    """
+    text = re.sub(rf"\b{YEAR}\s*[-–]\s*{YEAR}\b", " ", question)
+    return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(text)))
 
 
 def _tokens(text: str) -> set[str]:
@@ -171,36 +161,17 @@ class Answerer:
     def _weights(self, terms: list[str], focus: AbstractSet[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
-    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wanted: Wanted,
-               year: int | None) -> float:
-        """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
-        without accents matches folded text) — terms found only in the section heading count half —, a bonus
-        for a figure when one is asked for and for the year asked about, a mild penalty for length and for
-        lower-ranked passages."""
-        toks = _tokens(sentence)
-        heading = _tokens(p.headings[-1].text if p.headings else "")
-        folded, folded_heading = {fold(t) for t in toks}, {fold(t) for t in heading}
-        s = 0.0
-        for t, w in terms.items():
-            exact = fold(t) != t
-            if t in toks if exact else t in folded:
-                s += w
-            elif t in heading if exact else t in folded_heading:
-                s += 0.5 * w
-        if wanted is Wanted.FIGURE:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
-            s *= 1.3 if has_quantity(sentence) else 0.6
-        elif wanted is Wanted.DATE:  # "trước ngày nào", "khi nào": the answer states a date
-            s *= 1.3 if DATE_MENTION_RE.search(sentence) else 0.6
-        if year is not None and p.year is not None:
-            s *= 1.25 if p.year == year else 0.8
-        codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
-        if codes and not any(c in toks for c in codes):
-            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document
-        length = len(toks) / 2
-        return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
+    def _score(self, sentence: str, p: Passage, need: Need) -> float:
+        """The candidate's features (`features.FEATURES`: the question terms and conditions it holds, near
+        the value it states, the kind of value asked, negation, front matter …) weighed by the fitted
+        `weights.WEIGHTS`."""
+        return score(self._features(sentence, p, need))
 
-    def _best(self, passages: list[Passage], terms: dict[str, float], wanted: Wanted,
-              year: int | None = None) -> Scored | None:
+    def _features(self, sentence: str, p: Passage, need: Need) -> list[float]:
+        """The candidate's features, from the sentence and its passage's last heading, rank and year."""
+        return features(sentence, p.headings[-1].text if p.headings else "", p.rank, p.year, need)
+
+    def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
         best = None
         for p in passages:
@@ -211,7 +182,7 @@ class Answerer:
                     continue
                 if sent.endswith(":") and i + 1 < len(sents):
                     sent = f"{sent} {sents[i + 1]}"
-                scored = Scored(self._score(sent, p, terms, wanted, year), p.rank, sent)
+                scored = Scored(self._score(sent, p, need), p.rank, sent)
                 if best is None or scored.score > best.score:
                     best = scored
         return best
@@ -239,15 +210,17 @@ class Answerer:
             return Answer(question, "", (), ())
         folded = fold(question)
         accented = restore(question, self.data.accents)
-        terms = self._weights(_query_terms(accented), focus_terms(accented))
-        wanted = Wanted.of(folded)
-        years = list(dict.fromkeys(int(y) for y in YEAR_RE.findall(question)))
+        focus = focus_terms(accented)
+        terms = self._weights(_query_terms(accented), focus)
+        years = compared_years(question)
         hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
-            return self._compare(question, hits, k, filters, years[:2], light, Wanted.FIGURE)
+            need = Need.of(accented, light, frozenset(focus))
+            return self._compare(question, hits, k, filters, years[:2], replace(need, asks=need.asks | {Kind.FIGURE}))
         passages = self._passages(hits)
-        best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None)
+        need = Need.of(accented, terms, frozenset(focus), years[0] if years else None)
+        best = self._best(passages[: min(5, len(passages))], need)
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
@@ -280,14 +253,14 @@ class Answerer:
         return (lead + [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}])[:k]
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
-                 terms: dict[str, float], wanted: Wanted) -> Answer:
+                 need: Need) -> Answer:
         """The best sentence for each year, from passages about that year; their passages lead the list."""
         docs = filters.docs if filters else ()
         lead: list[Hit] = []
         for y in years:
             year_hits = self.searcher.search(question, 5, Filters(docs=docs, year=y))
             cands = self._passages(year_hits)
-            best = self._best(cands, terms, wanted, y)
+            best = self._best(cands, replace(need, year=y))
             if best is not None:
                 h = year_hits[best.rank - 1]
                 if h.chunk_id not in {x.chunk_id for x in lead}:
@@ -297,10 +270,10 @@ class Answerer:
         parts, cites, spans = [], [], []
         for y in years:
             pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.full_text)]
-            best = self._best(pool, terms, wanted, y)
+            best = self._best(pool, replace(need, year=y))
             if best is None:
                 continue
-            parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
+            parts.append(f"Năm {y}: {_trim(best.sentence, need.terms)} [{best.rank}]")
             cites.append(best.rank)
             spans.append((best.rank, best.sentence))
         return Answer(question, "\n".join(parts), tuple(dict.fromkeys(cites)), tuple(passages), tuple(spans))
