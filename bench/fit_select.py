@@ -29,7 +29,7 @@ from pipeline.text.clean import fold
 from pipeline.types import Passage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "ask" / "weights.py"
-L2 = 0.02  # per question: weights stay small where the data say little
+L2 = 0.005  # per question: weights stay small where the data say little
 
 
 @dataclass

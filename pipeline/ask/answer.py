@@ -169,7 +169,8 @@ class Answerer:
 
     def _features(self, sentence: str, p: Passage, need: Need) -> list[float]:
         """The candidate's features, from the sentence and its passage's last heading, rank and year."""
-        return features(sentence, p.headings[-1].text if p.headings else "", p.rank, p.year, need)
+        return features(sentence, need, heading=p.headings[-1].text if p.headings else "", rank=p.rank, year=p.year,
+                        title=p.meta.title)
 
     def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""

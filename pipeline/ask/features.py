@@ -48,11 +48,12 @@ _ASKS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.TIME, re.compile(r"\b(gio nao|may gio|khung gio|luc may)\b")),
     (Kind.DATE, re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi diem nao|thoi han nao)\b")),
     (Kind.RATE, re.compile(r"\b(phan tram|ty le|he so|bao nhieu lan|may lan)\b|%")),
-    (Kind.AMOUNT, re.compile(r"\b(bao nhieu tien|bao nhieu dong|kinh phi|muc (phi|thu|chi|gia|thuong|luong|tro "
-                             r"cap|ho tro|cho vay|phat|hoc phi)|hoc phi|le phi|tong muc dau tu|muc tien)\b")),
+    (Kind.AMOUNT, re.compile(r"\b(bao nhieu tien|bao nhieu dong|so tien|tong tien|kinh phi|muc (phi|thu|chi|gia|"
+                             r"thuong|luong|tro cap|ho tro|cho vay|phat|hoc phi)|hoc phi|le phi|tong muc dau tu|"
+                             r"muc tien)\b")),
     (Kind.BODY, re.compile(r"\b(co quan nao|don vi nao|to chuc nao|ai|so nao|bo nao|cap nao|chu tri|nhung "
                            r"co quan|ben nao)\b")),
-    (Kind.FIGURE, re.compile(r"\b(bao nhieu|may|so luong|muc)\b")),
+    (Kind.FIGURE, re.compile(r"\b(bao nhieu|may|so luong)\b")),
 )
 # what a sentence states, kind by kind (accented text; BODY is matched case-sensitively: "Sở Nội vụ")
 _STATES: dict[Kind, re.Pattern[str]] = {
@@ -67,8 +68,11 @@ _STATES: dict[Kind, re.Pattern[str]] = {
                           r"Chủ tịch|Thanh tra|Kho bạc|Văn phòng|Bảo hiểm|Ngân hàng|Đoàn|Tòa án|Viện|Tổng cục)"
                           r"\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]"),
 }
+_DOC_TYPES = ("nghị quyết|quyết định|nghị định|thông tư|chỉ thị|kế hoạch|công văn|luật|báo cáo|tờ trình|"
+              "thông báo|hướng dẫn|đề án|chương trình|pháp lệnh|văn bản")
 _NOT_FIGURE = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
-               re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm|số)\s+\d+\b", re.IGNORECASE), YEAR_RE,
+               re.compile(rf"\b(?:năm|ngày|tháng|Điều|khoản|điểm|số|lần thứ|{_DOC_TYPES})\s+\d+\b", re.IGNORECASE),
+               YEAR_RE,
                re.compile(r"^\s*\(?\d+[.)]\s")]
 # a bound the question puts on the value, and the ways a sentence states each (folded)
 _MAX_Q = re.compile(r"\b(toi da|khong qua|nhieu nhat|khong vuot qua|tran)\b")
@@ -85,6 +89,8 @@ _PREAMBLE = re.compile(r"^\W*(?:căn cứ|xét|theo đề nghị|trên cơ sở|
                        r"(?:ủy|uỷ) ban nhân dân \S+ (?:\S+ )?(?:ban hành|xây dựng))|như sau\s*:?\s*$",
                        re.IGNORECASE)
 _FRONT = re.compile(r"^\W*(?:\(?\s*(?:ban hành |)kèm theo|số\s*:|v/v\b|nơi nhận)", re.IGNORECASE)
+_TITLE_TYPE = re.compile(rf"^\W*(?:{_DOC_TYPES}|quy chế|quy định)\b", re.IGNORECASE)
+_CITES = re.compile(rf"{CODE_RE.pattern}|\b(?:{_DOC_TYPES})\s+(?:số\s+)?\d+", re.IGNORECASE)
 _STOP_FOLDED = frozenset(fold(w) for w in QUESTION_STOP_WORDS)
 _UNIT_STOP = frozenset("la duoc co phai thi con tren duoi trong vao tu den cho nguoi moi".split())
 
@@ -99,9 +105,13 @@ FEATURES = (
     "bound",  # the question's bound ("tối đa") is the sentence's ("không quá")
     "other_bound",  # the sentence states the opposite bound only
     "negation",  # the sentence negates or excludes ("không", "trừ") and the question does not
+    "negates_term",  # … right before a question term: "không có *khiếu nại*", "trừ *nhiệm vụ* đấu tranh …"
     "both_negated",  # both do
     "preamble",  # legal bases and lead-ins: "Căn cứ …", "Thực hiện Quyết định …", "… như sau:"
     "front",  # attachments and numbers: "(Ban hành kèm theo …)", "Số: …"
+    "cites_other",  # the sentence names a document the question does not ("Quyết định số 02110/QĐ-UBND …")
+    "subject_for_what",  # share of the sentence in its document's title subject, for "… quy định về gì?"
+    "subject",  # the same for other questions
     "novelty",  # share of the sentence's content words that the question does not have
     "title_for_what",  # an upper-case title, for a question asking what a document is about
     "title",  # an upper-case title otherwise
@@ -146,10 +156,16 @@ class Need:
         """
         folded = fold(re.sub(r"\bmáy\b", "máy_", question, flags=re.IGNORECASE))  # "nhà máy" is not "mấy"
         asks = frozenset(k for k, pattern in _ASKS if pattern.search(folded))
+        if re.search(r"\bmức\b", question, re.IGNORECASE):  # "mức" (folded "muc" is also "mục đích")
+            asks |= {Kind.FIGURE}
         bound = "max" if _MAX_Q.search(folded) else "min" if _MIN_Q.search(folded) else ""
         negated = bool(_NEGATION.search(_BOUNDS.sub(" ", question))) or " khong phai " in f" {folded} "
         codes = tuple(t for t in terms if CODE_RE.fullmatch(t.upper()))
-        for_what = not asks and bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
+        # "… quy định về gì?", or a document number with a word or two ("172/2025/NĐ-CP", "tt 69/2025 …")
+        upper = question.upper()  # "172/2025/nd-cp" typed in lower case is still a document number
+        rest = [w for w in syllables(CODE_RE.sub(" ", upper)) if not w.isdigit() and fold(w) not in _STOP_FOLDED]
+        for_what = not asks and (bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
+                                 or bool(CODE_RE.search(upper)) and len(rest) <= 3)
         words = frozenset(fold(w) for w in syllables(question))
         return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words)
 
@@ -246,9 +262,39 @@ def score(values: Sequence[float], weights: dict[str, float] | None = None) -> f
     return sum(w[name] * v for name, v in zip(FEATURES, values, strict=True))
 
 
-def features(sentence: str, heading: str, rank: int, year: int | None, need: Need) -> list[float]:
+def _negates_term(sentence: str, need: Need) -> bool:
+    """A negation or exclusion word within two syllables before a question term ("không có khiếu nại")."""
+    syl = syllables(_BOUNDS.sub(" ", sentence))
+    for i, w in enumerate(syl):
+        if w in ("không", "trừ", "chưa", "ngoài"):
+            after = syl[i + 1 : i + 4]
+            near = tokens(" ".join(after))
+            if matched({t: 1.0 for t in need.terms if fold(t) not in _STOP_FOLDED}, near, {fold(t) for t in near}):
+                return True
+    return False
+
+
+def _cites_other(sentence: str, need: Need) -> bool:
+    """The sentence names a document (by number) that the question does not name."""
+    named = {fold(c) for c in need.codes}
+    return any(fold(m.group(0)) not in named and not any(n in fold(m.group(0)) for n in named)
+               for m in _CITES.finditer(sentence))
+
+
+def _subject_share(sentence: str, title: str) -> float:
+    """The share of the sentence's syllables that are in the subject of its document's title (the title
+    without its type: "QUYẾT ĐỊNH *BAN HÀNH QUY CHẾ …*"); 0 for a sentence of fewer than three syllables."""
+    words = [fold(w) for w in syllables(sentence)]
+    subject = {fold(w) for w in syllables(_TITLE_TYPE.sub(" ", title))}
+    if len(words) < 3 or not subject:
+        return 0.0
+    return sum(w in subject for w in words) / len(words)
+
+
+def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, year: int | None = None,
+             title: str = "") -> list[float]:
     """One number per entry of `FEATURES` for a candidate sentence of the passage at `rank` (whose last
-    heading is `heading` and whose year is `year`)."""
+    heading is `heading`, whose year is `year` and whose document's title is `title`)."""
     toks = tokens(sentence)
     head = tokens(heading)
     folded_toks, folded_head = {fold(t) for t in toks}, {fold(t) for t in head}
@@ -262,7 +308,8 @@ def features(sentence: str, heading: str, rank: int, year: int | None, need: Nee
     f_sent = fold(sentence)
     has_max, has_min = bool(_MAX_S.search(f_sent)), bool(_MIN_S.search(f_sent))
     negation = bool(_NEGATION.search(_BOUNDS.sub(" ", sentence)))
-    title = _is_title(sentence)
+    title_case = _is_title(sentence)
+    subject = _subject_share(sentence, title)
     return [
         weight / need.total,
         math.log1p(weight),
@@ -274,12 +321,16 @@ def features(sentence: str, heading: str, rank: int, year: int | None, need: Nee
         float(need.bound == "max" and has_max or need.bound == "min" and has_min),
         float(need.bound == "max" and has_min and not has_max or need.bound == "min" and has_max and not has_min),
         float(negation and not need.negated),
+        float(not need.negated and _negates_term(sentence, need)),
         float(negation and need.negated),
         float(bool(_PREAMBLE.search(sentence))),
         float(bool(_FRONT.search(sentence))),
+        float(_cites_other(sentence, need)),
+        subject if need.for_what else 0.0,
+        0.0 if need.for_what else subject,
         _novelty(sentence, need.words),
-        float(title and need.for_what),
-        float(title and not need.for_what),
+        float(title_case and need.for_what),
+        float(title_case and not need.for_what),
         0.0 if need.year is None or year is None else (1.0 if year == need.year else -1.0),
         float(bool(need.codes) and not any(c in toks for c in need.codes)),
         math.log(rank),
