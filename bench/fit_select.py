@@ -40,6 +40,8 @@ class Group:
     x: np.ndarray
     right: np.ndarray
     doc: str
+    question: str = ""
+    sentences: tuple[str, ...] = ()
 
 
 class Recording(Answerer):
@@ -75,7 +77,8 @@ def collect(index: str, caches: list[str]) -> list[Group]:
             right = np.array([all(x in fold(s) for x in need) for s, _ in a.calls[0]])
             ev = fold(q["evidence"][0]) if q.get("evidence") else ""
             doc = q.get("doc") or next((p.doc for p in ans.passages if ev and ev in fold(p.full_text)), q["id"])
-            out.append(Group(q["id"], np.array([f for _, f in a.calls[0]]), right, doc))
+            out.append(Group(q["id"], np.array([f for _, f in a.calls[0]]), right, doc, q["q"],
+                             tuple(s for s, _ in a.calls[0])))
     return out
 
 
@@ -83,7 +86,7 @@ def fit(groups: list[Group], mask: np.ndarray, steps: int = 1500, lr: float = 0.
     """Weights maximising the softmax probability of the right candidates (features where `mask` is 0 are
     left out: their weight stays 0)."""
     learnable = [g for g in groups if g.right.any()]
-    w = np.zeros(len(FEATURES))
+    w = np.zeros(len(mask))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam
@@ -120,6 +123,25 @@ def cross_validated(groups: list[Group], mask: np.ndarray, folds: int = 10) -> i
     return good
 
 
+def with_cosine(groups: list[Group], index: str) -> None:
+    """Add the e5 cosine of question and sentence as a last feature column (an experiment: what a semantic
+    signal adds to the others, and what it would cost per question)."""
+    import time
+
+    import pipeline
+    from pipeline.embed import Role
+
+    embedder = pipeline.load_embedder(pipeline.open_index(index).embedder_name)
+    t = time.perf_counter()
+    for g in groups:
+        q = embedder.embed_batch([g.question], Role.QUERY)[0]
+        s = embedder.embed_batch(list(g.sentences), Role.PASSAGE)
+        g.x = np.column_stack([g.x, s @ q])
+    secs = time.perf_counter() - t
+    n = sum(len(g.sentences) for g in groups)
+    print(f"cosine: {n} sentences embedded in {secs:.1f} s ({1000 * secs / len(groups):.0f} ms a question)")
+
+
 def write(w: np.ndarray, note: str) -> None:
     """Write the weights as a readable Python module."""
     note = "\n".join(textwrap.wrap(note, 110))
@@ -137,28 +159,33 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--ablate", action="store_true", help="cross-validate with each feature left out")
     ap.add_argument("--write", action="store_true", help="write pipeline/ask/weights.py")
+    ap.add_argument("--cosine", action="store_true", help="add the e5 cosine as a feature (an experiment)")
     args = ap.parse_args()
     groups = collect(args.index, args.cache)
+    names = list(FEATURES)
+    if args.cosine:
+        with_cosine(groups, args.index)
+        names.append("cosine")
     n_ok = sum(g.right.any() for g in groups)
-    full = np.ones(len(FEATURES))
+    full = np.ones(len(names))
     w = fit(groups, full)
     ins, cv = accuracy(groups, w), cross_validated(groups, full, args.folds)
     docs = len({g.doc for g in groups})
     from pipeline.ask.weights import WEIGHTS
 
-    now = accuracy(groups, np.array([WEIGHTS[f] for f in FEATURES]))
+    now = accuracy(groups, np.array([WEIGHTS.get(f, 0.0) for f in names]))
     print(f"{len(groups)} questions ({n_ok} with a right candidate) over {docs} documents; "
           f"the weights in use choose right for {now}")
     print(f"selection right: in-sample {ins}/{len(groups)}, "
           f"leave-documents-out ({args.folds} folds) {cv}/{len(groups)}")
-    for name, v in zip(FEATURES, w, strict=True):
+    for name, v in zip(names, w, strict=True):
         print(f"  {name:16s} {v:+.3f}")
     if args.ablate:
-        for i, name in enumerate(FEATURES):
+        for i, name in enumerate(names):
             mask = full.copy()
             mask[i] = 0
             print(f"  without {name:16s} cv {cross_validated(groups, mask, args.folds)}/{len(groups)}")
-    if args.write:
+    if args.write and not args.cosine:
         sets = ", ".join(Path(c).stem for c in args.cache)
         write(w, f"Fitted on {len(groups)} questions over {docs} documents ({sets}): the right sentence chosen "
                  f"for {ins} in-sample, {cv} leaving documents out ({args.folds} folds).")

@@ -26,6 +26,7 @@ from pipeline.text.vocab import QUESTION_STOP_WORDS, YEAR, YEAR_RE
 from pipeline.types import Answer, DocMeta, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
+CONTEXT = 200  # characters before a candidate sentence that may hold its condition (a list's lead-in)
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
 _NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                  re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
@@ -168,9 +169,12 @@ class Answerer:
         return score(self._features(sentence, p, need))
 
     def _features(self, sentence: str, p: Passage, need: Need) -> list[float]:
-        """The candidate's features, from the sentence and its passage's last heading, rank and year."""
+        """The candidate's features, from the sentence, what precedes it in its passage (up to `CONTEXT`
+        characters), the passage's last heading, rank and year, and its document's title."""
+        at = p.text.find(sentence[:40])
+        before = p.text[max(0, at - CONTEXT) : at] if at > 0 else ""
         return features(sentence, need, heading=p.headings[-1].text if p.headings else "", rank=p.rank, year=p.year,
-                        title=p.meta.title)
+                        title=p.meta.title, before=before)
 
     def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""

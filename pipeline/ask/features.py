@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from pipeline.ask import weights as _fitted
+from pipeline.refs.references import find_references
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE
 from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
@@ -61,7 +62,7 @@ _STATES: dict[Kind, re.Pattern[str]] = {
     Kind.RATE: re.compile(rf"{_NUM}\s*%|phần trăm|hệ số\s*{_NUM}|{_NUM}\s*lần\b(?!\s*/)", re.IGNORECASE),
     Kind.DATE: DATE_MENTION_RE,
     Kind.DURATION: re.compile(rf"{_NUM}\s*(?:ngày|tháng|năm|tuần|giờ|phút|h)\b(?!\s*\d)", re.IGNORECASE),
-    Kind.TIME: re.compile(rf"{_NUM}\s*(?:giờ|h)(?:\s*{_NUM}\s*(?:phút)?)?", re.IGNORECASE),
+    Kind.TIME: re.compile(rf"{_NUM}\s*(?:giờ|h)(?:\s*{_NUM}\s*(?:phút)?)?|\b24/(?:24|7)\b", re.IGNORECASE),
     Kind.FREQUENCY: re.compile(r"lần\s*/\s*(?:ngày|tuần|tháng|quý|năm)|\b(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|"
                                r"quý|năm)|định kỳ", re.IGNORECASE),
     Kind.BODY: re.compile(r"\b(?:Sở|Bộ|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Ban|Trung tâm|Phòng|Hội đồng|"
@@ -75,10 +76,14 @@ _NOT_FIGURE = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
                YEAR_RE,
                re.compile(r"^\s*\(?\d+[.)]\s")]
 # a bound the question puts on the value, and the ways a sentence states each (folded)
-_MAX_Q = re.compile(r"\b(toi da|khong qua|nhieu nhat|khong vuot qua|tran)\b")
-_MIN_Q = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon)\b")
-_MAX_S = re.compile(r"\b(toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong|khong lon hon|chua vuot)\b")
-_MIN_S = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tro len|khong thap hon)\b")
+# (a deadline is an upper bound on a date: "trước ngày nào" ↔ "chậm nhất", "không sau"; a start a lower one)
+_MAX_Q = re.compile(r"\b(toi da|khong qua|nhieu nhat|khong vuot qua|tran|truoc ngay|truoc thoi diem|cham nhat|"
+                    r"han cuoi)\b")
+_MIN_Q = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tu ngay|ke tu ngay|bat dau tu)\b")
+_MAX_S = re.compile(r"\b(toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong|khong lon hon|chua vuot|"
+                    r"truoc ngay|cham nhat|khong sau|khong muon hon|han cuoi)\b")
+_MIN_S = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tro len|khong thap hon|tu ngay|ke tu ngay|"
+                    r"bat dau tu)\b")
 # negation and exclusion (accented: folded "ngoai" is also "ngoại lai"); a bound is not a negation
 _BOUNDS = re.compile(r"\bkhông\s+(?:quá|vượt quá|dưới|sau|muộn hơn|ít hơn|thấp hơn|lớn hơn|chậm hơn)\b",
                      re.IGNORECASE)
@@ -90,7 +95,9 @@ _PREAMBLE = re.compile(r"^\W*(?:căn cứ|xét|theo đề nghị|trên cơ sở|
                        re.IGNORECASE)
 _FRONT = re.compile(r"^\W*(?:\(?\s*(?:ban hành |)kèm theo|số\s*:|v/v\b|nơi nhận)", re.IGNORECASE)
 _TITLE_TYPE = re.compile(rf"^\W*(?:{_DOC_TYPES}|quy chế|quy định)\b", re.IGNORECASE)
-_CITES = re.compile(rf"{CODE_RE.pattern}|\b(?:{_DOC_TYPES})\s+(?:số\s+)?\d+", re.IGNORECASE)
+_CITES = re.compile(rf"\b(?:{_DOC_TYPES})\s+(?:số\s+)?(\d+)(?!\s*năm)", re.IGNORECASE)
+# a document named as staff type it: "qd 996", "nghi quyet 36/2025", "NQ 1661/UBTVQH15" (folded)
+_NAMED = re.compile(rf"\b(?:{fold(_DOC_TYPES)}|qd|nq|nd|tt|ct|kh|cv)\s*(?:so\s*)?(\d+)")
 _STOP_FOLDED = frozenset(fold(w) for w in QUESTION_STOP_WORDS)
 _UNIT_STOP = frozenset("la duoc co phai thi con tren duoi trong vao tu den cho nguoi moi".split())
 
@@ -98,6 +105,7 @@ FEATURES = (
     "cover",  # share of the question's term weight the sentence holds (heading-only terms count half)
     "lex",  # log(1 + that weight): the absolute evidence
     "focus",  # share of the weight of the words next to the question word ("mức cho vay *tối đa*")
+    "context",  # share of the term weight found only in the lines just before the sentence (a list's lead-in)
     "near_value",  # share of the term weight in the clause(s) that state the value asked for
     "kind",  # the sentence states a value of the kind asked (amount, rate, date, duration, body …)
     "no_kind",  # a kind is asked and the sentence states none
@@ -139,6 +147,7 @@ class Need:
     codes: tuple[str, ...] = ()
     for_what: bool = False  # "… quy định về gì?", "… là nghị quyết gì?": asks what a document is about
     words: frozenset[str] = frozenset()  # the question's folded syllables
+    numbers: frozenset[str] = frozenset()  # the numbers of the documents it names: "996" of "qd 996"
     total: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
@@ -161,13 +170,23 @@ class Need:
         bound = "max" if _MAX_Q.search(folded) else "min" if _MIN_Q.search(folded) else ""
         negated = bool(_NEGATION.search(_BOUNDS.sub(" ", question))) or " khong phai " in f" {folded} "
         codes = tuple(t for t in terms if CODE_RE.fullmatch(t.upper()))
-        # "… quy định về gì?", or a document number with a word or two ("172/2025/NĐ-CP", "tt 69/2025 …")
+        numbers = _numbers(question)
+        # "… quy định về gì?", "… ban hành quy chế về hệ thống nào?" of a document it names, or a document
+        # number with a word or two ("172/2025/NĐ-CP", "tt 69/2025/tt-bnnmt")
         upper = question.upper()  # "172/2025/nd-cp" typed in lower case is still a document number
         rest = [w for w in syllables(CODE_RE.sub(" ", upper)) if not w.isdigit() and fold(w) not in _STOP_FOLDED]
-        for_what = not asks and (bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
-                                 or bool(CODE_RE.search(upper)) and len(rest) <= 3)
+        what = bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
+        for_what = not asks and (what or bool(numbers) and (len(rest) <= 3 or " nao" in f" {folded}"))
         words = frozenset(fold(w) for w in syllables(question))
-        return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words)
+        return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers)
+
+
+def _numbers(text: str) -> frozenset[str]:
+    """The numbers of the documents a text names ("Quyết định số 996/QĐ-TTg", "qd 996": "996"), leading zeros
+    dropped."""
+    found = [r.number for r in find_references(text)] + _NAMED.findall(fold(text))
+    found += [m.group(1) for m in _CITES.finditer(text)]
+    return frozenset(n.lstrip("0") or "0" for n in found)
 
 
 def _unit(folded: str) -> tuple[str, ...]:
@@ -276,9 +295,7 @@ def _negates_term(sentence: str, need: Need) -> bool:
 
 def _cites_other(sentence: str, need: Need) -> bool:
     """The sentence names a document (by number) that the question does not name."""
-    named = {fold(c) for c in need.codes}
-    return any(fold(m.group(0)) not in named and not any(n in fold(m.group(0)) for n in named)
-               for m in _CITES.finditer(sentence))
+    return bool(_numbers(sentence) - need.numbers)
 
 
 def _subject_share(sentence: str, title: str) -> float:
@@ -292,15 +309,18 @@ def _subject_share(sentence: str, title: str) -> float:
 
 
 def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, year: int | None = None,
-             title: str = "") -> list[float]:
+             title: str = "", before: str = "") -> list[float]:
     """One number per entry of `FEATURES` for a candidate sentence of the passage at `rank` (whose last
-    heading is `heading`, whose year is `year` and whose document's title is `title`)."""
+    heading is `heading`, whose year is `year`, whose document's title is `title` and which `before`
+    precedes in its passage)."""
     toks = tokens(sentence)
     head = tokens(heading)
     folded_toks, folded_head = {fold(t) for t in toks}, {fold(t) for t in head}
     body = matched(need.terms, toks, folded_toks)
     in_head = {t: w for t, w in matched(need.terms, head, folded_head).items() if t not in body}
     weight = sum(body.values()) + 0.5 * sum(in_head.values())
+    prev = tokens(before)
+    context = sum(w for t, w in matched(need.terms, prev, {fold(t) for t in prev}).items() if t not in body)
     focus_total = sum(w for t, w in need.terms.items() if t in need.focus)
     focus = sum(w for t, w in body.items() if t in need.focus) / focus_total if focus_total else 0.0
     specific: list[Kind] = [k for k in need.asks if k is not Kind.FIGURE] or list(need.asks)
@@ -314,6 +334,7 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         weight / need.total,
         math.log1p(weight),
         focus,
+        context / need.total,
         _near_value(sentence, need),
         float(any(kind)),
         float(bool(kind) and not any(kind)),
