@@ -29,7 +29,17 @@ from pipeline.text.clean import fold
 from pipeline.types import Passage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "ask" / "weights.py"
-L2 = 0.005  # per question: weights stay small where the data say little
+L2 = 0.005
+# the features by what they read, for the ablation: the lexical base, then each family added to it / taken away
+FAMILIES = {
+    "lexical": ("cover", "lex", "focus", "rank", "length"),
+    "value kind": ("kind", "no_kind", "unit"),
+    "condition": ("near_value", "context", "bound", "other_bound"),
+    "negation": ("negation", "negates_term", "both_negated"),
+    "front matter": ("preamble", "front", "cites_other"),
+    "subject, titles, novelty": ("subject_for_what", "subject", "title_for_what", "title", "novelty"),
+    "year, number": ("year", "code_missing"),
+}  # per question: weights stay small where the data say little
 
 
 @dataclass
@@ -84,21 +94,23 @@ def collect(index: str, caches: list[str]) -> list[Group]:
 
 def fit(groups: list[Group], mask: np.ndarray, steps: int = 1500, lr: float = 0.3) -> np.ndarray:
     """Weights maximising the softmax probability of the right candidates (features where `mask` is 0 are
-    left out: their weight stays 0)."""
+    left out: their weight stays 0). All candidates are stacked in one matrix; a question's softmax runs over
+    its own rows (``np.add.reduceat`` over the row where each question starts)."""
     learnable = [g for g in groups if g.right.any()]
+    x = np.vstack([g.x for g in learnable])
+    right = np.concatenate([g.right for g in learnable])
+    sizes = np.array([len(g.right) for g in learnable])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     w = np.zeros(len(mask))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam
-        grad = L2 * w * len(learnable)
-        for g in learnable:
-            s = g.x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            q = np.where(g.right, p, 0.0)
-            q /= q.sum()
-            grad += g.x.T @ (p - q)
-        grad = grad / len(learnable) * mask
+        s = x @ w
+        e = np.exp(s - np.repeat(np.maximum.reduceat(s, starts), sizes))
+        p = e / np.repeat(np.add.reduceat(e, starts), sizes)
+        er = np.where(right, e, 0.0)
+        q = er / np.repeat(np.add.reduceat(er, starts), sizes)
+        grad = (x.T @ (p - q) / len(learnable) + L2 * w) * mask
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= lr / np.sqrt(t) * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -142,6 +154,22 @@ def with_cosine(groups: list[Group], index: str) -> None:
     print(f"cosine: {n} sentences embedded in {secs:.1f} s ({1000 * secs / len(groups):.0f} ms a question)")
 
 
+def families(groups: list[Group], names: list[str], folds: int) -> None:
+    """Print the cross-validated selections of the lexical base, the base plus each family, and all features
+    but each family: what each kind of reading adds."""
+    def mask(keep: set[str]) -> np.ndarray:
+        return np.array([float(n in keep) for n in names])
+
+    base = set(FAMILIES["lexical"])
+    print(f"  lexical base alone: cv {cross_validated(groups, mask(base), folds)}/{len(groups)}")
+    for family, members in FAMILIES.items():
+        if family == "lexical":
+            continue
+        plus = cross_validated(groups, mask(base | set(members)), folds)
+        minus = cross_validated(groups, mask(set(names) - set(members)), folds)
+        print(f"  {family:26s} base + it: cv {plus}/{len(groups)}   all but it: cv {minus}/{len(groups)}")
+
+
 def write(w: np.ndarray, note: str) -> None:
     """Write the weights as a readable Python module."""
     note = "\n".join(textwrap.wrap(note, 110))
@@ -159,6 +187,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--ablate", action="store_true", help="cross-validate with each feature left out")
     ap.add_argument("--write", action="store_true", help="write pipeline/ask/weights.py")
+    ap.add_argument("--families", action="store_true", help="cross-validate the lexical base plus each family, "
+                    "and all but each family")
     ap.add_argument("--cosine", action="store_true", help="add the e5 cosine as a feature (an experiment)")
     args = ap.parse_args()
     groups = collect(args.index, args.cache)
@@ -185,6 +215,8 @@ def main() -> None:
             mask = full.copy()
             mask[i] = 0
             print(f"  without {name:16s} cv {cross_validated(groups, mask, args.folds)}/{len(groups)}")
+    if args.families:
+        families(groups, names, args.folds)
     if args.write and not args.cosine:
         sets = ", ".join(Path(c).stem for c in args.cache)
         write(w, f"Fitted on {len(groups)} questions over {docs} documents ({sets}): the right sentence chosen "

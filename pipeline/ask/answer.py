@@ -1,8 +1,11 @@
 """Extractive answers: the sentence(s) of the retrieved passages that answer the question, each with its [n].
 
-A sentence scores by the question's terms it holds (folded syllables and syllable pairs, weighted by rarity),
-whether it states a quantity when the question asks for one, and the rank of its passage. A question that
-compares two years gets the best sentence for each year, from passages about that year.
+The question is read once into a `features.Need` (its terms weighted by rarity, the kind of value it asks
+for, the unit, bound and negation it names); each sentence of the top passages gets the numbers of
+`features.FEATURES` (terms and conditions covered, near the value it states; the kind of value; negation;
+front matter …), weighed by the weights `bench/fit_select.py` fitted on development questions
+(`weights.py`). A question that compares two years gets the best sentence for each year, from passages about
+that year.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
-from pipeline.ask.features import Kind, Need, features, score
+from pipeline.ask.features import Kind, Need, features, has_figure, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
@@ -21,22 +24,18 @@ from pipeline.search.query import normalize_query
 from pipeline.settings import ENV_MAX_QUESTION_CHARS, Settings
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
-from pipeline.text.segment import CODE_RE, split_sentences
+from pipeline.text.segment import split_sentences
 from pipeline.text.vocab import QUESTION_STOP_WORDS, YEAR, YEAR_RE
 from pipeline.types import Answer, DocMeta, Hit, Passage
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 CONTEXT = 200  # characters before a candidate sentence that may hold its condition (a list's lead-in)
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
-_NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
-                 re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
-                 YEAR_RE]
 _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
-_SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
 
 
@@ -46,11 +45,6 @@ class Scored:
     score: float
     rank: int
     sentence: str
-
-
-def _syllables(text: str) -> list[str]:
-    """Lower-case syllables; a document number (``59/2019/NĐ-CP``) is one."""
-    return [w.lower() for w in _SYL_RE.findall(text)]
 
 
 def compared_years(question: str) -> list[int]:
@@ -64,31 +58,21 @@ def compared_years(question: str) -> list[int]:
     return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(text)))
 
 
-def _tokens(text: str) -> set[str]:
-    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart."""
-    syl = _syllables(text)
-    return set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
-
-
 def _query_terms(question: str) -> list[str]:
     """Content syllables and the pairs of adjacent content syllables (a pair with a function word such as
     ``nhiêu_học`` or ``việc_gì`` is rare in text only because it is not a phrase)."""
-    syl = [w for w in _syllables(question) if not YEAR_RE.fullmatch(w)]
+    syl = [w for w in syllables(question) if not YEAR_RE.fullmatch(w)]
     pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if a not in _STOP and b not in _STOP]
     return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
 
 
-def has_quantity(sentence: str) -> bool:
-    """A figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``."""
-    for pattern in _NOT_QUANTITY:
-        sentence = pattern.sub(" ", sentence)
-    return any(c.isdigit() for c in sentence)
+has_quantity = has_figure  # a figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``
 
 
 def focus_terms(question: str) -> set[str]:
     """The words next to the question word: ``tổng mức đầu tư dự kiến bao nhiêu``, ``bao nhiêu quyết định
     nâng lương``. They name what is asked, so they weigh double when choosing the answer sentence."""
-    syl = _syllables(question)
+    syl = syllables(question)
     folded = " ".join(fold(w) for w in syl)
     m = _WH_RE.search(folded)
     if not m:
@@ -132,7 +116,7 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
                 break
             window = nxt
             # ties go to the longer window: what a question asks about usually follows its terms
-            s = sum(w for t, w in terms.items() if t in _tokens(window)) + len(window) / 10_000
+            s = sum(w for t, w in terms.items() if t in tokens(window)) + len(window) / 10_000
             s *= 1.3 if has_quantity(window) else 1.0
             if s > best_score:
                 best, best_score = window, s

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from pipeline.ask import weights as _fitted
 from pipeline.refs.references import find_references
@@ -85,9 +86,10 @@ _MAX_S = re.compile(r"\b(toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong|kh
 _MIN_S = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tro len|khong thap hon|tu ngay|ke tu ngay|"
                     r"bat dau tu)\b")
 # negation and exclusion (accented: folded "ngoai" is also "ngoại lai"); a bound is not a negation
-_BOUNDS = re.compile(r"\bkhông\s+(?:quá|vượt quá|dưới|sau|muộn hơn|ít hơn|thấp hơn|lớn hơn|chậm hơn)\b",
-                     re.IGNORECASE)
-_NEGATION = re.compile(r"\b(?:không|trừ|chưa|ngoài)\b", re.IGNORECASE)
+# and an aside in brackets ("(chưa kể thiệt hại tài sản trong dân)") does not change the case stated
+_BOUNDS = re.compile(r"\bkhông\s+(?:để\s+)?(?:quá|vượt quá|dưới|sau|muộn hơn|ít hơn|thấp hơn|lớn hơn|chậm hơn)\b|"
+                     r"\([^()]*\)", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:không|trừ|chưa)\b", re.IGNORECASE)
 # the front matter of a decision or plan: its legal bases, the lead-in to its content, its attachments
 _PREAMBLE = re.compile(r"^\W*(?:căn cứ|xét|theo đề nghị|trên cơ sở|thực hiện (?:quyết định|nghị quyết|kế hoạch|"
                        r"chỉ thị|công văn|thông tư|nghị định|luật|văn bản|ý kiến|chỉ đạo|chương trình)|"
@@ -99,6 +101,7 @@ _CITES = re.compile(rf"\b(?:{_DOC_TYPES})\s+(?:số\s+)?(\d+)(?!\s*năm)", re.IG
 # a document named as staff type it: "qd 996", "nghi quyet 36/2025", "NQ 1661/UBTVQH15" (folded)
 _NAMED = re.compile(rf"\b(?:{fold(_DOC_TYPES)}|qd|nq|nd|tt|ct|kh|cv)\s*(?:so\s*)?(\d+)")
 _STOP_FOLDED = frozenset(fold(w) for w in QUESTION_STOP_WORDS)
+fold_word = lru_cache(maxsize=1 << 16)(fold)  # syllables and pairs recur across sentences: fold each once
 _UNIT_STOP = frozenset("la duoc co phai thi con tren duoi trong vao tu den cho nguoi moi".split())
 
 FEATURES = (
@@ -149,10 +152,15 @@ class Need:
     words: frozenset[str] = frozenset()  # the question's folded syllables
     numbers: frozenset[str] = frozenset()  # the numbers of the documents it names: "996" of "qd 996"
     total: float = field(init=False, default=0.0)
+    # each term with its weight and whether it is matched accented (typed with accents) or folded
+    keyed: tuple[tuple[str, float, bool], ...] = field(init=False, default=())
+    content: frozenset[str] = field(init=False, default=frozenset())  # the terms that are not function words
 
     def __post_init__(self) -> None:
-        """The total term weight, for the shares."""
+        """The total term weight, for the shares, and each term's way of matching, read once."""
         object.__setattr__(self, "total", sum(self.terms.values()) or 1.0)
+        object.__setattr__(self, "keyed", tuple((t, w, fold_word(t) != t) for t, w in self.terms.items()))
+        object.__setattr__(self, "content", frozenset(t for t in self.terms if fold_word(t) not in _STOP_FOLDED))
 
     @classmethod
     def of(cls, question: str, terms: dict[str, float], focus: frozenset[str] = frozenset(),
@@ -207,10 +215,12 @@ def syllables(text: str) -> list[str]:
     return [w.lower() for w in _SYL_RE.findall(text)]
 
 
-def tokens(text: str) -> set[str]:
-    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart."""
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> frozenset[str]:
+    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart. Cached: a
+    passage's heading and a sentence's lead-in are read once per candidate."""
     syl = syllables(text)
-    return set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+    return frozenset(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
 
 
 def has_figure(sentence: str) -> bool:
@@ -231,9 +241,11 @@ def states(sentence: str, kind: Kind) -> bool:
     return bool(_STATES[kind].search(sentence))
 
 
-def matched(terms: dict[str, float], toks: set[str], folded: set[str]) -> dict[str, float]:
-    """The terms a token set holds: an accented term in accented tokens, an unaccented one in folded tokens."""
-    return {t: w for t, w in terms.items() if (t in toks if fold(t) != t else t in folded)}
+def matched(need: Need, toks: frozenset[str]) -> dict[str, float]:
+    """The question terms a token set holds: an accented term in accented tokens, an unaccented one in folded
+    tokens."""
+    folded = {fold_word(t) for t in toks}
+    return {t: w for t, w, exact in need.keyed if (t in toks if exact else t in folded)}
 
 
 def _has_unit(sentence: str, unit: Sequence[str]) -> bool:
@@ -255,8 +267,7 @@ def _near_value(sentence: str, need: Need) -> float:
     for clause in re.split(r";\s+|\.\s+", sentence):
         if not any(states(clause, k) for k in kinds):
             continue
-        toks = tokens(f"{lead} {clause}")
-        got = matched(need.terms, toks, {fold(t) for t in toks})
+        got = matched(need, tokens(f"{lead} {clause}"))
         best = max(best, sum(got.values()) / need.total)
     return best
 
@@ -269,7 +280,7 @@ def _is_title(sentence: str) -> bool:
 
 def _novelty(sentence: str, question_words: frozenset[str]) -> float:
     """The share of the sentence's content syllables (folded) the question does not have."""
-    words = [w for w in (fold(x) for x in syllables(sentence)) if w not in _STOP_FOLDED and not w.isdigit()]
+    words = [w for w in map(fold_word, syllables(sentence)) if w not in _STOP_FOLDED and not w.isdigit()]
     if not words:
         return 0.0
     return sum(w not in question_words for w in words) / len(words)
@@ -285,10 +296,8 @@ def _negates_term(sentence: str, need: Need) -> bool:
     """A negation or exclusion word within two syllables before a question term ("không có khiếu nại")."""
     syl = syllables(_BOUNDS.sub(" ", sentence))
     for i, w in enumerate(syl):
-        if w in ("không", "trừ", "chưa", "ngoài"):
-            after = syl[i + 1 : i + 4]
-            near = tokens(" ".join(after))
-            if matched({t: 1.0 for t in need.terms if fold(t) not in _STOP_FOLDED}, near, {fold(t) for t in near}):
+        if w in ("không", "trừ", "chưa"):
+            if need.content & matched(need, tokens(" ".join(syl[i + 1 : i + 4]))).keys():
                 return True
     return False
 
@@ -298,11 +307,17 @@ def _cites_other(sentence: str, need: Need) -> bool:
     return bool(_numbers(sentence) - need.numbers)
 
 
+@lru_cache(maxsize=1024)
+def _subject(title: str) -> frozenset[str]:
+    """The folded syllables of a title without its document type."""
+    return frozenset(fold_word(w) for w in syllables(_TITLE_TYPE.sub(" ", title)))
+
+
 def _subject_share(sentence: str, title: str) -> float:
     """The share of the sentence's syllables that are in the subject of its document's title (the title
     without its type: "QUYẾT ĐỊNH *BAN HÀNH QUY CHẾ …*"); 0 for a sentence of fewer than three syllables."""
-    words = [fold(w) for w in syllables(sentence)]
-    subject = {fold(w) for w in syllables(_TITLE_TYPE.sub(" ", title))}
+    words = [fold_word(w) for w in syllables(sentence)]
+    subject = _subject(title)
     if len(words) < 3 or not subject:
         return 0.0
     return sum(w in subject for w in words) / len(words)
@@ -315,12 +330,10 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
     precedes in its passage)."""
     toks = tokens(sentence)
     head = tokens(heading)
-    folded_toks, folded_head = {fold(t) for t in toks}, {fold(t) for t in head}
-    body = matched(need.terms, toks, folded_toks)
-    in_head = {t: w for t, w in matched(need.terms, head, folded_head).items() if t not in body}
+    body = matched(need, toks)
+    in_head = {t: w for t, w in matched(need, head).items() if t not in body}
     weight = sum(body.values()) + 0.5 * sum(in_head.values())
-    prev = tokens(before)
-    context = sum(w for t, w in matched(need.terms, prev, {fold(t) for t in prev}).items() if t not in body)
+    context = sum(w for t, w in matched(need, tokens(before)).items() if t not in body)
     focus_total = sum(w for t, w in need.terms.items() if t in need.focus)
     focus = sum(w for t, w in body.items() if t in need.focus) / focus_total if focus_total else 0.0
     specific: list[Kind] = [k for k in need.asks if k is not Kind.FIGURE] or list(need.asks)
