@@ -37,7 +37,7 @@ FAMILIES = {
     "condition": ("near_value", "context", "bound", "other_bound"),
     "negation": ("negation", "negates_term", "both_negated"),
     "front matter": ("preamble", "front", "cites_other"),
-    "subject, titles, novelty": ("subject_for_what", "subject", "title_for_what", "title", "novelty"),
+    "subject, titles, novelty": ("subject_for_what", "subject", "letterhead", "title_for_what", "title", "novelty"),
     "year, number": ("year", "code_missing"),
 }  # per question: weights stay small where the data say little
 

@@ -158,7 +158,7 @@ class Answerer:
         at = p.text.find(sentence[:40])
         before = p.text[max(0, at - CONTEXT) : at] if at > 0 else ""
         return features(sentence, need, heading=p.headings[-1].text if p.headings else "", rank=p.rank, year=p.year,
-                        title=p.meta.title, before=before)
+                        title=p.meta.title, issuer=p.meta.issuer or "", before=before)
 
     def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         """The best sentence; a lead-in ending with ':' takes the sentence after it along."""
@@ -208,8 +208,9 @@ class Answerer:
             need = Need.of(accented, light, frozenset(focus))
             return self._compare(question, hits, k, filters, years[:2], replace(need, asks=need.asks | {Kind.FIGURE}))
         passages = self._passages(hits)
+        top = passages[: min(5, len(passages))]
         need = Need.of(accented, terms, frozenset(focus), years[0] if years else None)
-        best = self._best(passages[: min(5, len(passages))], need)
+        best = self._best(top, need)
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"

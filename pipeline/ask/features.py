@@ -102,6 +102,7 @@ _CITES = re.compile(rf"\b(?:{_DOC_TYPES})\s+(?:số\s+)?(\d+)(?!\s*năm)", re.IG
 _NAMED = re.compile(rf"\b(?:{fold(_DOC_TYPES)}|qd|nq|nd|tt|ct|kh|cv)\s*(?:so\s*)?(\d+)")
 _STOP_FOLDED = frozenset(fold(w) for w in QUESTION_STOP_WORDS)
 fold_word = lru_cache(maxsize=1 << 16)(fold)  # syllables and pairs recur across sentences: fold each once
+_TIME_UNITS = frozenset("ngay thang nam tuan gio phut quy lan".split())
 _UNIT_STOP = frozenset("la duoc co phai thi con tren duoi trong vao tu den cho nguoi moi".split())
 
 FEATURES = (
@@ -124,6 +125,7 @@ FEATURES = (
     "subject_for_what",  # share of the sentence in its document's title subject, for "… quy định về gì?"
     "subject",  # the same for other questions
     "novelty",  # share of the sentence's content words that the question does not have
+    "letterhead",  # the issuer's name or the bare document type ("BỘ TÀI CHÍNH CỤC THUẾ", "NGHỊ ĐỊNH")
     "title_for_what",  # an upper-case title, for a question asking what a document is about
     "title",  # an upper-case title otherwise
     "year",  # +1 the passage is about the year asked, -1 about another
@@ -178,13 +180,13 @@ class Need:
         bound = "max" if _MAX_Q.search(folded) else "min" if _MIN_Q.search(folded) else ""
         negated = bool(_NEGATION.search(_BOUNDS.sub(" ", question))) or " khong phai " in f" {folded} "
         codes = tuple(t for t in terms if CODE_RE.fullmatch(t.upper()))
-        numbers = _numbers(question)
-        # "… quy định về gì?", "… ban hành quy chế về hệ thống nào?" of a document it names, or a document
-        # number with a word or two ("172/2025/NĐ-CP", "tt 69/2025/tt-bnnmt")
+        numbers = _numbers(question) | _numbers(question.upper())  # "172/2025/nđ-cp" typed in lower case
+        # "… quy định về gì?", "… ban hành quy chế về hệ thống nào?" of a document it names by number, or
+        # the number with a word or two ("172/2025/NĐ-CP", "tt 69/2025/tt-bnnmt")
         upper = question.upper()  # "172/2025/nd-cp" typed in lower case is still a document number
         rest = [w for w in syllables(CODE_RE.sub(" ", upper)) if not w.isdigit() and fold(w) not in _STOP_FOLDED]
         what = bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
-        for_what = not asks and (what or bool(numbers) and (len(rest) <= 3 or " nao" in f" {folded}"))
+        for_what = not asks and bool(numbers) and (what or len(rest) <= 3 or " nao" in f" {folded}")
         words = frozenset(fold(w) for w in syllables(question))
         return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers)
 
@@ -228,6 +230,11 @@ def has_figure(sentence: str) -> bool:
     for pattern in _NOT_FIGURE:
         sentence = pattern.sub(" ", sentence)
     return any(c.isdigit() for c in sentence)
+
+
+def _states_count(sentence: str) -> bool:
+    """A figure that is not a duration or a time ("639 em", not "kỷ niệm 65 năm")."""
+    return has_figure(_STATES[Kind.TIME].sub(" ", _STATES[Kind.DURATION].sub(" ", sentence)))
 
 
 def states(sentence: str, kind: Kind) -> bool:
@@ -323,11 +330,22 @@ def _subject_share(sentence: str, title: str) -> float:
     return sum(w in subject for w in words) / len(words)
 
 
+def _letterhead(sentence: str, issuer: str) -> bool:
+    """The sentence only names the issuer ("BỘ TÀI CHÍNH CỤC THUẾ") or the type of the document."""
+    words = [fold_word(w) for w in syllables(sentence)]
+    if not words:
+        return False
+    if _TITLE_TYPE.sub("", sentence).strip(" .:*_-") == "":
+        return True
+    named = _subject(issuer) if issuer else frozenset()
+    return bool(named) and all(w in named for w in words)
+
+
 def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, year: int | None = None,
-             title: str = "", before: str = "") -> list[float]:
+             title: str = "", issuer: str = "", before: str = "") -> list[float]:
     """One number per entry of `FEATURES` for a candidate sentence of the passage at `rank` (whose last
-    heading is `heading`, whose year is `year`, whose document's title is `title` and which `before`
-    precedes in its passage)."""
+    heading is `heading`, whose year is `year`, whose document's title and issuer are `title` and `issuer`,
+    and which `before` precedes in its passage)."""
     toks = tokens(sentence)
     head = tokens(heading)
     body = matched(need, toks)
@@ -337,7 +355,10 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
     focus_total = sum(w for t, w in need.terms.items() if t in need.focus)
     focus = sum(w for t, w in body.items() if t in need.focus) / focus_total if focus_total else 0.0
     specific: list[Kind] = [k for k in need.asks if k is not Kind.FIGURE] or list(need.asks)
-    kind = [states(sentence, k) for k in specific]
+    if specific == [Kind.FIGURE] and need.unit and need.unit[0] not in _TIME_UNITS:
+        kind = [_states_count(sentence)]  # "bao nhiêu học sinh": a count, not "65 năm"
+    else:
+        kind = [states(sentence, k) for k in specific]
     f_sent = fold(sentence)
     has_max, has_min = bool(_MAX_S.search(f_sent)), bool(_MIN_S.search(f_sent))
     negation = bool(_NEGATION.search(_BOUNDS.sub(" ", sentence)))
@@ -363,6 +384,7 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         subject if need.for_what else 0.0,
         0.0 if need.for_what else subject,
         _novelty(sentence, need.words),
+        float(_letterhead(sentence, issuer)),
         float(title_case and need.for_what),
         float(title_case and not need.for_what),
         0.0 if need.year is None or year is None else (1.0 if year == need.year else -1.0),

@@ -102,3 +102,27 @@ def test_the_case_the_question_names_decides_between_two_deadlines(seed_index_fa
     yes = answerer.ask("Nghệ An: trường hợp đủ điều kiện thì quyết định hỗ trợ kinh phí tư vấn pháp luật cho doanh "
                        "nghiệp trong bao nhiêu ngày làm việc?")
     assert "07 ngày làm việc" in yes.text and "04 ngày" not in yes.text
+
+
+def test_a_letterhead_or_a_bare_document_type_is_no_answer_to_what_a_document_is_about():
+    need = _need("172/2025/nđ-cp")  # accents restored, the code left in lower case
+    assert need.for_what and "172" in need.numbers
+    assert _feature("BỘ TÀI CHÍNH CỤC THUẾ", need, "letterhead", issuer="BỘ TÀI CHÍNH CỤC THUẾ") == 1
+    assert _feature("NGHỊ ĐỊNH", need, "letterhead") == 1
+    assert _feature("Quy định về xử lý kỷ luật cán bộ, công chức", need, "letterhead", issuer="CHÍNH PHỦ") == 0
+    # a question about a passage's content is not about a document, even when it ends in "gì"
+    assert not _need("Nguồn nước dưới đất được ưu tiên cho những việc gì?").for_what
+
+
+def test_a_count_is_not_an_anniversary():
+    need = _need("Có bao nhiêu học sinh đạt giải học sinh giỏi cấp tỉnh?")
+    assert _feature("kỷ niệm 65 năm Ngày Bác Hồ về thăm Hà Tĩnh và 15 năm thành lập Thành phố", need, "kind") == 0
+    assert _feature("toàn thành phố có 36 em đạt HS giỏi cấp quốc gia, 639 em đạt HS giỏi cấp tỉnh", need, "kind") == 1
+
+
+def test_a_document_the_question_names_is_not_another_one():
+    need = _need("quyết định 161/2025 ninh bình ban hành quy chế về hệ thống nào")
+    assert need.for_what
+    own = "(Ban hành kèm theo Quyết định số 161/2025/QĐ-UBND ngày 23/11/2025 của Ủy ban nhân dân tỉnh Ninh Bình)"
+    assert _feature(own, need, "cites_other") == 0
+    assert _feature("Căn cứ Nghị định số 30/2020/NĐ-CP về công tác văn thư;", need, "cites_other") == 1
