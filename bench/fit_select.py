@@ -33,7 +33,7 @@ L2 = 0.005
 # the features by what they read, for the ablation: the lexical base, then each family added to it / taken away
 FAMILIES = {
     "lexical": ("cover", "lex", "focus", "rank", "length"),
-    "value kind": ("kind", "no_kind", "unit"),
+    "value kind": ("kind", "unit"),
     "condition": ("near_value", "context", "bound", "other_bound"),
     "negation": ("negation", "negates_term", "both_negated"),
     "front matter": ("preamble", "front", "cites_other"),

@@ -7,8 +7,8 @@ whether it is negated ("không phải là …", "trừ …"). Each candidate sen
 `FEATURES`: how much of the question it covers, and covers next to the value it states; whether it states a
 value of the kind asked, in the unit asked, under the bound asked; whether it brings a negation or exclusion
 the question does not have; whether it is a plan's or a decision's front matter ("Căn cứ …", "Trên cơ sở …
-như sau:", "(Ban hành kèm theo …)"), only restates the question, or is an upper-case title. `select.py`
-weighs them.
+như sau:", "(Ban hành kèm theo …)"), a letterhead, only restates the question, or is its document's title.
+`score` weighs them with `weights.WEIGHTS`, which ``bench/fit_select.py`` fits on development questions.
 """
 
 from __future__ import annotations
@@ -111,8 +111,7 @@ FEATURES = (
     "focus",  # share of the weight of the words next to the question word ("mức cho vay *tối đa*")
     "context",  # share of the term weight found only in the lines just before the sentence (a list's lead-in)
     "near_value",  # share of the term weight in the clause(s) that state the value asked for
-    "kind",  # the sentence states a value of the kind asked (amount, rate, date, duration, body …)
-    "no_kind",  # a kind is asked and the sentence states none
+    "kind",  # +1 the sentence states a value of the kind asked (amount, rate, date, body …), -1 it states none
     "unit",  # a figure in the sentence carries the unit the question names ("bao nhiêu *tuần*" → "03 tuần")
     "bound",  # the question's bound ("tối đa") is the sentence's ("không quá")
     "other_bound",  # the sentence states the opposite bound only
@@ -370,8 +369,7 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         focus,
         context / need.total,
         _near_value(sentence, need),
-        float(any(kind)),
-        float(bool(kind) and not any(kind)),
+        (1.0 if any(kind) else -1.0) if kind else 0.0,
         float(_has_unit(sentence, need.unit)),
         float(need.bound == "max" and has_max or need.bound == "min" and has_min),
         float(need.bound == "max" and has_min and not has_max or need.bound == "min" and has_max and not has_min),
