@@ -86,9 +86,9 @@ _MAX_S = re.compile(r"\b(toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong|kh
 _MIN_S = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tro len|khong thap hon|tu ngay|ke tu ngay|"
                     r"bat dau tu)\b")
 # negation and exclusion (accented: folded "ngoai" is also "ngoại lai"); a bound is not a negation
-# and an aside in brackets ("(chưa kể thiệt hại tài sản trong dân)") does not change the case stated
+# and "not counting" does not change the case stated ("(chưa kể thiệt hại tài sản trong dân)")
 _BOUNDS = re.compile(r"\bkhông\s+(?:để\s+)?(?:quá|vượt quá|dưới|sau|muộn hơn|ít hơn|thấp hơn|lớn hơn|chậm hơn)\b|"
-                     r"\([^()]*\)", re.IGNORECASE)
+                     r"\b(?:chưa|không)\s+(?:kể|tính)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:không|trừ|chưa)\b", re.IGNORECASE)
 # the front matter of a decision or plan: its legal bases, the lead-in to its content, its attachments
 _PREAMBLE = re.compile(r"^\W*(?:căn cứ|xét|theo đề nghị|trên cơ sở|thực hiện (?:quyết định|nghị quyết|kế hoạch|"
@@ -102,6 +102,7 @@ _CITES = re.compile(rf"\b(?:{_DOC_TYPES})\s+(?:số\s+)?(\d+)(?!\s*năm)", re.IG
 _NAMED = re.compile(rf"\b(?:{fold(_DOC_TYPES)}|qd|nq|nd|tt|ct|kh|cv)\s*(?:so\s*)?(\d+)")
 _STOP_FOLDED = frozenset(fold(w) for w in QUESTION_STOP_WORDS)
 fold_word = lru_cache(maxsize=1 << 16)(fold)  # syllables and pairs recur across sentences: fold each once
+_MACHINE = re.compile(r"(?<=\bnhà )máy\b|\bmáy(?= (?:móc|tính|bay|chủ|in|phát|kéo|xúc|ảnh)\b)", re.IGNORECASE)
 _TIME_UNITS = frozenset("ngay thang nam tuan gio phut quy lan".split())
 _UNIT_STOP = frozenset("la duoc co phai thi con tren duoi trong vao tu den cho nguoi moi".split())
 
@@ -172,7 +173,8 @@ class Need:
         >>> sorted(k.value for k in n.asks), n.unit, n.bound
         (['duration', 'figure'], ('ngay', 'lam'), 'max')
         """
-        folded = fold(re.sub(r"\bmáy\b", "máy_", question, flags=re.IGNORECASE))  # "nhà máy" is not "mấy"
+        # "nhà máy", "máy móc" are not "mấy" (a bare "máy" may be "mấy" restored wrongly: "máy giờ sáng")
+        folded = fold(_MACHINE.sub("máy_", question))
         asks = frozenset(k for k, pattern in _ASKS if pattern.search(folded))
         if re.search(r"\bmức\b", question, re.IGNORECASE):  # "mức" (folded "muc" is also "mục đích")
             asks |= {Kind.FIGURE}

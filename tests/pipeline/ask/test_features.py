@@ -25,6 +25,7 @@ def test_the_kind_of_value_asked_is_read_from_the_question_word():
     assert Kind.RATE in _need("Học trực tuyến thì học phí bằng bao nhiêu phần trăm?").asks
     assert Kind.FREQUENCY in _need("Nước cấp được quan trắc với tần suất nào?").asks
     assert Kind.TIME in _need("chỉ được đốt thực bì vào giờ nào trong ngày").asks
+    assert Kind.TIME in _need("cây xăng phải mở cửa không sau máy giờ sáng").asks  # "mấy" restored as "máy"
     # "nhà máy" is not "mấy", "mục đích" is not "mức"
     assert not _need("Thông tư quy định giá dịch vụ của nhà máy thủy điện nào?").asks
     assert not _need("Nguồn nước dưới đất được ưu tiên cho những mục đích gì?").asks
@@ -102,6 +103,11 @@ def test_the_case_the_question_names_decides_between_two_deadlines(seed_index_fa
     yes = answerer.ask("Nghệ An: trường hợp đủ điều kiện thì quyết định hỗ trợ kinh phí tư vấn pháp luật cho doanh "
                        "nghiệp trong bao nhiêu ngày làm việc?")
     assert "07 ngày làm việc" in yes.text and "04 ngày" not in yes.text
+    # most words of this one are in the refusal, negated ("không thuộc phạm vi …"): the term count alone
+    # (the scorer before the features) answered with the 04 days
+    within = answerer.ask("Nội dung tư vấn thuộc phạm vi hợp đồng dịch vụ tư vấn pháp luật giữa tư vấn viên và doanh "
+                          "nghiệp nhỏ và vừa thì Sở Tư pháp giải quyết kinh phí trong bao nhiêu ngày làm việc?")
+    assert "07 ngày làm việc" in within.text and "04 ngày" not in within.text
 
 
 def test_a_letterhead_or_a_bare_document_type_is_no_answer_to_what_a_document_is_about():
