@@ -1,19 +1,23 @@
 """Extractive answers: the sentence(s) of the retrieved passages that answer the question, each with its [n].
 
-A sentence scores by the question's terms it holds (folded syllables and syllable pairs, weighted by rarity),
-whether it states a quantity when the question asks for one, and the rank of its passage. A question that
-compares two years gets the best sentence for each year, from passages about that year.
+The question is read once into a `features.Need` (its terms weighted by rarity, the kind of value it asks
+for, the unit, bound and negation it names); each sentence of the top passages gets the numbers of
+`features.FEATURES` (terms and conditions covered, near the value it states; the kind of value; negation;
+front matter …), weighed by the weights `bench/fit_select.py` fitted on development questions
+(`weights.py`). A question that compares two years gets the best sentence for each year, from passages about
+that year.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, replace
 
 from pipeline.ask.cells import cell_answers, row_text
+from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import RefQuery, find_references, matches, parse_query
 from pipeline.search.filters import Filters
@@ -23,45 +27,18 @@ from pipeline.settings import ENV_MAX_QUESTION_CHARS, Settings
 from pipeline.text.accents import restore
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE, split_sentences
-from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
+from pipeline.text.vocab import QUESTION_STOP_WORDS, YEAR, YEAR_RE
 from pipeline.types import Answer, DocMeta, Hit, Passage, RowKind
 
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
-_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|bao lau|muc)\b")
-_WHEN_RE = re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi han|thoi diem nao|truoc ngay)\b")
+CONTEXT = 200  # characters before a candidate sentence that may hold its condition (a list's lead-in)
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
-_NOT_QUANTITY = [re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), CODE_RE,
-                 re.compile(r"\b(?:năm|ngày|tháng|Điều|khoản|điểm)\s+\d+\b", re.IGNORECASE),
-                 YEAR_RE]
 _WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai|nao)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
-ROW_FOR_ONE, ROW_FOR_TWO = 0.9, 1.2  # a whole table row against its best cell: for one thing asked, for two
-TITLE_FOR_WHAT, TITLE_FOR_NUMBER = 1.5, 3.0  # a document's title against its sentences: asked "… gì?", number alone
-_WHAT_RE = re.compile(r"\b(gi|nao|ai)\b")
 FOCUS = 4  # syllables either side of "bao nhiêu"/"mấy"/"là gì" that name what is asked
-_SYL_RE = re.compile(rf"{CODE_RE.pattern}|\d+(?:[.,]\d+)*%?|\w+")
 _STOP = QUESTION_STOP_WORDS
-
-
-class Wanted(Enum):
-    """The kind of value a question asks for, which its answer sentence should state."""
-
-    ANY = "any"  # "… để làm gì?", "… như thế nào?"
-    FIGURE = "figure"  # "bao nhiêu", "mấy", "tỷ lệ": a figure that is not a date, year or document number
-    DATE = "date"  # "khi nào", "trước ngày nào", "thời hạn": a date
-
-    @classmethod
-    def of(cls, question: str) -> Wanted:
-        """What a question (folded) asks for.
-
-        >>> Wanted.of("thu ngan sach dat bao nhieu"), Wanted.of("nop bao cao truoc ngay nao")
-        (<Wanted.FIGURE: 'figure'>, <Wanted.DATE: 'date'>)
-        """
-        if _WHEN_RE.search(question):
-            return cls.DATE
-        return cls.FIGURE if _QUANTITY_RE.search(question) else cls.ANY
 
 
 @dataclass(frozen=True)
@@ -79,36 +56,34 @@ class Scored:
         return self.span or self.sentence
 
 
-def _syllables(text: str) -> list[str]:
-    """Lower-case syllables; a document number (``59/2019/NĐ-CP``) is one."""
-    return [w.lower() for w in _SYL_RE.findall(text)]
+def compared_years(question: str) -> list[int]:
+    """The years a question names, in order, without those of a period ("năm học 2025 - 2026", "giai đoạn
+    2026 - 2030"): a period is a condition, not two years to compare.
 
-
-def _tokens(text: str) -> set[str]:
-    """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart."""
-    syl = _syllables(text)
-    return set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+    >>> compared_years("So sánh thu ngân sách năm 2022 và năm 2023"), compared_years("học phí năm học 2025 - 2026")
+    ([2022, 2023], [])
+    >>> compared_years("Thông tư 69/2025/TT-BNNMT quy định gì")
+    []
+    """
+    text = re.sub(rf"\b{YEAR}\s*[-–]\s*{YEAR}\b", " ", CODE_RE.sub(" ", question))  # nor a number's year
+    return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(text)))
 
 
 def _query_terms(question: str) -> list[str]:
     """Content syllables and the pairs of adjacent content syllables (a pair with a function word such as
     ``nhiêu_học`` or ``việc_gì`` is rare in text only because it is not a phrase)."""
-    syl = [w for w in _syllables(question) if not YEAR_RE.fullmatch(w)]
+    syl = [w for w in syllables(question) if not YEAR_RE.fullmatch(w)]
     pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False) if a not in _STOP and b not in _STOP]
     return list(dict.fromkeys([w for w in syl if w not in _STOP] + pairs))
 
 
-def has_quantity(sentence: str) -> bool:
-    """A figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``."""
-    for pattern in _NOT_QUANTITY:
-        sentence = pattern.sub(" ", sentence)
-    return any(c.isdigit() for c in sentence)
+has_quantity = has_figure  # a figure, not a document number, date or year: ``1.172,5 tỷ``, ``95%``, ``639 em``
 
 
 def focus_terms(question: str) -> set[str]:
     """The words next to the question word: ``tổng mức đầu tư dự kiến bao nhiêu``, ``bao nhiêu quyết định
     nâng lương``. They name what is asked, so they weigh double when choosing the answer sentence."""
-    syl = _syllables(question)
+    syl = syllables(question)
     folded = " ".join(fold(w) for w in syl)
     m = _WH_RE.search(folded)
     if not m:
@@ -152,36 +127,16 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
                 break
             window = nxt
             # ties go to the longer window: what a question asks about usually follows its terms
-            s = sum(w for t, w in terms.items() if t in _tokens(window)) + len(window) / 10_000
+            s = sum(w for t, w in terms.items() if t in tokens(window)) + len(window) / 10_000
             s *= 1.3 if has_quantity(window) else 1.0
             if s > best_score:
                 best, best_score = window, s
     return best
 
 
-_PERIOD_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
-
-
-def _asked_years(question: str) -> list[int]:
-    """The years a question asks about, in order, each once; a period ("giai đoạn 2026 - 2030") is not two years
-    to compare, so only its years that the question names again count (``… 2026 - 2030 … năm 2030`` → 2030).
-
-    >>> _asked_years("So sánh thu ngân sách năm 2022 và năm 2023"), _asked_years("giai đoạn 2026 - 2030, năm 2028")
-    ([2022, 2023], [2028])
-    >>> _asked_years("Thông tư 69/2025/TT-BNNMT quy định gì")
-    []
-    """
-    bare = _PERIOD_RE.sub(" ", CODE_RE.sub(" ", question))  # nor is the year inside a number ("69/2025/TT-…")
-    return list(dict.fromkeys(int(y) for y in YEAR_RE.findall(bare)))
-
-
-def _row_fit(where: str, terms: dict[str, float]) -> float:
-    """A table cell answers only when the question names its row: full weight when a question term is in the
-    row's label (or the groups above it), little otherwise — the column's header alone matches every row."""
-    toks = _tokens(where)
-    folded = {fold(t) for t in toks}
-    named = any((t in toks) if fold(t) != t else (t in folded) for t in terms)
-    return 1.0 if named else 0.3
+def _names(need: Need, where: str) -> bool:
+    """Does the question name this table row (a term of it in the row's label or the groups above it)?"""
+    return bool(matched(need, tokens(where)))
 
 
 class QuestionTooLong(ValueError):
@@ -207,41 +162,30 @@ class Answerer:
     def _weights(self, terms: list[str], focus: AbstractSet[str] = frozenset()) -> dict[str, float]:
         return {t: self._idf(t) * (2.0 if t in focus else 1.0) for t in terms}
 
-    def _score(self, sentence: str, p: Passage, terms: dict[str, float], wanted: Wanted,
-               year: int | None) -> float:
-        """Rarity-weighted question terms in the sentence (accented terms match accented text; a term typed
-        without accents matches folded text) — terms found only in the section heading count half —, a bonus
-        for a figure when one is asked for and for the year asked about, a mild penalty for length and for
-        lower-ranked passages."""
-        toks = _tokens(sentence)
-        heading = _tokens(p.headings[-1].text if p.headings else "")
-        folded, folded_heading = {fold(t) for t in toks}, {fold(t) for t in heading}
-        s = 0.0
-        for t, w in terms.items():
-            exact = fold(t) != t
-            if t in toks if exact else t in folded:
-                s += w
-            elif t in heading if exact else t in folded_heading:
-                s += 0.5 * w
-        if wanted is Wanted.FIGURE:  # "bao nhiêu", "mấy", "tỷ lệ": the answer states a figure
-            s *= 1.3 if has_quantity(sentence) else 0.6
-        elif wanted is Wanted.DATE:  # "trước ngày nào", "khi nào": the answer states a date
-            s *= 1.3 if DATE_MENTION_RE.search(sentence) else 0.6
-        if year is not None and p.year is not None:
-            s *= 1.25 if p.year == year else 0.8
-        codes = [t for t in terms if CODE_RE.fullmatch(t.upper())]
-        own = (p.meta.number or "").lower()
-        if codes and not any(c in toks or c == own for c in codes):
-            s *= 0.5  # "Nghị định 59/2019/NĐ-CP … để làm gì?": the answer names that document, or is in it
-        length = len(toks) / 2
-        return s / math.sqrt(1 + length / 60) / (1 + 0.15 * (p.rank - 1))
+    def _score(self, sentence: str, p: Passage, need: Need, source: Source = SENTENCE) -> float:
+        """The candidate's features (`features.FEATURES`: the question terms and conditions it holds, near
+        the value it states, the kind of value asked, negation, front matter, table cell or row …) weighed by
+        the fitted `weights.WEIGHTS`."""
+        return score(self._features(sentence, p, need, source))
 
-    def _best(self, passages: list[Passage], terms: dict[str, float], wanted: Wanted, year: int | None = None,
-              focus: AbstractSet[str] = frozenset(), asks: int = 1) -> Scored | None:
-        """The best sentence or table cell; a lead-in ending with ':' takes the sentence after it along.
-        `focus`: the words next to the question word; `asks`: how many question words the question has."""
-        best = None
+    def _features(self, sentence: str, p: Passage, need: Need, source: Source = SENTENCE) -> list[float]:
+        """The candidate's features, from the sentence, what precedes it in its passage (up to `CONTEXT`
+        characters), the passage's last heading, rank and year, its document's title, and where it comes
+        from (`source`: a table cell or row, a title)."""
+        at = p.text.find(sentence[:40]) if source is SENTENCE else -1
+        before = p.text[max(0, at - CONTEXT) : at] if at > 0 else ""
+        return features(sentence, need, heading=p.headings[-1].text if p.headings else "", rank=p.rank, year=p.year,
+                        title=p.meta.title, issuer=p.meta.issuer or "", before=before, source=source)
+
+    def _best(self, passages: list[Passage], need: Need, asks_two: bool = False) -> Scored | None:
+        """The best candidate: a sentence (a lead-in ending with ':' takes the sentence after it along), a table
+        cell or row (`_table_candidates`), or the title of the document the question names (`_title_candidate`).
+        `asks_two`: the question asks two things ("cơ quan nào chủ trì và thực hiện năm nào")."""
+        best = self._title_candidate(passages, need)
         for p in passages:
+            for scored in self._table_candidates(p, need, asks_two):
+                if best is None or scored.score > best.score:
+                    best = scored
             paras = [*p.text.split("\n"), *(note for _, note in p.footnotes)]
             sents = [x for para in paras for x in split_sentences(para)]
             for i, sent in enumerate(sents):
@@ -249,34 +193,41 @@ class Answerer:
                     continue
                 if sent.endswith(":") and i + 1 < len(sents):
                     sent = f"{sent} {sents[i + 1]}"
-                scored = Scored(self._score(sent, p, terms, wanted, year), p.rank, sent)
+                scored = Scored(self._score(sent, p, need), p.rank, sent)
                 if best is None or scored.score > best.score:
                     best = scored
-            table = self._best_in_table(p, terms, wanted, year, focus, asks)
-            if table is not None and (best is None or table.score > best.score):
-                best = table
         return best
 
-    def _best_in_table(self, p: Passage, terms: dict[str, float], wanted: Wanted, year: int | None,
-                       focus: AbstractSet[str], asks: int) -> Scored | None:
-        """The best cell of the passage's table rows, read with its row and column — scored like a sentence, and
-        only when the question names its row; more when the words next to the question word name its column —,
-        or the whole row when the question asks two things ("cơ quan nào chủ trì và thực hiện năm nào")."""
-        best = None
+    def _table_candidates(self, p: Passage, need: Need, asks_two: bool) -> Iterator[Scored]:
+        """The passage's table cells, each read with its row and column labels, and its whole data rows read
+        under their headers — with whether the question names the row, whether the words next to its question
+        word name the column, and whether the column is of the year asked."""
         for cell in cell_answers(p.rows):
-            head = _tokens(cell.header)
-            fit = cell.year_fit(year) * _row_fit(cell.where, terms) * (1.5 if focus & head else 1.0)
-            scored = Scored(self._score(cell.text, p, terms, wanted, year) * fit, p.rank, cell.text, cell.row.text)
-            if best is None or scored.score > best.score:
-                best = scored
-        for row in (r for r in p.rows if r.kind is RowKind.DATA):
-            text = row_text(row)
-            fit = _row_fit(" ".join((*row.context, row.label)), terms) * (ROW_FOR_TWO if asks > 1 else ROW_FOR_ONE)
-            fit *= 1.5 if focus & _tokens(" ".join(row.header)) else 1.0
-            scored = Scored(self._score(text, p, terms, wanted, year) * fit, p.rank, text, row.text)
-            if best is None or scored.score > best.score:
-                best = scored
-        return best
+            src = Source(cell=True, row_named=1.0 if _names(need, cell.where) else -1.0,
+                         column_focus=bool(need.focus & tokens(cell.header)),
+                         column_year=cell.year_fit(need.year), asks_two=asks_two)
+            yield Scored(self._score(cell.text, p, need, src), p.rank, cell.text, cell.row.text)
+        for row in p.rows:
+            if row.kind is RowKind.DATA:
+                text = row_text(row)
+                src = Source(row=True, row_named=1.0 if _names(need, " ".join((*row.context, row.label))) else -1.0,
+                             column_focus=bool(need.focus & tokens(" ".join(row.header))), asks_two=asks_two)
+                yield Scored(self._score(text, p, need, src), p.rank, text, row.text)
+
+    def _title_candidate(self, passages: list[Passage], need: Need) -> Scored | None:
+        """For a question asking what a document it names by number is ("nghị định 09/2025 quy định về gì", the
+        number alone), that document's title, cited to its first passage shown."""
+        if not need.for_what:
+            return None
+        named = self._named_documents(need)
+        p = next((x for x in passages if x.doc in named and x.meta.title), None)
+        if p is None:
+            return None
+        return Scored(self._score(p.meta.title, p, need, Source(title=True)), p.rank, p.meta.title)
+
+    def _named_documents(self, need: Need) -> set[str]:
+        """The indexed documents whose own number the question names."""
+        return {name for name, r in self._own_numbers if r.number.lstrip("0") in need.numbers}
 
     def _passages(self, hits: list[Hit], start: int = 1) -> list[Passage]:
         out = []
@@ -301,51 +252,22 @@ class Answerer:
             return Answer(question, "", (), ())
         folded = fold(question)
         accented = restore(question, self.data.accents)
-        terms = self._weights(_query_terms(accented), focus_terms(accented))
-        wanted = Wanted.of(folded)
-        years = _asked_years(question)
+        focus = focus_terms(accented)
+        terms = self._weights(_query_terms(accented), focus)
+        years = compared_years(question)
         hits = self._route_references(question, self.searcher.search(question, k, filters), k, filters)
         if len(years) >= 2 and (_COMPARE_RE.search(folded) or len(years) == 2):
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
-            return self._compare(question, hits, k, filters, years[:2], light, Wanted.FIGURE)
+            need = Need.of(accented, light, frozenset(focus))
+            return self._compare(question, hits, k, filters, years[:2], replace(need, asks=need.asks | {Kind.FIGURE}))
         passages = self._passages(hits)
-        focus = focus_terms(accented)
-        best = self._best(passages[: min(5, len(passages))], terms, wanted, years[0] if years else None, focus,
-                          len(_WH_RE.findall(folded)))
-        title = self._title_answer(question, folded, passages[: min(5, len(passages))], terms, wanted)
-        if title is not None and (best is None or title.score > best.score):
-            best = title
+        top = passages[: min(5, len(passages))]
+        need = Need.of(accented, terms, frozenset(focus), years[0] if years else None)
+        best = self._best(top, need, len(_WH_RE.findall(folded)) > 1)
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.highlight),))
-
-    def _named_documents(self, question: str) -> set[str]:
-        """The indexed documents whose own number the question names ("nghị định 09/2025/nđ-cp", "qd 1378 bnv")."""
-        queries = [RefQuery(r.number, r.code, r.year, r.issuer) for r in find_references(question)]
-        if not queries and (q := parse_query(question)) is not None and q.type_code:
-            queries = [q]
-        return {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
-
-    def _title_answer(self, question: str, folded: str, passages: list[Passage], terms: dict[str, float],
-                      wanted: Wanted) -> Scored | None:
-        """A question about what a document it names by number is ("nghị định 09/2025 quy định về gì", "qd 1378
-        bnv công bố gì", or the number alone) is answered by that document's title, cited to its first passage
-        shown — scored like a sentence, more when the question asks "gì/nào/ai" or is only the number."""
-        if wanted is not Wanted.ANY:
-            return None
-        named = self._named_documents(question)
-        p = next((x for x in passages if x.doc in named and x.meta.title), None)
-        if p is None:
-            return None
-        rest = [t for t in _syllables(CODE_RE.sub(" ", question)) if t not in _STOP and not t.isdigit()]
-        title = p.meta.title
-        score = self._score(title, p, terms, wanted, None)
-        if len(rest) <= 4:  # the number alone: the title is what it names
-            score = (score + sum(w for t, w in terms.items() if CODE_RE.fullmatch(t.upper()))) * TITLE_FOR_NUMBER
-        elif _WHAT_RE.search(folded):
-            score *= TITLE_FOR_WHAT
-        return Scored(score, p.rank, title)
 
     def _route_references(self, question: str, hits: list[Hit], k: int, filters: Filters | None) -> list[Hit]:
         """A question naming a document number ("Quyết định 996/QĐ-TTg phê duyệt gì?", "qd 996 …") puts the
@@ -374,14 +296,14 @@ class Answerer:
         return (lead + [h for h in hits if h.chunk_id not in {x.chunk_id for x in lead}])[:k]
 
     def _compare(self, question: str, hits: list[Hit], k: int, filters: Filters | None, years: list[int],
-                 terms: dict[str, float], wanted: Wanted) -> Answer:
+                 need: Need) -> Answer:
         """The best sentence for each year, from passages about that year; their passages lead the list."""
         docs = filters.docs if filters else ()
         lead: list[Hit] = []
         for y in years:
             year_hits = self.searcher.search(question, 5, Filters(docs=docs, year=y))
             cands = self._passages(year_hits)
-            best = self._best(cands, terms, wanted, y)
+            best = self._best(cands, replace(need, year=y))
             if best is not None:
                 h = year_hits[best.rank - 1]
                 if h.chunk_id not in {x.chunk_id for x in lead}:
@@ -391,10 +313,10 @@ class Answerer:
         parts, cites, spans = [], [], []
         for y in years:
             pool = [p for p in passages if p.year == y or (p.year is None and str(y) in p.full_text)]
-            best = self._best(pool, terms, wanted, y)
+            best = self._best(pool, replace(need, year=y))
             if best is None:
                 continue
-            parts.append(f"Năm {y}: {_trim(best.sentence, terms)} [{best.rank}]")
+            parts.append(f"Năm {y}: {_trim(best.sentence, need.terms)} [{best.rank}]")
             cites.append(best.rank)
             spans.append((best.rank, best.highlight))
         return Answer(question, "\n".join(parts), tuple(dict.fromkeys(cites)), tuple(passages), tuple(spans))

@@ -44,16 +44,15 @@ class CellAnswer:
         return f"{head}: {self.value}{tail}" if head else f"{self.value}{tail}"
 
     def year_fit(self, year: int | None) -> float:
-        """How well the column's years fit the year a question asks about: more when its header names that
-        year, less when it names only others, neutral without a year on either side."""
+        """Whether the column is of the year a question asks about: +1 when its header names that year, -1 when
+        it names only others, 0 without a year on either side."""
         if year is None:
-            return 1.0
+            return 0.0
         leaf = self.header.rsplit(" › ", 1)[-1]  # "Giai đoạn 2026 - 2030 › Năm 2028": the column is 2028
         years = {int(y) for y in YEAR_RE.findall(leaf)} or {int(y) for y in YEAR_RE.findall(self.header)}
         if not years:
-            return 1.0
-        return 1.4 if year in years else 0.5
-
+            return 0.0
+        return 1.0 if year in years else -1.0
 
     @property
     def where(self) -> str:

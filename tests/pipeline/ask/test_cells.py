@@ -36,9 +36,8 @@ def test_a_cell_reads_with_its_row_its_column_and_its_unit():
 
 def test_a_column_naming_the_year_asked_for_is_preferred_and_one_naming_another_year_is_not():
     c2026, c2027 = CellAnswer(ROW, 4), CellAnswer(ROW, 5)
-    assert c2027.year_fit(2027) > 1 > c2026.year_fit(2027)
-    assert c2027.year_fit(None) == 1.0
-    assert CellAnswer(ROW, 3).year_fit(2027) < 1  # "Năm 2025"
+    assert (c2027.year_fit(2027), c2026.year_fit(2027), c2027.year_fit(None)) == (1.0, -1.0, 0.0)
+    assert CellAnswer(ROW, 3).year_fit(2027) == -1.0  # "Năm 2025"
 
 
 @pytest.mark.parametrize(("question", "value", "labels"), [
