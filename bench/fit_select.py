@@ -24,12 +24,13 @@ import numpy as np
 from select_cache import ReplaySearcher
 
 from pipeline.ask.answer import Answerer, Scored
-from pipeline.ask.features import FEATURES, Need
+from pipeline.ask.features import FEATURES, SENTENCE, Need, Source
 from pipeline.text.clean import fold
 from pipeline.types import Passage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "ask" / "weights.py"
 L2 = 0.005
+_CELL, _ROW = FEATURES.index("cell"), FEATURES.index("table_row")
 # the features by what they read, for the ablation: the lexical base, then each family added to it / taken away
 FAMILIES = {
     "lexical": ("cover", "lex", "focus", "rank", "length"),
@@ -59,14 +60,14 @@ class Recording(Answerer):
 
     calls: list[list[tuple[str, list[float]]]]
 
-    def _best(self, passages: list[Passage], need: Need) -> Scored | None:
+    def _best(self, passages: list[Passage], need: Need, asks_two: bool = False) -> Scored | None:
         self.calls.append([])
-        return super()._best(passages, need)
+        return super()._best(passages, need, asks_two)
 
-    def _score(self, sentence: str, p: Passage, need: Need) -> float:
-        f = self._features(sentence, p, need)
+    def _score(self, sentence: str, p: Passage, need: Need, source: Source = SENTENCE) -> float:
+        f = self._features(sentence, p, need, source)
         self.calls[-1].append((sentence, f))
-        return super()._score(sentence, p, need)
+        return super()._score(sentence, p, need, source)
 
 
 def collect(index: str, caches: list[str]) -> list[Group]:
@@ -85,9 +86,13 @@ def collect(index: str, caches: list[str]) -> list[Group]:
             if len(a.calls) != 1 or not need or not a.calls[0]:
                 continue  # comparisons (one selection per year) and questions any sentence answers
             right = np.array([all(x in fold(s) for x in need) for s, _ in a.calls[0]])
+            x = np.array([f for _, f in a.calls[0]])
+            # a whole table row holds every cell's value: it is right only when no single cell answers
+            if (right & (x[:, _CELL] > 0)).any():
+                right &= x[:, _ROW] == 0
             ev = fold(q["evidence"][0]) if q.get("evidence") else ""
             doc = q.get("doc") or next((p.doc for p in ans.passages if ev and ev in fold(p.full_text)), q["id"])
-            out.append(Group(q["id"], np.array([f for _, f in a.calls[0]]), right, doc, q["q"],
+            out.append(Group(q["id"], x, right, doc, q["q"],
                              tuple(s for s, _ in a.calls[0])))
     return out
 

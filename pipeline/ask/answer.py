@@ -223,7 +223,8 @@ class Answerer:
         p = next((x for x in passages if x.doc in named and x.meta.title), None)
         if p is None:
             return None
-        return Scored(self._score(p.meta.title, p, need, Source(title=True)), p.rank, p.meta.title)
+        read = f"{p.meta.number or ''} {p.meta.title}"  # the title is that number's: scored with it
+        return Scored(self._score(read, p, need, Source(title=True)), p.rank, p.meta.title)
 
     def _named_documents(self, need: Need) -> set[str]:
         """The indexed documents whose own number the question names."""
