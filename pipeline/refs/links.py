@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.refs.references import Bearers, RefMatch, bearer_of, bearers, find_references, matches, parse_query
+from pipeline.refs.references import (
+    Bearers,
+    Reference,
+    RefMatch,
+    bearer_of,
+    bearers,
+    find_references,
+    matches,
+    parse_query,
+)
 from pipeline.text.clean import fold
 
 if TYPE_CHECKING:  # only named in hints: the store reads references, refs never loads a store
@@ -48,6 +57,12 @@ _NATIONAL_RE = re.compile(r"^(?:CP|TTg|QH\d*|UBTVQH\d*|VPCP|B[A-ZĐ]{1,6}|TW|[A-
 _PLACE_RE = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|TP\.?|HUYỆN|THỊ XÃ|QUẬN|XÃ|PHƯỜNG)\s+(.+)$", re.IGNORECASE)
 
 
+def is_national(ref: Reference) -> bool:
+    """A number of a national body (CP, TTg, QH, a ministry): the same everywhere, unlike a province's
+    36/2025/QĐ-UBND, which repeats from province to province."""
+    return bool(_NATIONAL_RE.match(ref.issuer or ref.code))
+
+
 def place_of(issuer: str | None) -> str | None:
     """The place an issuing body belongs to, folded: "ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ" → "phu tho"."""
     m = _PLACE_RE.search(issuer or "")
@@ -72,7 +87,7 @@ def doc_links(data: IndexReader, owners: Bearers | None = None) -> list[DocLink]
         cited = bearer_of(m, owners)
         if cited is None:
             continue
-        national = bool(_NATIONAL_RE.match(m.mentions[0].ref.issuer or m.mentions[0].ref.code))
+        national = is_national(m.mentions[0].ref)
         counts: dict[str, int] = {}
         for x in m.mentions:
             if x.doc != cited and (national or _same_place(data, x.doc, cited, x.sentence)):

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pipeline.refs.links import is_national
 from pipeline.refs.references import Reference, RefMatch, find_references, number_key, same_number
 from pipeline.refs.relations import InForce, Relation, RelationType
+from pipeline.text.clean import fold
 
 
 class Status(StrEnum):
@@ -55,7 +57,7 @@ class LegalStatus:
     relations: tuple[Link, ...]
     evidence: tuple[Link, ...]  # the relations the status rests on (empty for `unknown`)
     in_force: InForce | None  # its own effective-date sentence, when the index holds it
-    conflict: bool  # more than one document claims to replace it
+    conflict: bool  # more than one document claims to replace it, or documents of several provinces change it
 
     def to_json(self) -> dict:
         """The fields `refs --json` adds to each match."""
@@ -76,8 +78,9 @@ def own_number(number: str | None) -> Reference | None:
 class StatusIndex:
     """The relations of one index generation, with each document's own number and effective date."""
 
-    def __init__(self, relations: Sequence[Relation], in_force: Sequence[InForce], numbers: dict[str, str | None]
-                 ) -> None:
+    def __init__(self, relations: Sequence[Relation], in_force: Sequence[InForce], numbers: dict[str, str | None],
+                 places: dict[str, str | None] | None = None) -> None:
+        self.places = places or {}  # each document's place (folded "phu tho"), from its issuer
         self.relations = list(relations)
         self.numbers = {doc: own_number(n) for doc, n in numbers.items()}
         self.in_force: dict[str, InForce] = {}
@@ -104,6 +107,8 @@ class StatusIndex:
         near = self._by_number.get(number_key(ref), [])
         mine = [x for x in self.relations if bearer and x.subject is None and x.doc == bearer]
         for r in dict.fromkeys([*near, *mine]):  # once each, in order
+            if not self._same_place(r, ref, bearer):
+                continue
             subject = self.subject(r)
             acting = (r.subject is None and r.doc == bearer) or (subject is not None and same_number(subject, ref))
             if acting and not same_number(r.other, ref):
@@ -114,13 +119,30 @@ class StatusIndex:
                 out.append(Link(r.type.inverse, other, r.scope, self._effective(r), r.doc, r.sentence, r.chunk_id))
         return sorted(out, key=lambda x: (x.effective or "", x.type, x.other))
 
+    def _same_place(self, r: Relation, ref: Reference, bearer: str | None) -> bool:
+        """A province's number (15/2013/NQ-HĐND) repeats from province to province: what another document says of
+        it counts only when that document is of the bearer's place, or its sentence names that place."""
+        if bearer is None or r.doc == bearer or is_national(ref):
+            return True
+        here = self.places.get(bearer)
+        return here is None or self.places.get(r.doc) == here or here in fold(r.sentence)
+
+    def _places_speaking(self, links: list[Link], ref: Reference) -> set[str]:
+        """For a province's number no indexed document bears, the places of the documents that change it."""
+        if is_national(ref):
+            return set()
+        changing = ("replaced_by", "amended_by", "repealed_by")
+        return {p for x in links if x.type in changing and (p := self.places.get(x.doc))}
+
     def status(self, ref: Reference, bearer: str | None = None) -> LegalStatus:
         """The status of `ref` with its evidence (see the module docstring for the order the statuses are tried)."""
         links = self.links(ref, bearer)
         own = self.in_force.get(bearer) if bearer else None
         status, evidence = _derive(links, own)
         replacers = {x.other for x in links if x.type == "replaced_by"}
-        return LegalStatus(status, own.date if own else None, tuple(links), tuple(evidence), own, len(replacers) > 1)
+        several = bearer is None and len(self._places_speaking(links, ref)) > 1  # the same number in two provinces
+        return LegalStatus(status, own.date if own else None, tuple(links), tuple(evidence), own,
+                           len(replacers) > 1 or several)
 
     def of_match(self, m: RefMatch, bearer: str | None = None) -> LegalStatus:
         """The status of the number a reference group names."""

@@ -89,6 +89,31 @@ def test_two_documents_replacing_the_same_one_are_both_shown_as_a_conflict():
     assert {x.other for x in st.evidence} == {"20/2025/QĐ-UBND", "31/2025/QĐ-UBND"}
 
 
+def test_a_provinces_number_is_changed_only_by_documents_of_its_own_place():
+    # 15/2013/NQ-HĐND exists in many provinces: Đắk Lắk's replacing its own says nothing of Huế's
+    relations = [_rel(RelationType.REPLACES, "Nghị quyết số 15/2013/NQ-HĐND", "dak-lak.md",
+                      sentence="Nghị quyết này thay thế Nghị quyết số 15/2013/NQ-HĐND ngày 12/7/2013.")]
+    numbers = {"dak-lak.md": "20/2025/NQ-HĐND", "hue.md": "15/2013/NQ-HĐND"}
+    places = {"dak-lak.md": "dak lak", "hue.md": "hue"}
+    idx = StatusIndex(relations, [], numbers, places)
+    ref = find_references("15/2013/NQ-HĐND")[0]
+    assert idx.status(ref, bearer="hue.md").status is Status.UNKNOWN  # Huế's own: nothing said of it here
+    assert idx.status(ref, bearer="dak-lak.md").relations == ()  # the stating document acts, it is not acted on
+    assert idx.status(ref).status is Status.REPLACED and not idx.status(ref).conflict  # one place speaks
+    # a sentence naming the bearer's place does count
+    named = [_rel(RelationType.REPEALS, "Nghị quyết số 15/2013/NQ-HĐND", "dak-lak.md",
+                  sentence="Bãi bỏ Nghị quyết số 15/2013/NQ-HĐND của HĐND thành phố Huế.")]
+    assert StatusIndex(named, [], numbers, places).status(ref, bearer="hue.md").status is Status.REPEALED
+    # no indexed bearer, two provinces each replacing "their" 15/2013: shown as a conflict, not merged silently
+    both = [*relations, _rel(RelationType.REPLACES, "Nghị quyết số 15/2013/NQ-HĐND", "ca-mau.md")]
+    two = StatusIndex(both, [], {**numbers, "ca-mau.md": "07/2025/NQ-HĐND"}, {**places, "ca-mau.md": "ca mau"})
+    assert two.status(ref).conflict
+    # a national number is the same everywhere
+    decree = [_rel(RelationType.AMENDS, "Nghị định số 08/2022/NĐ-CP", "dak-lak.md")]
+    amended = StatusIndex(decree, [], {"dak-lak.md": None, "nd.md": "08/2022/NĐ-CP"}, {"dak-lak.md": "dak lak"})
+    assert amended.status(find_references("08/2022/NĐ-CP")[0], bearer="nd.md").status is Status.AMENDED
+
+
 def test_a_partial_repeal_is_not_a_whole_one_and_an_amendment_keeps_its_scope():
     ref = "Thông tư số 04/2022/TT-BTP"
     part = StatusIndex([_rel(RelationType.REPEALS, ref, "a.md", "điểm b khoản 1 Điều 2")], [], {"a.md": None})
