@@ -10,6 +10,7 @@ that year.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -17,9 +18,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from pipeline.ask.cells import cell_answers, row_text
+from pipeline.ask.cite import date_text
 from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
-from pipeline.refs.references import RefQuery, find_references, matches, parse_query
+from pipeline.refs.links import place_of
+from pipeline.refs.references import RefQuery, find_references, matches, parse_query, same_number
+from pipeline.refs.status import Status, StatusIndex
 from pipeline.search.filters import Filters
 from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import normalize_query
@@ -134,6 +138,14 @@ def _trim(sentence: str, terms: dict[str, float]) -> str:
     return best
 
 
+# what a question about a number's legal status says (folded); the links that answer each
+_LEGAL_Q_RE = re.compile(r"\b(con hieu luc|het hieu luc|hieu luc|thay the|bai bo|sua doi|dinh chinh)\b")
+_ASKING_RE = re.compile(r"\b(khong|chua|nao|gi|nhung|bao gio|khi nao)\b|\?\s*$")
+_LEGAL_LINKS = {"thay the": ("replaced_by", "replaces"), "bai bo": ("repealed_by", "repeals"),
+                "sua doi": ("amended_by", "amends"), "dinh chinh": ("corrected_by", "corrects"),
+                "het hieu luc": ("replaced_by", "repealed_by", "replaces", "repeals")}
+
+
 def _names(need: Need, where: str) -> bool:
     """Does the question name this table row (a term of it in the row's label or the groups above it)?"""
     return bool(matched(need, tokens(where)))
@@ -226,6 +238,39 @@ class Answerer:
         read = f"{p.meta.number or ''} {p.meta.title}"  # the title is that number's: scored with it
         return Scored(self._score(read, p, need, Source(title=True)), p.rank, p.meta.title)
 
+    @functools.cached_property
+    def _statuses(self) -> StatusIndex:
+        return StatusIndex(self.data.relations, self.data.in_force,
+                           {name: d.meta.number for name, d in self.data.docs.items()},
+                           {name: place_of(d.meta.issuer) for name, d in self.data.docs.items()})
+
+    def _legal_answer(self, question: str, folded: str, hits: list[Hit], k: int) -> Answer | None:
+        """A question about the legal status of a number it names ("Quyết định 15/2019/QĐ-UBND còn hiệu lực
+        không?", "văn bản nào thay thế Nghị quyết 15/2013/NQ-HĐND?"): the status the indexed documents support,
+        with the sentence it rests on, that sentence's passage first. None for any other question, and when the
+        documents say nothing of that number (the passages then answer as usual)."""
+        verb = _LEGAL_Q_RE.search(folded)
+        refs = [r for r in find_references(question) or find_references(question.upper()) if not r.partial]
+        if verb is None or not refs or not _ASKING_RE.search(folded):
+            return None
+        ref = refs[0]
+        bearer = next((name for name, r in self._own_numbers if same_number(r, ref)), None)
+        st = self._statuses.status(ref, bearer)
+        wanted = _LEGAL_LINKS.get(verb.group(1), ())
+        link = next((x for x in st.relations if x.type in wanted), None)
+        if wanted and link is None:
+            return None  # "… bãi bỏ quyết định nào?" and no such relation read: the passages may say it
+        source = link or next(iter(st.evidence), None) or st.in_force
+        if source is None:
+            return None
+        chunk_id, sentence = source.chunk_id, source.sentence
+        lead = Hit(chunk_id, 1.0, "relations")
+        passages = self._passages([lead, *[h for h in hits if h.chunk_id != chunk_id]][:k])
+        since = f" từ {date_text(st.effective)}" if st.status is Status.IN_FORCE and st.effective else ""
+        state = f"{ref.ref}: {st.status.vi}{since}" + (" (các văn bản mâu thuẫn nhau)" if st.conflict else "")
+        text = f"{state}. {sentence} [1]"
+        return Answer(question, text, (1,), tuple(passages), ((1, sentence),))
+
     def _named_documents(self, need: Need) -> set[str]:
         """The indexed documents whose own number the question names."""
         return {name for name, r in self._own_numbers if r.number.lstrip("0") in need.numbers}
@@ -261,6 +306,8 @@ class Answerer:
             light = {t: w * (0.3 if all(x in _KIND_WORDS for x in t.split("_")) else 1.0) for t, w in terms.items()}
             need = Need.of(accented, light, frozenset(focus))
             return self._compare(question, hits, k, filters, years[:2], replace(need, asks=need.asks | {Kind.FIGURE}))
+        if (legal := self._legal_answer(question, folded, hits, k)) is not None:
+            return legal
         passages = self._passages(hits)
         top = passages[: min(5, len(passages))]
         need = Need.of(accented, terms, frozenset(focus), years[0] if years else None)

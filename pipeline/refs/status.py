@@ -29,6 +29,17 @@ class Status(StrEnum):
     REPEALED_IN_PART = "repealed in part"
     UNKNOWN = "unknown"
 
+    @property
+    def vi(self) -> str:
+        """The status in Vietnamese, as an answer states it."""
+        return _VI[self]
+
+
+_VI = {Status.IN_FORCE: "còn hiệu lực", Status.AMENDED: "còn hiệu lực, đã được sửa đổi, bổ sung",
+       Status.REPLACED: "đã bị thay thế", Status.REPEALED: "đã bị bãi bỏ",
+       Status.REPEALED_IN_PART: "bị bãi bỏ một phần",
+       Status.UNKNOWN: "chưa rõ hiệu lực — các văn bản trong thư viện không nói"}
+
 
 @dataclass(frozen=True)
 class Link:

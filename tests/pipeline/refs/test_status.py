@@ -172,3 +172,24 @@ def test_an_index_written_before_relations_reads_with_none_then_an_ingest_derive
     assert report.written
     assert report.chunks_embedded == 0 and report.chunks_reused > 0  # relations are derived, nothing re-embedded
     assert any(r.type is RelationType.REPLACES for r in open_index(old).relations)
+
+
+@pytest.mark.parametrize(("question", "says", "doc"), [
+    ("Quyết định 65/2024/QĐ-UBND của Nghệ An còn hiệu lực không?", "65/2024/QĐ-UBND: đã bị thay thế", "qd-95"),
+    ("van ban nao thay the quyet dinh 65/2024/qd-ubnd", "đã bị thay thế", "qd-95"),
+    ("Quyết định 95/2025/QĐ-UBND có hiệu lực từ khi nào?", "còn hiệu lực từ ngày 5/12/2025", "qd-95"),
+])
+def test_ask_answers_a_question_on_legal_status_with_the_sentence_it_rests_on(index: Path, question, says, doc):
+    from pipeline import open_answerer
+
+    ans = open_answerer(index, model=FakeEmbedder()).ask(question)
+    assert says in ans.text, ans.text
+    cited = ans.passages[ans.citations[0] - 1]
+    assert cited.doc.startswith(doc) and ans.spans[0][1] in cited.full_text
+
+
+def test_ask_leaves_other_questions_on_a_numbered_document_to_the_passages(index: Path):
+    from pipeline import open_answerer
+
+    ans = open_answerer(index, model=FakeEmbedder()).ask("Nghị định 25/2025/NĐ-CP quy định chức năng của bộ nào?")
+    assert "hiệu lực" not in ans.text.split(".")[0]
