@@ -146,6 +146,11 @@ _LEGAL_LINKS = {"thay the": ("replaced_by", "replaces"), "bai bo": ("repealed_by
                 "het hieu luc": ("replaced_by", "repealed_by", "replaces", "repeals")}
 
 
+_LINK_VI = {"replaces": "thay thế", "replaced_by": "bị thay thế bởi", "repeals": "bãi bỏ",
+            "repealed_by": "bị bãi bỏ bởi", "amends": "sửa đổi, bổ sung", "amended_by": "được sửa đổi, bổ sung bởi",
+            "corrects": "đính chính", "corrected_by": "được đính chính bởi"}
+
+
 def _names(need: Need, where: str) -> bool:
     """Does the question name this table row (a term of it in the row's label or the groups above it)?"""
     return bool(matched(need, tokens(where)))
@@ -257,7 +262,8 @@ class Answerer:
         bearer = next((name for name, r in self._own_numbers if same_number(r, ref)), None)
         st = self._statuses.status(ref, bearer)
         wanted = _LEGAL_LINKS.get(verb.group(1), ())
-        link = next((x for x in st.relations if x.type in wanted), None)
+        asked = [x for x in st.relations if x.type in wanted]
+        link = asked[0] if asked else None
         if wanted and link is None:
             return None  # "… bãi bỏ quyết định nào?" and no such relation read: the passages may say it
         source = link or next(iter(st.evidence), None) or st.in_force
@@ -268,7 +274,9 @@ class Answerer:
         passages = self._passages([lead, *[h for h in hits if h.chunk_id != chunk_id]][:k])
         since = f" từ {date_text(st.effective)}" if st.status is Status.IN_FORCE and st.effective else ""
         state = f"{ref.ref}: {st.status.vi}{since}" + (" (các văn bản mâu thuẫn nhau)" if st.conflict else "")
-        text = f"{state}. {sentence} [1]"
+        named = list(dict.fromkeys(x.other for x in asked))
+        listed = f" {_LINK_VI.get(asked[0].type, asked[0].type)}: {', '.join(named)}." if len(named) > 1 else ""
+        text = f"{state}.{listed} {sentence} [1]"
         return Answer(question, text, (1,), tuple(passages), ((1, sentence),))
 
     def _named_documents(self, need: Need) -> set[str]:

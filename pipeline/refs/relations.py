@@ -80,6 +80,8 @@ class InForce:
 
 _TYPE_WORDS = (r"(?:Quyết định|Nghị quyết|Nghị định|Thông tư(?: liên tịch)?|Chỉ thị|Kế hoạch|Luật|Bộ luật|"
                r"Pháp lệnh|Quy định|Quy chế|Hướng dẫn|Thông báo|Công văn|Văn bản|Kết luận|Đề án|Chương trình)")
+_LISTED_EXPIRE_RE = re.compile(r"^\W*(?:\d+\.\s*)?Các\s+(?:\w+\s+){1,5}?sau(?:\s+đây)?\s+(?:đều\s+)?hết\s+hiệu\s+lực",
+                               re.IGNORECASE)
 _SELF_RE = re.compile(rf"\b{_TYPE_WORDS}\s+này\b", re.IGNORECASE)
 # the verb formulas, longest first; "hoặc" between two of them makes a general clause
 _VERBS: tuple[tuple[str, str], ...] = (
@@ -350,6 +352,9 @@ def _expiry(clause: str, verb: _Verb, refs: list[Reference]) -> list[Found]:
     """"Nghị quyết số 15/2013/NQ-HĐND … hết hiệu lực kể từ ngày Nghị quyết này có hiệu lực": the stating document
     replaces the numbers listed before the formula (or after it: "…: số 15/2013/NQ-HĐND …")."""
     if not _SELF_RE.search(clause):
+        after = [r for r in refs if r.start >= verb.end]
+        if _LISTED_EXPIRE_RE.match(clause) and after:  # "Các quyết định sau hết hiệu lực … (:) a) Quyết định số …"
+            return [Found(RelationType.REPLACES, r, None, None) for r in list_items(clause, after)]
         return []
     prior = [r for r in refs if r.end <= verb.start]
     if prior:
@@ -404,7 +409,10 @@ def _until(clause: str, verbs: list[_Verb], i: int) -> int:
 
 
 def _opener(clause: str, verbs: list[_Verb], refs: list[Reference], opening: bool) -> Opener | None:
-    """The relation a clause opens when it ends "… thay thế các Quyết định sau:" with no number after the verb."""
+    """The relation a clause opens when it ends "… thay thế các Quyết định sau:" with no number after the verb,
+    or begins "Các quyết định sau hết hiệu lực …" (its items go on in the clauses that follow)."""
+    if any(v.type == "expires" for v in verbs) and _LISTED_EXPIRE_RE.match(clause):
+        return Opener(RelationType.REPLACES, None)
     if verbs and clause.rstrip().endswith(";"):
         return _list_goes_on(clause, verbs, refs, opening)
     if not verbs or not clause.rstrip().endswith(":"):
@@ -413,8 +421,9 @@ def _opener(clause: str, verbs: list[_Verb], refs: list[Reference], opening: boo
     tail = clause[v.end :].rstrip()
     if any(r.start >= v.end for r in refs) or v.passive:
         return None
-    if v.type == "expires":
-        return Opener(RelationType.REPLACES, None) if _SELF_RE.search(clause) else None
+    if v.type == "expires":  # "… hết hiệu lực kể từ ngày Nghị quyết này có hiệu lực:", and under an article
+        listed = opening and bool(_LISTED_EXPIRE_RE.match(clause))  # "2. Các quyết định sau hết hiệu lực …:"
+        return Opener(RelationType.REPLACES, None) if _SELF_RE.search(clause) or listed else None
     if not _OBJECT_GAP_RE.match(tail) or not _subject(clause, v, refs, opening) == (True, None):
         return None
     return Opener(_kind(v, _scope(tail)), _scope(tail))

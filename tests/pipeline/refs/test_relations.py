@@ -245,3 +245,17 @@ def test_a_law_named_without_its_number_does_not_lend_its_relation_to_the_next_n
          "08/2022/NĐ-CP ngày 10 tháng 01 năm 2022 của Chính phủ quy định chi tiết một số điều của Luật Bảo vệ môi "
          "trường và Nghị định số 05/2025/NĐ-CP ngày 06 tháng 01 năm 2025 của Chính phủ")
     assert changes(s) == []  # 08/2022 details the law (no number given), not decree 05/2025
+
+
+def test_a_list_of_documents_that_cease_to_have_effect_under_an_article_is_read_item_by_item():
+    # Thái Nguyên's 26/2025/QĐ-UBND, Điều 3: "2. Các quyết định sau hết hiệu lực thi hành kể từ ngày 01 tháng 12
+    # năm 2025: a) Quyết định số 06/2021/QĐ-UBND …; b) Quyết định số 25/2021/QĐ-UBND …" (no "… này" in the opener)
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus" / "local_gov_docs_2025" / "docs" / "26-2025-QĐ-UBND__db769f685bf6bb23.md"
+    doc = read_document(path)
+    relations, _ = relations_in(chunk_document(doc), doc.meta.date, "26/2025/QĐ-UBND")
+    replaced = [r.other.ref for r in relations if r.type is RelationType.REPLACES]
+    assert replaced == ["06/2021/QĐ-UBND", "25/2021/QĐ-UBND"]
+    found, opener = relations_of_clause("Các dự án sau hết hiệu lực đầu tư: dự án A; dự án B.")
+    assert found == []  # no number in the list: nothing to replace
