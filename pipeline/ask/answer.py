@@ -22,7 +22,7 @@ from pipeline.ask.cite import date_text
 from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.links import place_of
-from pipeline.refs.references import RefQuery, find_references, matches, parse_query, same_number
+from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
 from pipeline.refs.status import Status, StatusIndex
 from pipeline.search.filters import Filters
 from pipeline.search.hybrid import HybridSearcher
@@ -255,10 +255,11 @@ class Answerer:
         with the sentence it rests on, that sentence's passage first. None for any other question, and when the
         documents say nothing of that number (the passages then answer as usual)."""
         verb = _LEGAL_Q_RE.search(folded)
-        refs = [r for r in find_references(question) or find_references(question.upper()) if not r.partial]
-        if verb is None or not refs or not _ASKING_RE.search(folded):
+        if verb is None or not _ASKING_RE.search(folded):
             return None
-        ref = refs[0]
+        ref = self._asked_number(question)
+        if ref is None:
+            return None
         bearer = next((name for name, r in self._own_numbers if same_number(r, ref)), None)
         st = self._statuses.status(ref, bearer)
         wanted = _LEGAL_LINKS.get(verb.group(1), ())
@@ -278,6 +279,18 @@ class Answerer:
         listed = f" {_LINK_VI.get(asked[0].type, asked[0].type)}: {', '.join(named)}." if len(named) > 1 else ""
         text = f"{state}.{listed} {sentence} [1]"
         return Answer(question, text, (1,), tuple(passages), ((1, sentence),))
+
+    def _asked_number(self, question: str) -> Reference | None:
+        """The number a question names: written in full ("65/2024/QĐ-UBND", in any case), or loosely ("nghị định
+        08/2022", "qd 996") and then the most cited number of the index it fits."""
+        refs = [r for r in find_references(question) or find_references(question.upper()) if not r.partial]
+        if refs:
+            return refs[0]
+        q = parse_query(question)
+        if q is None or not q.type_code:
+            return None
+        fits = [g for g in self.data.references if matches(q, g.mentions[0].ref) and not g.mentions[0].ref.partial]
+        return max(fits, key=lambda g: len(g.mentions)).mentions[0].ref if fits else None
 
     def _named_documents(self, need: Need) -> set[str]:
         """The indexed documents whose own number the question names."""

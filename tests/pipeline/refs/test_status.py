@@ -188,6 +188,13 @@ def test_ask_answers_a_question_on_legal_status_with_the_sentence_it_rests_on(in
     assert cited.doc.startswith(doc) and ans.spans[0][1] in cited.full_text
 
 
+def test_ask_reads_a_loosely_typed_number_as_the_index_cites_it(index: Path):
+    from pipeline import open_answerer
+
+    ans = open_answerer(index, model=FakeEmbedder()).ask("nghi dinh 25/2025 con hieu luc khong")
+    assert ans.text.startswith("25/2025/NĐ-CP: còn hiệu lực"), ans.text
+
+
 def test_ask_leaves_other_questions_on_a_numbered_document_to_the_passages(index: Path):
     from pipeline import open_answerer
 
