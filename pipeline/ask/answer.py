@@ -10,6 +10,7 @@ that year.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import re
@@ -274,7 +275,12 @@ class Answerer:
         lead = Hit(chunk_id, 1.0, "relations")
         passages = self._passages([lead, *[h for h in hits if h.chunk_id != chunk_id]][:k])
         since = f" từ {date_text(st.effective)}" if st.status is Status.IN_FORCE and st.effective else ""
-        state = f"{ref.ref}: {st.status.vi}{since}" + (" (các văn bản mâu thuẫn nhau)" if st.conflict else "")
+        today = datetime.date.today().isoformat()
+        coming = next((x for x in st.relations if x.type in ("replaced_by", "repealed_by") and x.effective
+                       and x.effective > today), None)
+        later = (f"; {_LINK_VI[coming.type]} {coming.other} từ {date_text(coming.effective)}"
+                 if coming and coming.effective else "")
+        state = f"{ref.ref}: {st.status.vi}{since}{later}" + (" (các văn bản mâu thuẫn nhau)" if st.conflict else "")
         named = list(dict.fromkeys(x.other for x in asked))
         listed = f" {_LINK_VI.get(asked[0].type, asked[0].type)}: {', '.join(named)}." if len(named) > 1 else ""
         text = f"{state}.{listed} {sentence} [1]"

@@ -9,6 +9,7 @@ documents that each claim to replace it are both shown (`conflict`), not resolve
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -145,11 +146,12 @@ class StatusIndex:
         changing = ("replaced_by", "amended_by", "repealed_by")
         return {p for x in links if x.type in changing and (p := self.places.get(x.doc))}
 
-    def status(self, ref: Reference, bearer: str | None = None) -> LegalStatus:
-        """The status of `ref` with its evidence (see the module docstring for the order the statuses are tried)."""
+    def status(self, ref: Reference, bearer: str | None = None, today: str | None = None) -> LegalStatus:
+        """The status of `ref` on `today` (ISO; default the date today) with its evidence (see the module
+        docstring for the order the statuses are tried); a replacement dated later leaves it in force until then."""
         links = self.links(ref, bearer)
         own = self.in_force.get(bearer) if bearer else None
-        status, evidence = _derive(links, own)
+        status, evidence = _derive(links, own, today)
         replacers = {x.other for x in links if x.type == "replaced_by"}
         several = bearer is None and len(self._places_speaking(links, ref)) > 1  # the same number in two provinces
         return LegalStatus(status, own.date if own else None, tuple(links), tuple(evidence), own,
@@ -160,10 +162,14 @@ class StatusIndex:
         return self.status(m.mentions[0].ref, bearer)
 
 
-def _derive(links: list[Link], own: InForce | None) -> tuple[Status, list[Link]]:
-    """The status the relations support, strongest first, and the relations it rests on."""
+def _derive(links: list[Link], own: InForce | None, today: str | None = None) -> tuple[Status, list[Link]]:
+    """The status the relations support on `today` (ISO, default the date today), strongest first, and the
+    relations it rests on: a change that takes effect later (its date after today) does not count yet."""
+    today = today or datetime.date.today().isoformat()
+
     def having(kind: str, whole: bool | None = None) -> list[Link]:
-        return [x for x in links if x.type == kind and (whole is None or (x.scope is None) == whole)]
+        return [x for x in links if x.type == kind and (whole is None or (x.scope is None) == whole)
+                and not (x.effective and x.effective > today)]
 
     for status, found in ((Status.REPEALED, having("repealed_by", whole=True)),
                           (Status.REPLACED, having("replaced_by")),

@@ -114,6 +114,16 @@ def test_a_provinces_number_is_changed_only_by_documents_of_its_own_place():
     assert amended.status(find_references("08/2022/NĐ-CP")[0], bearer="nd.md").status is Status.AMENDED
 
 
+def test_a_replacement_that_takes_effect_later_leaves_the_number_in_force_until_then():
+    later = Relation(RelationType.REPLACES, find_references("Quyết định số 15/2019/QĐ-UBND")[0], None, None,
+                     "2026-07-01", "a.md", "", "a.md#0", "… thay thế Quyết định số 15/2019/QĐ-UBND kể từ 01/7/2026.")
+    idx = StatusIndex([later], [], {"a.md": "20/2026/QĐ-UBND"})
+    ref = find_references("15/2019/QĐ-UBND")[0]
+    before, after = idx.status(ref, today="2026-06-30"), idx.status(ref, today="2026-07-01")
+    assert before.status is not Status.REPLACED and [x.type for x in before.relations] == ["replaced_by"]
+    assert after.status is Status.REPLACED and after.evidence[0].effective == "2026-07-01"
+
+
 def test_a_partial_repeal_is_not_a_whole_one_and_an_amendment_keeps_its_scope():
     ref = "Thông tư số 04/2022/TT-BTP"
     part = StatusIndex([_rel(RelationType.REPEALS, ref, "a.md", "điểm b khoản 1 Điều 2")], [], {"a.md": None})
