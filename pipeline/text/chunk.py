@@ -66,12 +66,18 @@ def _pieces(section: Section) -> list[_Piece]:
 
 
 def _opening(prev: list[_Piece], piece: _Piece, n: int) -> list[_Piece]:
-    """What a new chunk opens with before `piece`: inside a table, the table's header row (so every chunk of a
-    table reads its rows under their headers); else the previous chunk's last sentence when it is short."""
+    """What a new chunk opens with before `piece`: inside a table, the table's header row and the group label the
+    row is under (so every chunk of a table reads its rows under their headers and group: "1 Cà phê" over
+    "- Diện tích Ha …"); else the previous chunk's last sentence when it is short."""
     if piece.row is not None and piece.row.kind is not RowKind.HEADER:
-        head = next((x for x in reversed(prev) if x.row is not None and x.row.table == piece.row.table
-                     and x.row.kind is RowKind.HEADER), None)
-        return [head] if head is not None and len(head.text) + n <= MAX_CHARS else []
+        row = piece.row
+        same = [(x, x.row) for x in reversed(prev) if x.row is not None and x.row.table == row.table]
+        head = next((x for x, r in same if r.kind is RowKind.HEADER), None)
+        group = next((x for x, r in same if r.kind is RowKind.GROUP and r.text in row.context), None)
+        carry = [x for x in (head, group) if x is not None]
+        while carry and sum(len(x.text) + 1 for x in carry) + n > MAX_CHARS:
+            carry.pop()  # the group goes first, then the header
+        return carry
     if prev[-1].row is not None:
         return []
     last = split_sentences(prev[-1].text)[-1]

@@ -116,3 +116,15 @@ def test_table_paragraphs_without_bold_take_a_first_row_without_figures_as_the_h
     assert [p.row.kind for p in out] == [RowKind.HEADER, RowKind.DATA, RowKind.DATA]
     numbers_first = [[Cell(("2020",)), Cell(("2021",))], [Cell(("1",)), Cell(("2",))], [Cell(("3",)), Cell(("4",))]]
     assert table_paragraphs(numbers_first, 0)[0].row.kind is RowKind.DATA
+
+
+def test_a_chunk_opening_inside_a_group_carries_its_group_label_under_the_header():
+    rows = [["**STT**", "**Chỉ tiêu**", "**ĐVT**", "**Năm 2030**"], ["**1**", "**Cà phê**"]]
+    rows += [["-", f"Diện tích vùng nguyên liệu số {i} theo kế hoạch phát triển của tỉnh đến năm 2030", "Ha",
+              f"{i}.000"] for i in range(1, 30)]
+    paragraphs, _, _ = clean("Điều 1. Vùng nguyên liệu\n\n" + bars(*rows))
+    chunks = chunk_document(Document("kh.md", "kh.md", "0" * 64, tuple(paragraphs)))
+    assert len(chunks) > 2
+    for c in chunks[1:]:
+        assert c.text.split("\n")[:2] == ["STT | Chỉ tiêu | ĐVT | Năm 2030", "1 Cà phê"]
+        assert [r.kind for r in c.rows[:2]] == [RowKind.HEADER, RowKind.GROUP]
