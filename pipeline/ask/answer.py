@@ -22,9 +22,8 @@ from pipeline.ask.cells import cell_answers, row_text
 from pipeline.ask.cite import date_text
 from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
-from pipeline.refs.links import place_of
 from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
-from pipeline.refs.status import Status, StatusIndex
+from pipeline.refs.status import LINK_VI, Status, StatusIndex
 from pipeline.search.filters import Filters
 from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import normalize_query
@@ -145,13 +144,6 @@ _ASKING_RE = re.compile(r"\b(khong|chua|nao|gi|nhung|bao gio|khi nao)\b|\?\s*$")
 _LEGAL_LINKS = {"thay the": ("replaced_by", "replaces"), "bai bo": ("repealed_by", "repeals"),
                 "sua doi": ("amended_by", "amends"), "dinh chinh": ("corrected_by", "corrects"),
                 "het hieu luc": ("replaced_by", "repealed_by", "replaces", "repeals")}
-
-
-_LINK_VI = {"replaces": "thay thế", "replaced_by": "bị thay thế bởi", "repeals": "bãi bỏ",
-            "repealed_by": "bị bãi bỏ bởi", "amends": "sửa đổi, bổ sung", "amended_by": "được sửa đổi, bổ sung bởi",
-            "corrects": "đính chính", "corrected_by": "được đính chính bởi"}
-
-
 def _names(need: Need, where: str) -> bool:
     """Does the question name this table row (a term of it in the row's label or the groups above it)?"""
     return bool(matched(need, tokens(where)))
@@ -246,9 +238,7 @@ class Answerer:
 
     @functools.cached_property
     def _statuses(self) -> StatusIndex:
-        return StatusIndex(self.data.relations, self.data.in_force,
-                           {name: d.meta.number for name, d in self.data.docs.items()},
-                           {name: place_of(d.meta.issuer) for name, d in self.data.docs.items()})
+        return StatusIndex.of(self.data)
 
     def _legal_answer(self, question: str, folded: str, hits: list[Hit], k: int) -> Answer | None:
         """A question about the legal status of a number it names ("Quyết định 15/2019/QĐ-UBND còn hiệu lực
@@ -278,11 +268,11 @@ class Answerer:
         today = datetime.date.today().isoformat()
         coming = next((x for x in st.relations if x.type in ("replaced_by", "repealed_by") and x.effective
                        and x.effective > today), None)
-        later = (f"; {_LINK_VI[coming.type]} {coming.other} từ {date_text(coming.effective)}"
+        later = (f"; {LINK_VI[coming.type]} {coming.other} từ {date_text(coming.effective)}"
                  if coming and coming.effective else "")
         state = f"{ref.ref}: {st.status.vi}{since}{later}" + (" (các văn bản mâu thuẫn nhau)" if st.conflict else "")
         named = list(dict.fromkeys(x.other for x in asked))
-        listed = f" {_LINK_VI.get(asked[0].type, asked[0].type)}: {', '.join(named)}." if len(named) > 1 else ""
+        listed = f" {LINK_VI.get(asked[0].type, asked[0].type)}: {', '.join(named)}." if len(named) > 1 else ""
         text = f"{state}.{listed} {sentence} [1]"
         return Answer(question, text, (1,), tuple(passages), ((1, sentence),))
 

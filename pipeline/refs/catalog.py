@@ -14,7 +14,6 @@ from pipeline.refs.links import (
     cites,
     documents_numbered,
     filter_refs,
-    place_of,
     reference_graph,
     reference_rows,
 )
@@ -80,9 +79,7 @@ class RefCatalog:
     @functools.cached_property
     def statuses(self) -> StatusIndex:
         """The index's relations with each document's own number and effective date (built on first use)."""
-        return StatusIndex(self.index.relations, self.index.in_force,
-                           {name: d.meta.number for name, d in self.docs.items()},
-                           {name: place_of(d.meta.issuer) for name, d in self.docs.items()})
+        return StatusIndex.of(self.index)
 
     def status(self, m: RefMatch) -> LegalStatus:
         """Whether the number `m` names is in force, amended, replaced or repealed, with the sentences saying so."""

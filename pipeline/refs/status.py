@@ -13,11 +13,15 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from pipeline.refs.links import is_national
+from pipeline.refs.links import is_national, place_of
 from pipeline.refs.references import Reference, RefMatch, find_references, number_key, same_number
 from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.text.clean import fold
+
+if TYPE_CHECKING:
+    from pipeline.protocol import IndexReader
 
 
 class Status(StrEnum):
@@ -40,6 +44,11 @@ _VI = {Status.IN_FORCE: "còn hiệu lực", Status.AMENDED: "còn hiệu lực,
        Status.REPLACED: "đã bị thay thế", Status.REPEALED: "đã bị bãi bỏ",
        Status.REPEALED_IN_PART: "bị bãi bỏ một phần",
        Status.UNKNOWN: "chưa rõ hiệu lực — các văn bản trong thư viện không nói"}
+
+# a relation seen from the number looked up (`Link.type`), as an answer states it
+LINK_VI = {"replaces": "thay thế", "replaced_by": "bị thay thế bởi", "repeals": "bãi bỏ",
+           "repealed_by": "bị bãi bỏ bởi", "amends": "sửa đổi, bổ sung", "amended_by": "được sửa đổi, bổ sung bởi",
+           "corrects": "đính chính", "corrected_by": "được đính chính bởi"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,13 @@ class StatusIndex:
         for r in self.relations:
             for side in {number_key(x) for x in (r.other, self.subject(r)) if x is not None}:
                 self._by_number.setdefault(side, []).append(r)
+
+    @classmethod
+    def of(cls, index: IndexReader) -> StatusIndex:
+        """The status index of an opened index: its relations, effective dates, and each document's own number
+        and place."""
+        return cls(index.relations, index.in_force, {name: d.meta.number for name, d in index.docs.items()},
+                   {name: place_of(d.meta.issuer) for name, d in index.docs.items()})
 
     def subject(self, r: Relation) -> Reference | None:
         """The number acting in `r`: the quoted subject, else the stating document's own number."""

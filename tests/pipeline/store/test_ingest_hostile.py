@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 
 import pytest
@@ -27,7 +28,7 @@ def _raises(exc: BaseException):
 
 
 def _sleeps(data: bytes, path: str, name: str):
-    time.sleep(3600)
+    threading.Event().wait()  # a parse that never returns: blocks until the worker is killed
 
 
 def _hogs(data: bytes, path: str, name: str):
@@ -114,14 +115,14 @@ def test_a_file_name_with_undecodable_bytes_is_read_and_named_with_visible_escap
 
 
 CHILD = """
-import os, sys, time
+import os, sys, threading
 from pipeline.embed import FakeEmbedder
 from pipeline.readers import READERS
 from pipeline.store.ingest import ingest
 
 def hangs(data, path, name):
     print(f"worker {os.getpid()} reading", file=sys.stderr, flush=True)
-    time.sleep(3600)
+    threading.Event().wait()  # never returns: the ingest is killed while it waits
 
 READERS[".slow"] = hangs
 ingest([sys.argv[1]], FakeEmbedder(), root=sys.argv[2])
