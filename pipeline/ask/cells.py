@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.text.clean import fold
+from pipeline.text.tables import RUNNING_NUMBER_RE
 from pipeline.text.vocab import YEAR_RE
 from pipeline.types import RowKind, TableRow
 
 _UNIT_HEADER_RE = re.compile(r"^(don vi( tinh)?|dvt)\b")
 _INDEX_HEADER_RE = re.compile(r"^(stt|tt|so tt|so thu tu|ma so|ma)$")
-_ORDINAL_RE = re.compile(r"^(\d+(\.\d+)*|[ivxlc]+|[a-zđ])[.)]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _skip(row: TableRow, j: int) -> bool:
         return True
     head = fold(row.header[j]).lower() if j < len(row.header) else ""
     return bool(_INDEX_HEADER_RE.match(head) or _UNIT_HEADER_RE.match(head)
-                or (j == 0 and _ORDINAL_RE.match(cell)))
+                or (j == 0 and RUNNING_NUMBER_RE.fullmatch(cell)))
 
 
 def row_text(row: TableRow) -> str:

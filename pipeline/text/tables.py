@@ -34,7 +34,7 @@ _SIGNATURE_RE = re.compile(r"^(Nơi nhận|TM\.|KT\.|T/M|Q\.|CHỦ TỊCH|GIÁM 
 _UNIT_RE = re.compile(r"\b(?:đơn vị tính|đvt|đơn vị)\s*[:：]\s*(.+?)\s*\)?$", re.IGNORECASE)
 _NUMERIC_RE = re.compile(r"[-+]?[\d.,]+\s*%?|[-–—x]")
 _CAPTION_MAX = 200
-_ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?", re.IGNORECASE)
+RUNNING_NUMBER_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?", re.IGNORECASE)  # "1", "II", "a)"
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _is_group(row: Sequence[Cell], width: int) -> bool:
     filled = [c for c in row if c.text]
     if len(filled) == 1:
         return width > 2 and not _numeric(filled[0].text)
-    return (len(filled) == 2 and all(c.bold for c in filled) and bool(_ORDINAL_RE.fullmatch(filled[0].text))
+    return (len(filled) == 2 and all(c.bold for c in filled) and bool(RUNNING_NUMBER_RE.fullmatch(filled[0].text))
             and not _numeric(filled[1].text))
 
 
@@ -84,7 +84,7 @@ def _is_header(row: Sequence[Cell], first: bool) -> bool:
     """A header row: every filled cell in bold where the reader knows, else the first row holding no figure.
     A row after the first that opens with a running number ("I", "1") is a group or data row, bold or not."""
     filled = [c for c in row if c.text]
-    if not filled or (not first and (_ORDINAL_RE.fullmatch(filled[0].text) or len(filled) == 1)):
+    if not filled or (not first and (RUNNING_NUMBER_RE.fullmatch(filled[0].text) or len(filled) == 1)):
         return False  # after the first row: a group ("A. Vi sinh vật", "I") or a data row, bold or not
     if any(c.bold is not None for c in filled):
         return all(c.bold for c in filled) and not all(_numeric(c.text) for c in filled)
@@ -238,13 +238,10 @@ def _is_bar(line: str) -> bool:
     return line.strip() == _BAR
 
 
-EMPTY = "\ue012"  # an empty cell, where a writer of the bar form must mark one (two bars would end the row)
-
-
 def _cell(lines: list[str]) -> Cell:
     """A cell's lines → its paragraphs as written (blank lines separate them; the lines of one join) and
     whether it is set in bold (``**…**``)."""
-    raw = "\n".join(lines).replace(EMPTY, "").strip()
+    raw = "\n".join(lines).strip()
     bold = bool(_BOLD_RE.fullmatch(raw))
     paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", raw)]
     return Cell(tuple(p for p in paras if p), bold if raw else None)
