@@ -9,6 +9,17 @@ thread setup for serving queries.
   (default 120; 0 reads in the ingest's own process, without a time or memory budget)
 - ``TRACUU_PARSE_MB``       the memory reading one file may take beyond what the ingest already holds (default 2048)
 
+A shared server (`tracuu serve`) also reads:
+
+- ``TRACUU_AUTH``           ``1``: the app asks for a login and shows each account its collections only (`tracuu
+  serve` sets it for the app it starts; unset, the app is the local single-user one of `make run`)
+- ``TRACUU_SESSION_MINUTES`` how long a login lasts without use (default 60, from 1 to 10080)
+- ``TRACUU_RATE_PER_MINUTE`` API requests one token may make a minute (default 300, from 1 to 100000)
+- ``TRACUU_PROXY``          the address of the reverse proxy tracuu sits behind (e.g. ``127.0.0.1``): the client
+  address it forwards (X-Forwarded-For) is trusted from there only, and so is `TRACUU_TRUSTED_HEADER`
+- ``TRACUU_TRUSTED_HEADER`` single sign-on: the header the proxy sets to the logged-in account name (e.g.
+  ``X-Remote-User``); off unless set, and read only on requests from ``TRACUU_PROXY``
+
 (The readers read their own ``TRACUU_MAX_FILE_MB``, see ``pipeline/readers/safety.py``; its range, from 0.001
 to 4096, is checked here too.) A value out of its range is ignored by `Settings.from_env` (the default
 holds) and refused, naming the variable and the range, by ``Settings.from_env(strict=True)``, which the CLI
@@ -38,10 +49,18 @@ ENV_PARSE_SECONDS = "TRACUU_PARSE_SECONDS"
 ENV_PARSE_MB = "TRACUU_PARSE_MB"
 DEFAULT_PARSE_SECONDS = 120.0
 DEFAULT_PARSE_MB = 2048.0
+ENV_AUTH = "TRACUU_AUTH"
+ENV_SESSION_MINUTES = "TRACUU_SESSION_MINUTES"
+ENV_RATE_PER_MINUTE = "TRACUU_RATE_PER_MINUTE"
+ENV_PROXY = "TRACUU_PROXY"
+ENV_TRUSTED_HEADER = "TRACUU_TRUSTED_HEADER"
+DEFAULT_SESSION_MINUTES = 60.0
+DEFAULT_RATE_PER_MINUTE = 300.0
 # each numeric variable's accepted values, from the first to the second
 RANGES: dict[str, tuple[float, float]] = {ENV_MAX_UPLOAD_MB: (0.001, 4096), ENV_MAX_FILE_MB: (0.001, 4096),
                                           ENV_MAX_QUESTION_CHARS: (10, 100_000), ENV_PARSE_SECONDS: (0, 86_400),
-                                          ENV_PARSE_MB: (64, 1_048_576)}
+                                          ENV_PARSE_MB: (64, 1_048_576), ENV_SESSION_MINUTES: (1, 10_080),
+                                          ENV_RATE_PER_MINUTE: (1, 100_000)}
 
 
 class SettingError(ValueError):
@@ -58,6 +77,11 @@ class Settings:
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS  # a longer question is refused (Answerer.ask)
     parse_seconds: float = DEFAULT_PARSE_SECONDS  # reading one file during an ingest, at most (0: no budget)
     parse_mb: float = DEFAULT_PARSE_MB  # memory for reading one file, beyond what the ingest holds
+    auth: bool = False  # the app asks for a login (a shared server)
+    session_minutes: float = DEFAULT_SESSION_MINUTES  # a login lasts this long without use
+    rate_per_minute: float = DEFAULT_RATE_PER_MINUTE  # API requests per token and minute
+    proxy: str = ""  # the reverse proxy's address ("": none)
+    trusted_header: str = ""  # the proxy's header naming the logged-in account ("": single sign-on off)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, strict: bool = False) -> Settings:
@@ -66,7 +90,8 @@ class Settings:
 
         >>> Settings.from_env({"TRACUU_INDEX": "/srv/index", "TRACUU_MAX_UPLOAD_MB": "nhiều"})
         Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000, \
-parse_seconds=120.0, parse_mb=2048.0)
+parse_seconds=120.0, parse_mb=2048.0, auth=False, session_minutes=60.0, rate_per_minute=300.0, proxy='', \
+trusted_header='')
         >>> Settings.from_env({"TRACUU_MAX_FILE_MB": "inf"}, strict=True)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         pipeline.settings.SettingError: TRACUU_MAX_FILE_MB='inf' is not a number from 0.001 to 4096 — set it ...
@@ -79,7 +104,12 @@ parse_seconds=120.0, parse_mb=2048.0)
                    max_upload_mb=_number(env, ENV_MAX_UPLOAD_MB, DEFAULT_MAX_UPLOAD_MB, strict),
                    max_question_chars=int(_number(env, ENV_MAX_QUESTION_CHARS, DEFAULT_MAX_QUESTION_CHARS, strict)),
                    parse_seconds=_number(env, ENV_PARSE_SECONDS, DEFAULT_PARSE_SECONDS, strict),
-                   parse_mb=_number(env, ENV_PARSE_MB, DEFAULT_PARSE_MB, strict))
+                   parse_mb=_number(env, ENV_PARSE_MB, DEFAULT_PARSE_MB, strict),
+                   auth=env.get(ENV_AUTH, "").strip().lower() in ("1", "true", "yes"),
+                   session_minutes=_number(env, ENV_SESSION_MINUTES, DEFAULT_SESSION_MINUTES, strict),
+                   rate_per_minute=_number(env, ENV_RATE_PER_MINUTE, DEFAULT_RATE_PER_MINUTE, strict),
+                   proxy=env.get(ENV_PROXY, "").strip(),
+                   trusted_header=env.get(ENV_TRUSTED_HEADER, "").strip())
 
     @property
     def max_upload_bytes(self) -> int:

@@ -141,6 +141,28 @@ class DocRecord:
     meta: DocMeta
     n_chunks: int
     dropped_garbled: int = 0
+    collection: str = "chung"  # the unit's library it belongs to (`collection_name`); readers see only theirs
+
+
+DEFAULT_COLLECTION = "chung"  # every document's collection unless one is named ("chung": shared)
+_COLLECTION_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def collection_name(name: str) -> str:
+    """A collection name as typed, checked: lower-case ASCII letters, digits, ``-`` and ``_``, 1–40 characters,
+    so that it can never be a path or a pattern. Raises ValueError with a message for the user otherwise.
+
+    >>> collection_name(" Tai-Chinh ")
+    'tai-chinh'
+    >>> collection_name("../noi-vu")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: '../noi-vu': not a collection name — use lower-case letters, digits, - and _ ...
+    """
+    key = name.strip().lower()
+    if not _COLLECTION_RE.fullmatch(key):
+        raise ValueError(f"'{name[:60]}': not a collection name — use lower-case letters, digits, - and _ "
+                         "(a-z, 0-9, up to 40), e.g. tai-chinh (tên bộ sưu tập không hợp lệ)")
+    return key
 
 
 class HeadingKind(StrEnum):

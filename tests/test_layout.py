@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "pipeline"
-SUBPACKAGES = ("readers", "text", "store", "search", "ask", "refs", "indicators")
+SUBPACKAGES = ("readers", "text", "store", "search", "ask", "refs", "indicators", "access")
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,12 @@ def test_readers_and_text_know_nothing_of_indexes_search_answers_refs_or_indicat
 
 def test_the_store_knows_nothing_of_search_or_answers():
     assert importing("store", ("pipeline.search", "pipeline.ask")) == []
+
+
+@pytest.mark.parametrize("folder", ["readers", "text", "store", "search", "ask", "refs", "indicators"])
+def test_only_the_server_side_knows_of_accounts(folder):
+    # who may see what is enforced by the store's scoped view; accounts and the queue sit above everything else
+    assert importing(folder, ("pipeline.access", "pipeline.serve")) == []
 
 
 def test_nothing_in_pipeline_imports_streamlit_or_the_app():

@@ -46,7 +46,7 @@ from pipeline.text.accents import build_accent_map
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
 from pipeline.text.visible import visible
-from pipeline.types import DEFAULT_READ, Chunk, DocRecord, Document, ReadOptions
+from pipeline.types import DEFAULT_COLLECTION, DEFAULT_READ, Chunk, DocRecord, Document, ReadOptions, collection_name
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
@@ -81,6 +81,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # unchanged documents put into another collection
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. garbled lines dropped
     chunks_embedded: int = 0
@@ -212,16 +213,22 @@ def ingest(
     wait: float | None = None,
     options: ReadOptions = DEFAULT_READ,
     follow_links: bool = False,
+    collection: str | None = None,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
     and drop the documents named in `remove`. `progress(stage, done, total)` reports each `Stage`.
     `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once).
     `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract).
     `follow_links`: read files in the folders given that are links to somewhere outside them (skipped by
-    default, with a note)."""
+    default, with a note).
+    `collection`: the collection the given files belong to (`collection_name`); None keeps an indexed
+    document's own and puts a new one in the shared ``chung``. An unchanged file given with another collection
+    moves there without being parsed again."""
     root = index_root(root)
+    collection = collection_name(collection) if collection is not None else None
     with _interrupts_stop(), ingest_lock(root, wait):
-        return _ingest(paths, embedder, root, remove, _checked(progress or _silent), rebuild, options, follow_links)
+        return _ingest(paths, embedder, root, remove, _checked(progress or _silent), rebuild, options, follow_links,
+                       collection)
 
 
 # --- Ctrl-C ---------------------------------------------------------------------------------------------------
@@ -322,10 +329,10 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
 
 
 def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
-            rebuild: bool, options: ReadOptions, follow_links: bool) -> IngestReport:
+            rebuild: bool, options: ReadOptions, follow_links: bool, collection: str | None = None) -> IngestReport:
     """plan → parse → embed → derive → write; nothing is written when nothing changed."""
     report = IngestReport()
-    plan = _plan(paths, embedder, root, remove, rebuild, report, follow_links)
+    plan = _plan(paths, embedder, root, remove, rebuild, report, follow_links, collection)
     fresh, dropped = _parse(plan, progress, options, report)
     if plan.salvaged and not fresh:  # nothing to rebuild from: leave the damaged index as it is
         raise IndexUnavailable(
@@ -333,10 +340,10 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
             f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
             "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
         )
-    if not fresh and not report.removed and not plan.rebuild:
+    if not fresh and not report.removed and not report.moved and not plan.rebuild:
         return report
     kept = {n: r for n, r in plan.kept.items() if n not in dropped}
-    docs, chunks, texts = _assemble(kept, fresh, plan.old)
+    docs, chunks, texts = _assemble(kept, fresh, plan.old, collection)
     vectors = _embed(texts, embedder, plan.old, progress, report)
     derived = derive(docs, chunks, texts, vectors,
                      lambda names: _name_vectors(names, embedder, plan.old, progress, report))
@@ -361,7 +368,7 @@ class Plan:
 
 
 def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], rebuild: bool,
-          report: IngestReport, follow_links: bool = False) -> Plan:
+          report: IngestReport, follow_links: bool = False, collection: str | None = None) -> Plan:
     """Which documents stay, which are removed, which given files are unchanged and which are to be read,
     and whether everything is to be parsed again. Removals and unchanged files go into the report."""
     old, salvaged = _previous(root, embedder, report)
@@ -386,6 +393,9 @@ def _plan(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: I
         if same and not reparse:
             unchanged.add(name)
             report.unchanged.append(name)
+        if same and collection is not None and kept[name].collection != collection:
+            kept[name] = replace(kept[name], collection=collection)
+            report.moved.append(name)
     return Plan(old, kept, tuple(files), frozenset(unchanged), failed, reparse, rebuild, salvaged is not None)
 
 
@@ -477,10 +487,11 @@ def _parse(plan: Plan, progress: Progress, options: ReadOptions, report: IngestR
     return fresh, dropped
 
 
-def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk]]], old: IndexData | None
-              ) -> tuple[list[DocRecord], list[Chunk], list[str]]:
+def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk]]], old: IndexData | None,
+              collection: str | None = None) -> tuple[list[DocRecord], list[Chunk], list[str]]:
     """The new generation's documents (sorted by name), its chunks (the kept documents' from the old
-    generation, then the fresh ones) and the text each chunk is embedded as."""
+    generation, then the fresh ones) and the text each chunk is embedded as. A fresh document goes into
+    `collection`, else stays in the one it was in, else into the shared one."""
     replaced = {d.name for d, _ in fresh}
     titles = {n: r.meta.title for n, r in kept.items()}
     titles.update({d.name: d.meta.title for d, _ in fresh})
@@ -492,7 +503,9 @@ def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk
     texts = [c.embed_text(titles.get(c.doc, "")) for c in chunks]
     records = {n: r for n, r in kept.items() if n not in replaced}
     for doc, more in fresh:
-        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(more), doc.dropped_garbled)
+        home = collection or (kept[doc.name].collection if doc.name in kept else DEFAULT_COLLECTION)
+        records[doc.name] = DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(more), doc.dropped_garbled,
+                                      home)
     return sorted(records.values(), key=lambda d: d.name), chunks, texts
 
 

@@ -94,11 +94,13 @@ def indexed_names(root: str | os.PathLike | None = None) -> set[str]:
 
 
 def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: str | os.PathLike | None = None,
-                progress: Progress | None = None, limit: int | None = None, replace: bool = False) -> IngestReport:
+                progress: Progress | None = None, limit: int | None = None, replace: bool = False,
+                collection: str | None = None) -> IngestReport:
     """Save uploaded (name, content) pairs into the index's uploads folder and ingest them. Every file that
     cannot be saved or read is one error in the report; the others are indexed. Raises `AlreadyIndexed`, before
     anything is saved, when an upload is named like an indexed document, unless `replace`. A file that does not
-    end up in the index (or all of them, when the ingest fails) leaves the uploads folder as it was."""
+    end up in the index (or all of them, when the ingest fails) leaves the uploads folder as it was. The files go
+    into `collection` (None: a replaced document's own, else the shared one)."""
     folder = uploads_dir(root)
     clash = sorted({n for n in map(_name_or_none, (n for n, _ in files)) if n} & indexed_names(root))
     if clash and not replace:
@@ -117,7 +119,8 @@ def add_uploads(files: Sequence[tuple[str, bytes]], embedder: Embedder, root: st
     try:
         if saved:
             names = {p.name for p in saved}  # a document is replaced only by an upload that could be saved
-            report = ingest(saved, embedder, root=root, progress=progress, remove=[n for n in clash if n in names])
+            report = ingest(saved, embedder, root=root, progress=progress, remove=[n for n in clash if n in names],
+                            collection=collection)
     finally:
         went_in = set(report.added) | set(report.updated) | set(report.unchanged)
         for path in saved:
@@ -158,7 +161,8 @@ def remove_documents(names: Sequence[str], embedder: Embedder, root: str | os.Pa
 def document_rows(data: IndexReader) -> list[dict]:
     """One row per indexed document: the `tracuu stats --json` document shape."""
     return [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "issuer": d.meta.issuer,
-             "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks} for d in data.docs.values()]
+             "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks, "collection": d.collection}
+            for d in data.docs.values()]
 
 
 class Library:
@@ -197,11 +201,11 @@ class Library:
         return document_rows(index)
 
     def add(self, files: Sequence[tuple[str, bytes]], embedder: Embedder,
-            progress: Progress | None = None, replace: bool = False) -> IngestReport:
-        """Save uploaded (name, content) pairs and ingest them (see `add_uploads`; `AlreadyIndexed` when one is
-        named like an indexed document, unless `replace`)."""
+            progress: Progress | None = None, replace: bool = False, collection: str | None = None) -> IngestReport:
+        """Save uploaded (name, content) pairs and ingest them into `collection` (see `add_uploads`;
+        `AlreadyIndexed` when one is named like an indexed document, unless `replace`)."""
         return add_uploads(files, embedder, root=self.root, progress=progress, limit=self.upload_limit,
-                           replace=replace)
+                           replace=replace, collection=collection)
 
     def remove(self, names: Sequence[str], embedder: Embedder) -> IngestReport:
         """Drop the documents named in `names` (see `remove_documents`)."""

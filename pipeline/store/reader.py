@@ -29,7 +29,7 @@ from pipeline.store.layout import (
     live_name,
     read_manifest,
 )
-from pipeline.types import Chunk, DocMeta, DocRecord, Heading, TableRow
+from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord, Heading, TableRow
 
 T = TypeVar("T")
 
@@ -56,7 +56,9 @@ def salvage_documents(root: Path) -> dict[str, DocRecord]:
 def _row_doc(r: sqlite3.Row) -> DocRecord:
     meta = DocMeta(title=r["title"] or "", number=r["number"], issuer=r["issuer"], date=r["date"],
                    years=tuple(json.loads(r["years"] or "[]")))
-    return DocRecord(r["name"], r["path"], r["content_hash"], meta, r["n_chunks"], r["dropped_garbled"])
+    # an index written before collections (parser 17 and older) holds every document in the shared one
+    collection = r["collection"] if "collection" in r.keys() else DEFAULT_COLLECTION
+    return DocRecord(r["name"], r["path"], r["content_hash"], meta, r["n_chunks"], r["dropped_garbled"], collection)
 
 
 def _row_mention(r: sqlite3.Row) -> Mention:

@@ -22,7 +22,7 @@ from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
 _SCHEMA = """
 CREATE TABLE documents (
     name TEXT PRIMARY KEY, path TEXT, content_hash TEXT, title TEXT, number TEXT, issuer TEXT, date TEXT,
-    years TEXT, n_chunks INTEGER, dropped_garbled INTEGER
+    years TEXT, n_chunks INTEGER, dropped_garbled INTEGER, collection TEXT NOT NULL DEFAULT 'chung'
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc TEXT NOT NULL, section TEXT, text TEXT,
@@ -130,10 +130,10 @@ def _write_db(path: Path, derived: Derived) -> None:
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
     db.executemany(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [
             (d.name, d.path, d.content_hash, d.meta.title, d.meta.number, d.meta.issuer, d.meta.date,
-             json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled)
+             json.dumps(list(d.meta.years)), d.n_chunks, d.dropped_garbled, d.collection)
             for d in derived.docs
         ],
     )
