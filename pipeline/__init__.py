@@ -58,6 +58,18 @@ _LAZY = {
     "Stage": "pipeline.store.ingest",
     "ReadOptions": "pipeline.types",
     "Settings": "pipeline.settings",
+    # a shared server: who sees what (`scoped(index, account.sees)`), accounts, the ingest queue
+    "scoped": "pipeline.store.scope",
+    "collection_name": "pipeline.types",
+    "DEFAULT_COLLECTION": "pipeline.types",
+    "Accounts": "pipeline.access.accounts",
+    "Account": "pipeline.access.accounts",
+    "Role": "pipeline.access.accounts",
+    "Refused": "pipeline.access.accounts",
+    "Jobs": "pipeline.access.jobs",
+    "Job": "pipeline.access.jobs",
+    "JobState": "pipeline.access.jobs",
+    "Worker": "pipeline.access.jobs",
 }
 
 __all__ = ["open_index", "open_answerer", "open_comparer", "open_refs", "open_library", *_LAZY]
