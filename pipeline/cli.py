@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 import pipeline
+from pipeline.cli_users import EXAMPLES as ACCESS_EXAMPLES
 from pipeline.settings import SettingError, Settings
 from pipeline.store.layout import IndexUnavailable, index_root
 from pipeline.text.visible import json_visible, visible
@@ -52,6 +53,7 @@ EXAMPLES = {
                '  tracuu compare "thu ngan sach" --years 2022 2023 --json\n'
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
+    **ACCESS_EXAMPLES,  # users, audit
 }
 
 
@@ -109,10 +111,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
+        collection = pipeline.collection_name(args.collection) if args.collection is not None else None
+    except ValueError as bad:
+        raise SettingError(str(bad)) from None
+    try:
         embedder = _embedder_for(args)
         report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
                         rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr),
-                        follow_links=args.follow_links)
+                        follow_links=args.follow_links, collection=collection)
     except KeyboardInterrupt:
         say("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
         return 130
@@ -129,7 +135,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     elif report.written:
         rate = report.tokens_embedded / report.seconds_embedding if report.seconds_embedding else 0
         say(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
-              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
+              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+              + (f", {len(report.moved)} moved to '{collection}'; " if report.moved else "; ") +
               f"{report.chunks_embedded} chunks embedded ({rate:.0f} tokens/s), {report.chunks_reused} reused; "
               f"{dt:.1f}s")
     return 1 if report.errors and not report.ingested else 0
@@ -244,11 +251,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(_json(out, indent=2))
         return 0
+    collections: dict[str, int] = {}
+    for d in out["docs"]:
+        collections[d["collection"]] = collections.get(d["collection"], 0) + 1
     say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
+          f"collections: {', '.join(f'{c} ({n})' for c, n in sorted(collections.items())) or '-'}\n"
           f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
           f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
     for d in out["docs"]:
-        say(f"  {d['name']}  [{d['chunks']} chunks]  {d['number'] or ''}  {d['title'][:80]}")
+        say(f"  {d['name']}  [{d['chunks']} chunks, {d['collection']}]  {d['number'] or ''}  {d['title'][:80]}")
     return 0
 
 
@@ -445,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="read every document again (given and already indexed) into a fresh generation")
     sp.add_argument("--wait", nargs="?", type=float, const=float("inf"), metavar="SECONDS",
                     help="if another ingest is writing this index, wait for it (default: refuse at once)")
+    sp.add_argument("--collection", metavar="NAME",
+                    help="the collection (unit library) the files belong to, e.g. tai-chinh (default: an indexed "
+                         "document's own, else chung); an unchanged file given here moves to it")
     sp.set_defaults(func=cmd_ingest)
 
     sp = add("ask", "Ask a question; print the answer and the cited passages.")
@@ -493,6 +507,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--top-k", type=top_k, default=10, help=f"passages to score (default 10, at most {MAX_TOP_K})")
     add_fusion(sp)
     sp.set_defaults(func=cmd_eval)
+
+    def add_plain(name: str, help_: str, example: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_, epilog=example,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp.add_argument("--index", help="index folder whose accounts these are (default: $TRACUU_INDEX or ./index)")
+        return sp
+
+    from pipeline.cli_users import register
+
+    register(sub, add_plain)
     return p
 
 
@@ -515,10 +539,11 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {os_error_line(e)}", file=sys.stderr)
         return 1
     except Exception as e:
+        from pipeline.access.accounts import Refused
         from pipeline.ask.answer import QuestionTooLong  # here, not at the top: `tracuu --help` stays quick
         from pipeline.embed import EmbedderError
 
-        if isinstance(e, (EmbedderError, QuestionTooLong)):
+        if isinstance(e, (EmbedderError, QuestionTooLong, Refused)):
             say(f"error: {e}", file=sys.stderr)
             return 2
         raise

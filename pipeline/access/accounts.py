@@ -66,7 +66,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Refused(PermissionError):
+class Refused(Exception):
     """A request refused, with a message for the user in English and Vietnamese and the HTTP status that says
     why: 400 bad input, 401 not logged in, 403 not allowed, 404 no such thing, 409 conflict, 413 too large,
     429 too many, 503 not ready."""
