@@ -59,3 +59,36 @@ def test_a_regulation_attached_after_the_signature_is_not_under_noi_nhan():
     crumbs = [s.breadcrumb for s in build_sections(ps)]
     assert crumbs == ["Điều 3 Hiệu lực", "Nơi nhận", "TM. ỦY BAN NHÂN DÂN",
                       "Chương I QUY ĐỊNH CHUNG › Điều 1 Phạm vi điều chỉnh"]
+
+
+def _sections_of(path):
+    from pipeline.readers import read_document
+
+    return build_sections(read_document(path).paragraphs)
+
+
+def test_a_clause_of_an_article_that_states_its_case_keeps_its_line_whole_in_the_text():
+    from tests.conftest import DATA
+
+    (clause,) = [s for s in _sections_of(DATA / "qd-97-2025-ubnd.md")
+                 if s.path and s.path[-1].title == "Phương thức nộp hồ sơ"]
+    assert [h.kind.value for h in clause.path][-2:] == ["dieu", "arabic"]
+    assert clause.paragraphs[0].text.startswith("2. Phương thức nộp hồ sơ: Nộp hồ sơ trực tuyến")
+
+
+def test_a_point_keeps_its_case_and_the_value_on_the_next_line_reads_after_it():
+    ps = [Paragraph(t) for t in ["Điều 4. Tỷ lệ chất lượng còn lại", "1. Kê khai lệ phí trước bạ lần đầu",
+                                 "a) Đối với nhà có thời gian đã sử dụng dưới 5 năm:", "100%.",
+                                 "b) Nuôi trồng thủy sản trong bể, lồng, bè: hỗ trợ 30.000.000 đồng/100 m3."]]
+    first, second = build_sections(ps)[-2:]
+    assert [p.text for p in first.paragraphs] == ["a) Đối với nhà có thời gian đã sử dụng dưới 5 năm:", "100%."]
+    assert second.path[-1].title == "Nuôi trồng thủy sản trong bể, lồng, bè"
+    assert second.paragraphs[0].text == "b) Nuôi trồng thủy sản trong bể, lồng, bè: hỗ trợ 30.000.000 đồng/100 m3."
+
+
+def test_a_report_heading_with_its_body_reads_as_written_under_its_path(seed_text):
+    paragraphs, _, _ = clean(seed_text)
+    (economy,) = [s for s in build_sections(paragraphs) if s.breadcrumb.endswith("› 1. Lĩnh vực kinh tế")]
+    assert economy.paragraphs[0].text.startswith("1. Lĩnh vực kinh tế: Tăng trưởng kinh tế ước đạt 11,67%")
+    (finance,) = [s for s in build_sections(paragraphs) if s.breadcrumb.endswith("› 1.4. Tài chính, tín dụng")]
+    assert not finance.paragraphs[0].text.startswith("1.4.")  # a numbered sub-heading stays a heading
