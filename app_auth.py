@@ -215,7 +215,10 @@ def queue_view(root: Path, account: Account, shown: str | None, t: dict[str, str
         return
     st.subheader(t["queue"])
     st.caption(t["queue_note"])
-    st.dataframe([job_row(j, t) for j in jobs], hide_index=True, width="stretch", key="queue_table")
+    running = [j for j in jobs if j.state is pipeline.JobState.RUNNING and j.total]
+    for job in running:  # the job being ingested, with its stage
+        st.progress(min(1.0, job.done / job.total), text=job_row(job, t)[t["col_progress"]])
+    st.table([job_row(j, t) for j in jobs], border="horizontal", hide_index=True)  # a short list, as plain HTML
 
 
 def job_row(job: Job, t: dict[str, str]) -> dict:

@@ -281,7 +281,7 @@ def test_an_editor_upload_goes_through_the_queue_and_then_shows_in_the_library(o
     assert not at.exception, at.exception
     docs = next(d.value for d in at.dataframe if "Tệp" in d.value.columns)
     assert dict(zip(docs["Tệp"], docs["Bộ sưu tập"], strict=True))["bao-cao-bac-ha.md"] == "a"
-    queue = next(d.value for d in at.dataframe if "Tiến độ" in d.value.columns)
+    queue = at.table[0].value
     assert list(queue["Trạng thái"]) == ["xong"] and "Đã thêm: bao-cao-bac-ha.md" in queue["Kết quả"][0]
     at.text_input(key="question").input("Tổng thu ngân sách phường Bắc Hà năm 2023 đạt bao nhiêu?")
     at.button(key="ask_submit").click().run()
