@@ -129,7 +129,8 @@ def library_controls(base: IndexReader | None, view: IndexReader | None, account
     upload_form(base, account, library, t)
     if view is not None:
         remove_form(view, account, library.root, t)
-    queue_view(library.root, account, library.generation, t)
+    expires = st.session_state.get("last_active", 0.0) + library.settings.session_minutes * 60
+    queue_view(library.root, account, library.generation, expires, t)
     if account.role is pipeline.Role.ADMIN:
         admin_views(library.root, t)
 
@@ -205,10 +206,11 @@ def queue_removal(name: str, account: Account, root: Path, t: dict[str, str]) ->
 
 
 @st.fragment(run_every=QUEUE_POLL)
-def queue_view(root: Path, account: Account, shown: str | None, t: dict[str, str]) -> None:
-    """The account's jobs (an admin's: everyone's), drawn again every `QUEUE_POLL` seconds on its own; the whole
-    page once a new generation is live (`shown`: the one the page was drawn from)."""
-    if pipeline.open_library(root).generation != shown:
+def queue_view(root: Path, account: Account, shown: str | None, expires: float, t: dict[str, str]) -> None:
+    """The account's jobs (an admin's: everyone's), drawn again every `QUEUE_POLL` seconds on its own (which is
+    no use of the session: it still expires at `expires`); the whole page once a new generation is live (`shown`:
+    the one the page was drawn from) or the session has expired (the login page)."""
+    if pipeline.open_library(root).generation != shown or time.time() > expires:
         st.rerun()
     jobs = pipeline.Jobs(root).recent(QUEUE_SHOWN, actor=None if account.role is pipeline.Role.ADMIN else account.name)
     if not jobs:

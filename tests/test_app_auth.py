@@ -93,6 +93,14 @@ def login(name: str, at: AppTest | None = None, password: str | None = None) -> 
     return at
 
 
+def wait_for_queue(root: Path) -> None:
+    """Until the worker has run every queued job (polling the queue, never a fixed wait)."""
+    deadline = time.monotonic() + HANG
+    while Jobs(root).pending():
+        assert time.monotonic() < deadline, "the worker did not empty the queue"
+        time.sleep(0.1)
+
+
 def _strings(message) -> Iterator[str]:
     """Every string field of a protobuf message, nested ones included."""
     for field, value in message.ListFields():
@@ -272,10 +280,8 @@ def test_an_editor_upload_goes_through_the_queue_and_then_shows_in_the_library(o
     assert not at.exception, at.exception
     assert [shown([s]) for s in at.success] == ["Đã đưa vào hàng đợi (việc số 1): bao-cao-bac-ha.md"]
     worker.wake()
-    deadline = time.monotonic() + HANG
-    while (job := Jobs(own_server).get(1)) is not None and job.state.value in ("queued", "running"):
-        assert time.monotonic() < deadline, "the worker did not finish the upload"
-        time.sleep(0.1)  # polling the queue, never a fixed wait
+    wait_for_queue(own_server)
+    job = Jobs(own_server).get(1)
     assert job is not None and job.state.value == "done", job
     at.run()
     assert not at.exception, at.exception
@@ -379,3 +385,31 @@ def test_the_header_is_not_trusted_from_anywhere_but_the_proxy(proxy_says, monke
     proxy_says("quan-tri")
     at = start()
     assert not at.tabs and at.text_input(key="login_password")
+
+
+def test_an_admin_starts_an_empty_server_with_a_new_collection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = tmp_path / "index"
+    Accounts(root).add("quan-tri", Role.ADMIN, [], PASSWORDS["quan-tri"], by="test")
+    monkeypatch.setenv("TRACUU_INDEX", str(root))
+    monkeypatch.setenv("TRACUU_AUTH", "1")
+    monkeypatch.setenv("TRACUU_MODEL", "fake")
+    at = login("quan-tri")
+    assert "tracuu ingest" in at.info[0].value and not at.tabs
+    assert at.selectbox(key="upload_collection").options == ["chung"]
+    at.file_uploader[0].upload("qd-97.md", (DATA / "qd-97-2025-ubnd.md").read_bytes(), "text/markdown")
+    at.text_input(key="new_collection").input("../tai chinh")
+    at.run()
+    at.button(key="add").click().run()
+    assert "not a collection name" in shown(at.error) and Jobs(root).recent() == []
+    at.text_input(key="new_collection").input("tai-chinh")
+    at.button(key="add").click().run()
+    assert not at.exception, at.exception
+    w = Worker(root, poll=0.1).start()
+    try:
+        wait_for_queue(root)
+    finally:
+        w.stop(timeout=HANG)
+    at.run()
+    assert [t.label for t in at.tabs] == ["Hỏi đáp", "Văn bản dẫn chiếu", "So sánh", "Thư viện"]
+    assert open_index(root).docs["qd-97.md"].collection == "tai-chinh"
+    assert at.selectbox(key="upload_collection").options == ["chung", "tai-chinh"]
