@@ -43,7 +43,7 @@ screenshots: install-st
 # ruff (style, imports, docstrings, annotations, complexity) over everything, mypy over pipeline/ (both set up in
 # pyproject.toml; mypy comes with the [dev] extra)
 lint: install
-	$(BIN)/ruff check pipeline tests app.py app_ui.py bench
+	$(BIN)/ruff check pipeline tests app.py app_ui.py app_auth.py bench
 	$(BIN)/mypy
 
 # the realistic index: the sample plus the 235 documents of ../shared (incremental: the first build embeds

@@ -6,6 +6,9 @@ Widgets → the same `pipeline` functions the CLI calls → render (HTML pieces 
 names another index folder). The URL carries the question (`?q=tang+truong+kinh+te+2022`), the document
 number looked up (`?ref=qd+996`) or the indicator compared (`?so_sanh=thu+ngan+sach`), so a result can be
 shared as a link.
+
+With $TRACUU_AUTH=1 (a shared server, `tracuu serve`) the page asks for a login first (`app_auth.py`), every tab
+shows only the documents of the account's collections, and uploads and removals go through the queue.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import quote_plus  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
+import app_auth as auth  # noqa: E402
 import app_ui as ui  # noqa: E402
 import pipeline  # noqa: E402
 from pipeline.ask.cite import citation, spans_in  # noqa: E402
@@ -27,6 +31,7 @@ from pipeline.types import Answer  # noqa: E402
 
 if TYPE_CHECKING:  # names in hints only, all from the entry points
     from pipeline import (
+        Account,
         Answerer,
         Comparer,
         Comparison,
@@ -46,6 +51,9 @@ URL_TABS = {"ref": "tab_refs", "so_sanh": "tab_compare"}  # URL parameter → th
 HISTORY = 10  # recent questions kept for the session
 MAX_MATCHES = 20  # references shown for one lookup
 MAX_MENTIONS = 50  # mentions listed under one reference
+VIEWS = 8  # answerers, catalogs and comparers kept: two generations × a few collection sets
+
+Scope = tuple[str, ...] | None  # the collections a session sees (sorted); None: all of them
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,24 +69,29 @@ def load_index(index: str, generation: str) -> IndexReader:
     return pipeline.open_index(index)
 
 
-@st.cache_resource(max_entries=2)
-def load_answerer(index: str, generation: str) -> Answerer:
-    data = load_index(index, generation)
+def view(index: str, generation: str, scope: Scope) -> IndexReader:
+    """The cached index as a session allowed `scope` sees it (`pipeline.scoped` keeps each view with it)."""
+    return pipeline.scoped(load_index(index, generation), scope)
+
+
+@st.cache_resource(max_entries=VIEWS)
+def load_answerer(index: str, generation: str, scope: Scope = None) -> Answerer:
+    data = view(index, generation, scope)
     answerer = pipeline.open_answerer(data, cached_embedder(data.embedder_name))
     answerer.ask("tăng trưởng kinh tế", 1)  # the lazy loads (word segmenter) happen here, not in the first question
     return answerer
 
 
-@st.cache_resource(max_entries=2)
-def load_refs(index: str, generation: str) -> RefCatalog:
-    """Which indexed document bears which number and cites which: once per generation."""
-    return pipeline.open_refs(load_index(index, generation))
+@st.cache_resource(max_entries=VIEWS)
+def load_refs(index: str, generation: str, scope: Scope = None) -> RefCatalog:
+    """Which indexed document bears which number and cites which: once per generation (and collection set)."""
+    return pipeline.open_refs(view(index, generation, scope))
 
 
-@st.cache_resource(max_entries=2)
-def load_comparer(index: str, generation: str) -> Comparer:
-    """Indicator statements and their name vectors: once per generation."""
-    data = load_index(index, generation)
+@st.cache_resource(max_entries=VIEWS)
+def load_comparer(index: str, generation: str, scope: Scope = None) -> Comparer:
+    """Indicator statements and their name vectors: once per generation (and collection set)."""
+    data = view(index, generation, scope)
     return pipeline.open_comparer(data, cached_embedder(data.embedder_name))
 
 
@@ -144,7 +157,8 @@ def show_answer(ans: Answer, ms: float, t: dict[str, str]) -> None:
         st.code(citation(p, p.meta), language=None, wrap_lines=True)
 
 
-def ask_tab(answerer: Answerer, generation: str, filters: Filters, k: int, t: dict[str, str]) -> None:
+def ask_tab(answerer: Answerer, generation: str, filters: Filters, k: int, t: dict[str, str],
+            scope: Scope = None) -> None:
     with st.form("ask", border=False):
         question: str = st.text_input(t["question"], key="question", placeholder=t["question_hint"])
         st.form_submit_button(t["ask"], type="primary", key="ask_submit")
@@ -152,7 +166,7 @@ def ask_tab(answerer: Answerer, generation: str, filters: Filters, k: int, t: di
     if not question:
         return
     follow_url("q", question, "asked")
-    key = (question, k, filters, generation)
+    key = (question, k, filters, generation, scope)
     last = st.session_state.get("last_answer")
     if last is not None and last[0] == key:  # a rerun from another widget or tab: the answer is the same
         _, ans, ms = last
@@ -338,21 +352,34 @@ def report_messages(report: IngestReport, t: dict[str, str]) -> list[tuple[str, 
     return out
 
 
-def library_tab(data: IndexReader | None, library: Library, t: dict[str, str], refs: RefCatalog | None = None
-                ) -> None:
+def document_table(data: IndexReader, library: Library, t: dict[str, str], refs: RefCatalog | None,
+                   collections: bool) -> None:
+    """The count line and one row per document (with its collection on a shared server)."""
+    st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=ui.plain(data.embedder_name)))
+    statuses = {name: refs.doc_status(name) for name in data.docs} if refs is not None else {}
+    rows = []
+    for r in library.rows(data):
+        s = statuses.get(r["name"])
+        row = {t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
+               t["col_date"]: r["date"], t["col_effective"]: s and s.effective,
+               t["col_status"]: t[f"st_{s.status.value}"] if s else None,
+               t["col_years"]: ", ".join(map(str, r["years"])), t["col_chunks"]: r["chunks"]}
+        rows.append({t["col_collection"]: r["collection"], **row} if collections else row)
+    st.dataframe(rows, hide_index=True, width="stretch", key="doc_table",
+                 column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
+
+
+def library_tab(data: IndexReader | None, library: Library, t: dict[str, str], refs: RefCatalog | None = None,
+                account: Account | None = None, base: IndexReader | None = None) -> None:
+    """The document table, then the controls: the local single user uploads and removes here and now; on a
+    shared server (`account`) the controls of its role queue the work (`app_auth.library_controls`)."""
     for kind, message in st.session_state.pop("library_report", []):
         getattr(st, kind)(message)
     if data is not None:
-        st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=ui.plain(data.embedder_name)))
-        statuses = {name: refs.doc_status(name) for name in data.docs} if refs is not None else {}
-        st.dataframe([{t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
-                       t["col_date"]: r["date"],
-                       t["col_effective"]: (s := statuses.get(r["name"])) and s.effective,
-                       t["col_status"]: t[f"st_{s.status.value}"] if s else None,
-                       t["col_years"]: ", ".join(map(str, r["years"])),
-                       t["col_chunks"]: r["chunks"]} for r in library.rows(data)],
-                     hide_index=True, width="stretch", key="doc_table",
-                     column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})
+        document_table(data, library, t, refs, collections=account is not None)
+    if account is not None:
+        auth.library_controls(base, data, account, library, t)
+        return
     limit = library.upload_limit
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader(t["upload"], type=library.upload_types, accept_multiple_files=True, key=f"upload-{round_}",
@@ -427,30 +454,38 @@ def main() -> None:
     st.title(t["title"])
     library = pipeline.open_library()  # $TRACUU_INDEX, else ./index
     index = str(library.root)
+    account = None
+    if library.settings.auth:  # a shared server: nothing is shown before a login
+        account = auth.signed_in(library.root, library.settings, t)
+        if account is None:
+            st.stop()
+        with st.sidebar:
+            auth.account_box(account, t)
+    scope = None if account is None or account.sees is None else tuple(sorted(account.sees))
     try:
         gen = library.generation
-        answerer = load_answerer(index, gen) if gen else None
-        refs = load_refs(index, gen) if gen else None
+        answerer = load_answerer(index, gen, scope) if gen else None
+        refs = load_refs(index, gen, scope) if gen else None
     except (pipeline.IndexUnavailable, pipeline.EmbedderError) as e:
         st.error(ui.plain(str(e)))
         st.stop()
     if gen is None or answerer is None or refs is None:
         st.info(t["empty"])
-        library_tab(None, library, t)
+        library_tab(None, library, t, account=account)
         return
-    data = load_index(index, gen)
+    data = view(index, gen, scope)
     with st.sidebar:
         filters, k = sidebar_filters(data, t)
         recent = st.container()
     ask, refs_pane, compare, library_pane = st.tabs([t[x] for x in TABS], default=t[st.session_state.start_tab])
     with ask:
-        ask_tab(answerer, gen, filters, k, t)
+        ask_tab(answerer, gen, filters, k, t, scope)
     with refs_pane:
         refs_tab(refs, t)
     with compare:
-        compare_tab(load_comparer(index, gen), t)
+        compare_tab(load_comparer(index, gen, scope), t)
     with library_pane:
-        library_tab(data, library, t, refs)
+        library_tab(data, library, t, refs, account, load_index(index, gen))
     with recent:
         recent_questions(t)
 

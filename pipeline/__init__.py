@@ -70,6 +70,9 @@ _LAZY = {
     "Job": "pipeline.access.jobs",
     "JobState": "pipeline.access.jobs",
     "Worker": "pipeline.access.jobs",
+    "upload_collections": "pipeline.access.permits",
+    "upload_clash": "pipeline.access.permits",
+    "removable": "pipeline.access.permits",
 }
 
 __all__ = ["open_index", "open_answerer", "open_comparer", "open_refs", "open_library", *_LAZY]

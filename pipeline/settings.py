@@ -116,6 +116,21 @@ trusted_header='')
         """The upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
 
+    def sso_name(self, headers: Mapping[str, str], client: str | None) -> str | None:
+        """The account name single sign-on vouches for: the trusted header's value, read only on a request from
+        the proxy's address (anyone else could send the header); None when single sign-on is off, the request
+        comes from elsewhere, or the header is missing.
+
+        >>> s = Settings(proxy="127.0.0.1", trusted_header="X-Remote-User")
+        >>> s.sso_name({"x-remote-user": "lan"}, "127.0.0.1"), s.sso_name({"X-Remote-User": "lan"}, "10.0.0.9")
+        ('lan', None)
+        """
+        if not (self.proxy and self.trusted_header) or client != self.proxy:
+            return None
+        wanted = self.trusted_header.lower()
+        value = next((v for k, v in headers.items() if k.lower() == wanted), "")
+        return value.strip() or None
+
 
 def _number(env: Mapping[str, str], name: str, default: float, strict: bool) -> float:
     """The number variable `name` says, within its `RANGES`; else `default`, or `SettingError` when `strict`."""
