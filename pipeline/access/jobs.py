@@ -306,10 +306,12 @@ class IngestRunner:
         return self._embedder
 
     def __call__(self, job: Job, progress: Callable[[str, int, int], None]) -> dict:
-        """Run `job`; the ingest report as a dict."""
+        """Run `job`; the ingest report as a dict. What the account that asked may do is checked again here,
+        against the index as it is when the job runs (`allowed`): a front end that forgot to ask changes nothing
+        it could not."""
         from dataclasses import asdict
 
-        from pipeline.store.ingest import Stage
+        from pipeline.store.ingest import IngestReport, Stage
         from pipeline.store.library import Library
 
         library = Library(self.root)
@@ -317,9 +319,39 @@ class IngestRunner:
         def report(stage: Stage, done: int, total: int) -> None:
             progress(stage.value, done, total)
 
-        if job.action is Action.REMOVE:
-            result = library.remove(list(job.names), self._embedder_for())
-        else:
-            result = library.add(Jobs(self.root).files(job), self._embedder_for(), progress=report,
-                                 replace=job.replace, collection=job.collection)
+        refused, names = self.allowed(job)
+        result = IngestReport()
+        if job.action is Action.REMOVE and names:
+            result = library.remove(names, self._embedder_for())
+        elif job.action is Action.ADD:
+            files = [(n, b) for n, b in Jobs(self.root).files(job) if n in names]
+            if files:
+                result = library.add(files, self._embedder_for(), progress=report, replace=job.replace,
+                                     collection=job.collection)
+        result.errors[:0] = refused
         return asdict(result)
+
+    def allowed(self, job: Job) -> tuple[list[str], list[str]]:
+        """(one refusal line per name the job's account may not touch, the names it may): an upload into a
+        collection it does not edit, or named like a document of such a collection; a removal of such a
+        document. Raises `Refused` 403 when the account no longer exists."""
+        from pipeline.store.layout import index_root
+        from pipeline.store.reader import salvage_documents
+
+        account = Accounts(self.root).get(job.actor)
+        if account is None:
+            raise Refused(403, f"account '{job.actor}' no longer exists: nothing done (tài khoản không còn)")
+        docs = salvage_documents(index_root(self.root)) if (self.root / "CURRENT").exists() else {}
+        refused: list[str] = []
+        if job.action is Action.ADD and not account.can_edit(job.collection or ""):
+            return [f"{n}: {account.name} may not upload into '{job.collection}' (không có quyền)"
+                    for n in job.names], []
+        for name in job.names:
+            doc = docs.get(name)
+            if doc is not None and not account.can_edit(doc.collection):
+                refused.append(f"{name}: a document of a collection {account.name} does not edit has this name "
+                               "(không có quyền với tài liệu này; hãy đổi tên tệp)")
+            elif job.action is Action.REMOVE and doc is None:
+                refused.append(f"{name}: not in the index (không có trong chỉ mục)")
+        bad = {r.split(":", 1)[0] for r in refused}
+        return refused, [n for n in job.names if n not in bad]

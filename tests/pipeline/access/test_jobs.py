@@ -17,7 +17,14 @@ from tests.conftest import DATA, SEED
 @pytest.fixture
 def index(tmp_path, fake_embedder):
     pipeline.ingest([SEED], fake_embedder, root=tmp_path, collection="a")
+    accounts = Accounts(tmp_path)
+    accounts.add("lan", "editor", ["a", "b"], "mat-khau-cua-lan", by="test")
+    accounts.add("hoa", "editor", ["b"], "mat-khau-cua-hoa", by="test")
     return tmp_path
+
+
+def _done_log(index):
+    return [(e.actor, e.action, e.target) for e in Accounts(index).audit_log() if e.action.startswith("document")]
 
 
 def _until(check, seconds=120.0):
@@ -41,7 +48,7 @@ def test_an_upload_is_queued_then_ingested_into_its_collection_with_an_audit_lin
     assert done.stage and done.done == done.total  # progress was recorded
     docs = pipeline.open_index(index).docs
     assert docs["qd-97-2025-ubnd.md"].collection == "b" and docs[SEED.name].collection == "a"
-    log = Accounts(index).audit_log()
+    log = [e for e in Accounts(index).audit_log() if e.action.startswith("document")]
     assert [(e.actor, e.action, e.target, e.detail["collection"]) for e in log] == [
         ("lan", "document.add", "qd-97-2025-ubnd.md", "b")]
     assert not (jobs.folder / str(job.id)).exists()  # the queued bytes are gone
@@ -57,7 +64,7 @@ def test_a_replacement_and_a_removal_are_audited_as_such(index):
     worker = Worker(index)
     while worker.run_one():
         pass
-    assert [(e.actor, e.action) for e in Accounts(index).audit_log()] == [
+    assert [(actor, action) for actor, action, _ in _done_log(index)] == [
         ("lan", "document.add"), ("lan", "document.replace"), ("hoa", "document.remove")]
     assert set(pipeline.open_index(index).docs) == {SEED.name}
     assert [j.state for j in jobs.recent()] == [JobState.DONE] * 3
@@ -135,3 +142,23 @@ def test_bad_submissions_are_refused_before_anything_is_queued(index):
             call()
         assert e.value.status == 400
     assert jobs.recent() == [] and jobs.pending() == 0
+
+
+def test_the_worker_checks_again_what_the_account_may_touch_and_changes_nothing_else(index):
+    jobs = Jobs(index)
+    body = (DATA / "qd-97-2025-ubnd.md").read_bytes()
+    into_a = jobs.submit_upload([("qd-97-2025-ubnd.md", body)], "a", actor="hoa")  # hoa edits b only
+    over_seed = jobs.submit_upload([(SEED.name, b"Bao cao thay the.")], "b", actor="hoa", replace=True)
+    remove_seed = jobs.submit_remove([SEED.name, "khong-co.md"], actor="hoa")
+    gone = jobs.submit_remove([SEED.name], actor="nobody")
+    worker = Worker(index)
+    while worker.run_one():
+        pass
+    assert "may not upload into 'a'" in jobs.get(into_a.id).report["errors"][0]
+    assert "hãy đổi tên tệp" in jobs.get(over_seed.id).report["errors"][0]
+    errors = jobs.get(remove_seed.id).report["errors"]
+    assert len(errors) == 2 and "không có quyền" in errors[0] and "không có trong chỉ mục" in errors[1]
+    assert jobs.get(gone.id).state is JobState.FAILED and "no longer exists" in jobs.get(gone.id).message
+    docs = pipeline.open_index(index).docs
+    assert set(docs) == {SEED.name} and docs[SEED.name].collection == "a"
+    assert _done_log(index) == []
