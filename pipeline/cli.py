@@ -52,6 +52,8 @@ EXAMPLES = {
                '  tracuu compare "thu ngan sach" --years 2022 2023 --json\n'
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
+    "serve": "Example:\n  tracuu serve --host 0.0.0.0 --port 8501 --index /srv/tracuu/index\n"
+             "  (app on :8501, API on :8502/api/docs; first: tracuu users add NAME --role admin)",
 }
 
 
@@ -231,16 +233,10 @@ def top_k(raw: str) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """`tracuu stats`: the live generation, its counts, embedder and size, and one line per document."""
+    from pipeline.store.library import stats_json
+
     data = cast("IndexData", pipeline.open_index(args.index))  # a folder opens the file store
-    out = {
-        "index": str(data.gen),
-        "documents": len(data.docs),
-        "chunks": len(data.chunks),
-        "embedder": data.manifest["embedder"],
-        "size_bytes": data.size_bytes(),
-        "created": data.manifest["created"],
-        "docs": pipeline.open_library(args.index).rows(data),
-    }
+    out = stats_json(data, data)
     if args.json:
         print(_json(out, indent=2))
         return 0
@@ -276,10 +272,10 @@ def cmd_refs(args: argparse.Namespace) -> int:
             say(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
-    found = lookup(found, query)
     if args.json:
-        print(_json({"query": query, "matches": [catalog.match_json(m) for m in found]}))
+        print(_json(catalog.query_json(query, found)))
         return 0
+    found = lookup(found, query)
     if not found:
         say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
@@ -338,8 +334,9 @@ def _print_relations(catalog: RefCatalog, kind: str | None, docs: Sequence[str] 
 def _print_links(all_links: Sequence[DocLink], as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if as_json:
-        print(_json([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
-                          for x in all_links]))
+        from pipeline.refs.catalog import link_rows
+
+        print(_json(link_rows(all_links)))
         return 0
     if not all_links:
         say("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
@@ -406,6 +403,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         say(m)
     say(result.summary())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`tracuu serve`: the app with logins and the API over one index, until interrupted."""
+    from pipeline.serve.run import plan, serve
+
+    return serve(plan(args.host, args.port, args.api_port, args.index))
 
 
 def add_fusion(sp: argparse.ArgumentParser) -> None:
@@ -493,6 +497,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--top-k", type=top_k, default=10, help=f"passages to score (default 10, at most {MAX_TOP_K})")
     add_fusion(sp)
     sp.set_defaults(func=cmd_eval)
+
+    sp = add("serve", "Serve the app (with logins) and the HTTP API to a department, over one index.")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another needs "
+                                                        "an admin account)")
+    sp.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
+    sp.add_argument("--api-port", type=int, help="the API's port (default: --port + 1)")
+    sp.set_defaults(func=cmd_serve)
     return p
 
 
