@@ -3,7 +3,8 @@
 Starts the API (uvicorn on 127.0.0.1, a free port, in this process, with the ingest worker thread, as `tracuu
 serve` does) over the index folder --index — which it WRITES to (accounts, the queue, a new generation): give it
 a copy. Creates --clients reader accounts with their tokens and an editor; warms the server with one question;
-then, for --seconds, --clients threads (one keep-alive connection each) ask the dev questions in turn, while the
+then, for --seconds, --clients threads (one keep-alive connection each) ask the dev questions in turn (each
+waiting --think seconds between an answer and its next question; 0: at once, which saturates), while the
 editor's upload of --upload files (at the start) runs through the queue. Records each request's latency and
 status, when the ingest job finished and when the new generation was served, and, after the run, whether the
 uploaded documents are listed and found.
@@ -94,8 +95,9 @@ def start_server(root: Path):
 class Load:
     """The client threads and what they saw."""
 
-    def __init__(self, url: str, tokens: list[str], questions: list[str], seconds: float, max_requests: int):
-        self.url, self.tokens, self.questions = url, tokens, questions
+    def __init__(self, url: str, tokens: list[str], questions: list[str], seconds: float, max_requests: int,
+                 think: float = 0.0):
+        self.url, self.tokens, self.questions, self.think = url, tokens, questions, think
         self.seconds, self.max_requests = seconds, max_requests
         self.records: list[tuple[float, float, int]] = []  # (start, latency, status)
         self.lock = threading.Lock()
@@ -120,6 +122,8 @@ class Load:
                     status = -1
                 with self.lock:
                     self.records.append((start - self.t0, time.monotonic() - start, status))
+                if self.think:
+                    time.sleep(self.think)  # a person reading the answer before the next question
 
     def run(self) -> None:
         self.t0 = time.monotonic()
@@ -158,6 +162,8 @@ def main() -> None:
     ap.add_argument("--questions", default=DEV_QA, help="JSON Lines with a 'q' field (default: the dev set)")
     ap.add_argument("--upload", nargs="*", default=[str(p) for p in UPLOADS], help="files the editor uploads")
     ap.add_argument("--collection", default="chung", help="the readers' and the uploads' collection")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="seconds each client waits after an answer (default 0: ask again at once, saturating)")
     ap.add_argument("--max-requests", type=int, default=200_000)
     ap.add_argument("--ingest-wait", type=float, default=300.0, help="seconds to wait for the job after the load")
     ap.add_argument("--out", default=str(default_out("server")))
@@ -178,7 +184,7 @@ def main() -> None:
         docs_before = len(c.get("/api/documents").json())
 
     ingest: dict = {"files": [Path(p).name for p in args.upload]}
-    load = Load(url, tokens, questions, args.seconds, args.max_requests)
+    load = Load(url, tokens, questions, args.seconds, args.max_requests, args.think)
     stop = threading.Event()
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {editor}"}, timeout=60.0) as c:
         files = [("file", (Path(p).name, Path(p).read_bytes())) for p in args.upload]
@@ -212,7 +218,8 @@ def main() -> None:
     during = [lat for start, lat, s in load.records if s == 200 and start < ingest.get("finished_s", load_s)]
     after = [lat for start, lat, s in load.records if s == 200 and start >= ingest.get("finished_s", load_s)]
     result = {
-        "index": str(root), "clients": args.clients, "seconds": round(load_s, 2), "questions": len(questions),
+        "index": str(root), "clients": args.clients, "think_s": args.think, "seconds": round(load_s, 2),
+        "questions": len(questions),
         "warmup_s": round(warm_s, 2), "requests": len(load.records),
         "requests_per_s": round(len(load.records) / load_s, 2) if load_s else 0.0,
         "errors": len(load.records) - len(ok), "statuses": statuses,

@@ -5,8 +5,9 @@ most every `check_every` seconds). When an ingest has switched in a new generati
 while the old one keeps answering; the new one is swapped in whole once loaded. An answerer, comparer and
 reference catalog are built once per (generation, collections) and kept until their generation goes.
 
-The embedder is loaded once and shared by every generation and every thread, behind a lock (the bundled e5
-engine keeps its scratch buffers in the model; search, BM25 and answer picking run in parallel).
+The embedder is loaded once and shared by every generation and every thread; one that does not declare itself
+`thread_safe` is called behind a lock (`LockedEmbedder`). The bundled e5 engine is: it writes its model only
+when loading and each call allocates its own buffers (and, a C call, it leaves the GIL to the other threads).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class LockedEmbedder(Embedder):
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.thread_safe = True  # now
         self._lock = threading.Lock()
 
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
@@ -95,13 +97,13 @@ class LiveIndex:
         return live_name(self.root) or None
 
     def embedder(self, index: IndexReader) -> Embedder:
-        """The shared embedder (the index's own, loaded on first use, behind a lock)."""
+        """The shared embedder: the index's own, loaded on first use, behind a lock unless `thread_safe`."""
         with self._lock:
             if self._embedder is None or self._embedder.name != index.embedder_name:
                 from pipeline.embed import load_embedder
 
-                self._embedder = LockedEmbedder(load_embedder(index.embedder_name))
-            elif not isinstance(self._embedder, LockedEmbedder):
+                self._embedder = load_embedder(index.embedder_name)
+            if not self._embedder.thread_safe:
                 self._embedder = LockedEmbedder(self._embedder)
             return self._embedder
 

@@ -79,3 +79,37 @@ def test_the_shared_embedder_embeds_one_call_at_a_time(fake_embedder):
     for t in threads:
         t.join()
     assert most[0] == 1 and shared.name == "counting" and shared.dim == 4
+
+
+def test_the_bundled_e5_gives_the_same_vectors_from_many_threads_at_once(e5):
+    # what lets the server call it without a lock (E5Embedder.thread_safe)
+    from pipeline.embed import Role
+
+    texts = [f"tăng trưởng kinh tế năm {2000 + i} đạt bao nhiêu phần trăm" for i in range(24)]
+    alone = [e5.embed_batch([t], Role.QUERY)[0] for t in texts]
+    together: dict[int, np.ndarray] = {}
+
+    def embed(start: int) -> None:
+        for i in range(start, len(texts), 4):
+            together[i] = e5.embed_batch([texts[i]], Role.QUERY)[0]
+
+    threads = [threading.Thread(target=embed, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert e5.thread_safe and all(np.array_equal(alone[i], together[i]) for i in range(len(texts)))
+
+
+def test_an_embedder_not_declared_thread_safe_is_shared_behind_a_lock(tmp_path, fake_embedder):
+    import pipeline
+    from pipeline.embed import FakeEmbedder
+    from pipeline.serve.service import LiveIndex, LockedEmbedder
+
+    class Plain(FakeEmbedder):
+        thread_safe = False
+
+    pipeline.ingest([DATA / "nd-25-2025-cp.md"], fake_embedder, root=tmp_path)
+    live = LiveIndex(tmp_path, embedder=Plain())
+    assert isinstance(live.embedder(live.current().index), LockedEmbedder)
+    assert not isinstance(LiveIndex(tmp_path).embedder(live.current().index), LockedEmbedder)
