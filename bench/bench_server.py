@@ -1,10 +1,11 @@
 """Load test of the API: many readers asking at once while an upload is ingested through the queue.
 
-Starts the API (uvicorn on 127.0.0.1, a free port, in this process, with the ingest worker thread, as `tracuu
-serve` does) over the index folder --index — which it WRITES to (accounts, the queue, a new generation): give it
-a copy. Creates --clients reader accounts with their tokens and an editor; warms the server with one question;
-then, for --seconds, --clients threads (one keep-alive connection each) ask the dev questions in turn (each
-waiting --think seconds between an answer and its next question; 0: at once, which saturates), while the
+Starts the API (--workers uvicorn processes on 127.0.0.1, a free port, with the ingest worker thread in this
+process, as `tracuu serve` does) over the index folder --index — which it WRITES to (accounts, the queue, a new
+generation): give it a copy. Creates --clients reader accounts with their tokens and an editor; warms each
+process with a few questions; then, for --seconds, --clients threads (one keep-alive connection each) ask the
+dev questions in turn (each waiting --think seconds between an answer and its next question; 0: at once, which
+saturates), while the
 editor's upload of --upload files (at the start) runs through the queue. Records each request's latency and
 status, when the ingest job finished and when the new generation was served, and, after the run, whether the
 uploaded documents are listed and found.
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
-import socket
+import resource
 import statistics
 import sys
 import threading
@@ -68,28 +70,39 @@ def accounts(root: Path, clients: int, collection: str) -> tuple[list[str], str]
     return [store.new_token(n, by="bench") for n in names], store.new_token("bench-editor", by="bench")
 
 
-def start_server(root: Path):
-    """The API and its worker on 127.0.0.1; (url, uvicorn server, worker, thread)."""
-    import uvicorn
-
+def run_worker(root: Path) -> None:
     from pipeline.access.jobs import Worker
-    from pipeline.serve.api import create_api
+
+    Worker(root).start()
+    threading.Event().wait()  # until terminated
+
+
+def start_server(root: Path, workers: int):
+    """The API (`workers` processes) on 127.0.0.1 and the ingest worker thread here, as `tracuu serve` runs
+    them; (url, API processes, worker)."""
+    import httpx
+
+    from pipeline.serve.run import start_api
     from pipeline.settings import Settings
 
-    worker = Worker(root).start()
-    app = create_api(root, Settings.from_env(), wake=worker.wake)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    api = start_api(root, "127.0.0.1", 0, Settings.from_env(), workers)  # forked before any thread starts
+    # the ingest worker in a process of its own, as in `tracuu serve` (whose main process does nothing else): the
+    # client threads of this one would otherwise take its turns at the GIL
+    # (not a daemon: the ingest reads each file in a child process of its own)
+    worker = multiprocessing.get_context("fork").Process(target=run_worker, args=(root,))
+    worker.start()
     deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise SystemExit("the server did not start within 60 s")
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server, worker, thread
+    while True:
+        try:
+            if httpx.get(f"{api.url}/api/health", timeout=5).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not api.alive():
+            api.stop()
+            raise SystemExit("the API did not start within 60 s")
+        time.sleep(0.1)
+    return api.url, api, worker
 
 
 class Load:
@@ -162,6 +175,7 @@ def main() -> None:
     ap.add_argument("--questions", default=DEV_QA, help="JSON Lines with a 'q' field (default: the dev set)")
     ap.add_argument("--upload", nargs="*", default=[str(p) for p in UPLOADS], help="files the editor uploads")
     ap.add_argument("--collection", default="chung", help="the readers' and the uploads' collection")
+    ap.add_argument("--workers", type=int, default=2, help="API processes (default 2, as `tracuu serve`)")
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds each client waits after an answer (default 0: ask again at once, saturating)")
     ap.add_argument("--max-requests", type=int, default=200_000)
@@ -176,11 +190,13 @@ def main() -> None:
     root = Path(args.index)
     questions = [json.loads(line)["q"] for line in open(args.questions, encoding="utf-8") if line.strip()]
     tokens, editor = accounts(root, args.clients, args.collection)
-    url, server, worker, thread = start_server(root)
+    url, api, worker = start_server(root, args.workers)
     t = time.monotonic()
+    for token in tokens[: args.workers * 4]:  # every process loads the index, its embedder and the readers' view
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=300.0) as c:
+            assert c.post("/api/ask", json={"question": questions[0]}).status_code == 200
+    warm_s = time.monotonic() - t
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[0]}"}, timeout=300.0) as c:
-        assert c.post("/api/ask", json={"question": questions[0]}).status_code == 200  # index, embedder, view
-        warm_s = time.monotonic() - t
         docs_before = len(c.get("/api/documents").json())
 
     ingest: dict = {"files": [Path(p).name for p in args.upload]}
@@ -207,9 +223,9 @@ def main() -> None:
         listed = {d["name"] for d in c.get("/api/documents").json()}
         ingest["listed_after"] = sorted(set(ingest["files"]) & listed)
         ingest["documents_before_after"] = [docs_before, len(listed)]
-    server.should_exit = True
-    thread.join(30)
-    worker.stop(timeout=60)
+    api.stop()
+    worker.terminate()
+    worker.join(30)
 
     ok = [lat for _, lat, s in load.records if s == 200]
     statuses: dict[str, int] = {}
@@ -218,16 +234,19 @@ def main() -> None:
     during = [lat for start, lat, s in load.records if s == 200 and start < ingest.get("finished_s", load_s)]
     after = [lat for start, lat, s in load.records if s == 200 and start >= ingest.get("finished_s", load_s)]
     result = {
-        "index": str(root), "clients": args.clients, "think_s": args.think, "seconds": round(load_s, 2),
+        "index": str(root), "api_workers": args.workers, "clients": args.clients, "think_s": args.think,
+        "seconds": round(load_s, 2),
         "questions": len(questions),
         "warmup_s": round(warm_s, 2), "requests": len(load.records),
         "requests_per_s": round(len(load.records) / load_s, 2) if load_s else 0.0,
         "errors": len(load.records) - len(ok), "statuses": statuses,
         "latency": summary(ok), "latency_while_ingesting": summary(during), "latency_after_ingest": summary(after),
-        "ingest": {**ingest, "finished": ingest.get("state") == "done"},
+        # finished: the job done with every file added, and the new generation served
+        "ingest": {**ingest, "finished": ingest.get("state") == "done" and "served_s" in ingest
+                   and set(ingest["files"]) <= set((ingest.get("report") or {}).get("added") or ())},
         "rate_per_minute": float(os.environ.get("TRACUU_RATE_PER_MINUTE") or 300),
-        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
-        "peak_rss_mb": round(peak_rss_kb() / 1024, 1),
+        "peak_rss_mb": round(peak_rss_kb() / 1024, 1),  # this process: the clients
+        "peak_rss_child_mb": round(peak_rss_kb(resource.RUSAGE_CHILDREN) / 1024, 1),  # the largest API/ingest one
     }
     write_result(args.out, result)
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -409,7 +409,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """`tracuu serve`: the app with logins and the API over one index, until interrupted."""
     from pipeline.serve.run import plan, serve
 
-    return serve(plan(args.host, args.port, args.api_port, args.index))
+    return serve(plan(args.host, args.port, args.api_port, args.index, args.api_workers))
 
 
 def add_fusion(sp: argparse.ArgumentParser) -> None:
@@ -503,6 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "an admin account)")
     sp.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
     sp.add_argument("--api-port", type=int, help="the API's port (default: --port + 1)")
+    sp.add_argument("--api-workers", type=int, help="API processes, each with the index in memory (default: one a "
+                                                    "core, at most 2)")
     sp.set_defaults(func=cmd_serve)
     return p
 

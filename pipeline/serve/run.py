@@ -1,5 +1,11 @@
-"""`tracuu serve`: the app (Streamlit, with logins: ``TRACUU_AUTH=1``) on one port and the API (uvicorn, in this
-process, with the ingest `Worker` thread) on the next, over one index folder.
+"""`tracuu serve`: the app (Streamlit, with logins: ``TRACUU_AUTH=1``) on one port and the API on the next, over
+one index folder.
+
+The API runs in `api_workers` processes (`start_api`) sharing one listening socket: answering a question is mostly
+Python, and one process would run it on one core at a time (the GIL), however many threads it has. Each process
+loads the index itself and follows its generations. The ingest `Worker` thread runs in the parent process, so
+that an ingest takes no turn from the answering. The rate limit is kept by each process: a token may make up to
+`api_workers` times ``TRACUU_RATE_PER_MINUTE`` requests a minute.
 
 A server reachable from the network needs an admin account to hand out the others: on a host other than the
 loopback addresses, `serve` refuses to start (exit code 2, before binding anything) until one exists.
@@ -7,7 +13,9 @@ loopback addresses, `serve` refuses to start (exit code 2, before binding anythi
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -30,6 +38,7 @@ class Plan:
     port: int
     api_port: int
     root: Path
+    api_workers: int = 2  # API processes
 
     def app_command(self) -> list[str]:
         """The command that runs the Streamlit app."""
@@ -41,11 +50,14 @@ class Plan:
         return {**(os.environ if env is None else env), ENV_AUTH: "1", ENV_INDEX: str(self.root)}
 
 
-def plan(host: str, port: int, api_port: int | None = None, index: str | os.PathLike | None = None) -> Plan:
-    """The ports and the index folder of a `serve` (the API on `port` + 1 unless given)."""
+def plan(host: str, port: int, api_port: int | None = None, index: str | os.PathLike | None = None,
+         api_workers: int | None = None) -> Plan:
+    """The ports, the index folder and the API processes of a `serve` (the API on `port` + 1 unless given; one
+    process a core, at most 2 unless given)."""
     from pipeline.store.layout import index_root
 
-    return Plan(host, port, port + 1 if api_port is None else api_port, index_root(index))
+    workers = api_workers if api_workers else min(2, os.cpu_count() or 1)
+    return Plan(host, port, port + 1 if api_port is None else api_port, index_root(index), max(1, workers))
 
 
 def refusal(p: Plan) -> str | None:
@@ -57,6 +69,62 @@ def refusal(p: Plan) -> str | None:
             "on 127.0.0.1 (chưa có tài khoản quản trị: hãy tạo trước khi mở máy chủ ra mạng)")
 
 
+@dataclass
+class ApiProcesses:
+    """The API processes `start_api` started, and the socket they share."""
+
+    processes: list
+    sock: socket.socket
+    url: str
+
+    def alive(self) -> bool:
+        """Whether every process still runs."""
+        return all(p.is_alive() for p in self.processes)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask each process to finish its requests and stop (SIGTERM), then kill what is left after `timeout`."""
+        for p in self.processes:
+            p.terminate()
+        for p in self.processes:
+            p.join(timeout)
+            if p.is_alive():
+                p.kill()
+                p.join(5)
+        self.sock.close()
+
+
+def _run_api(root: Path, settings: Settings, sock: socket.socket) -> None:
+    """One API process: its own app and live index over `root`, answering on the shared `sock`."""
+    import uvicorn
+
+    from pipeline.serve.api import create_api
+
+    # the client address is the API's own business (X-Forwarded-For from TRACUU_PROXY only)
+    config = uvicorn.Config(create_api(root, settings), proxy_headers=False, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def start_api(root: str | os.PathLike, host: str, port: int, settings: Settings | None = None,
+              workers: int = 1) -> ApiProcesses:
+    """Bind `host`:`port` (0: a free one) and start `workers` API processes on it. Call it before this process
+    starts any thread (the processes are forked)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    bound = sock.getsockname()[1]
+    settings = Settings.from_env() if settings is None else settings
+    fork = multiprocessing.get_context("fork")
+    processes = [fork.Process(target=_run_api, args=(Path(root), settings, sock), name=f"tracuu-api-{i}",
+                              daemon=True) for i in range(max(1, workers))]
+    for proc in processes:
+        proc.start()
+    where = f"[{host}]" if ":" in host else host
+    return ApiProcesses(processes, sock, f"http://{where}:{bound}")
+
+
 def serve(p: Plan, out: TextIO | None = None) -> int:
     """Run the app and the API of `p` until interrupted; the exit code (2, at once, when `refusal` says so)."""
     out = sys.stderr if out is None else out
@@ -66,24 +134,31 @@ def serve(p: Plan, out: TextIO | None = None) -> int:
     if not APP.is_file():
         print(f"error: {APP} is missing — run `tracuu serve` from a checkout of tracuu (app.py not found)", file=out)
         return 2
-    import uvicorn
-
     from pipeline.access.jobs import Worker
-    from pipeline.serve.api import create_api
 
+    api = start_api(p.root, p.host, p.api_port, Settings.from_env(), p.api_workers)  # forked before any thread
     worker = Worker(p.root).start()
-    api = create_api(p.root, Settings.from_env(), wake=worker.wake)
     app = subprocess.Popen(p.app_command(), env=p.app_env())
-    print(f"app: http://{p.host}:{p.port}  ·  API: http://{p.host}:{p.api_port}/api/docs  ·  index: {p.root}",
-          file=out)
+    print(f"app: http://{p.host}:{p.port}  ·  API: {api.url}/api/docs ({p.api_workers} processes)  ·  "
+          f"index: {p.root}", file=out)
+    ended = ""  # what stopped by itself, if anything did
     try:
-        # the client address is the API's own business (X-Forwarded-For from TRACUU_PROXY only)
-        uvicorn.run(api, host=p.host, port=p.api_port, proxy_headers=False, log_level="warning")
+        while not ended:
+            try:
+                app.wait(1.0)
+                ended = f"the app (exit code {app.returncode})"
+            except subprocess.TimeoutExpired:
+                ended = "" if api.alive() else "an API process"
+    except KeyboardInterrupt:
+        print("stopping (đang dừng)", file=out)
     finally:
         app.terminate()
         try:
             app.wait(10)
         except subprocess.TimeoutExpired:
             app.kill()
+        api.stop()
         worker.stop(timeout=30)
-    return 0
+    if ended:
+        print(f"error: {ended} stopped — see the messages above; the other part was stopped too", file=out)
+    return 1 if ended else 0
