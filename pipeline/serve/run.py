@@ -13,6 +13,7 @@ loopback addresses, `serve` refuses to start (exit code 2, before binding anythi
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -101,7 +102,8 @@ def _run_api(root: Path, settings: Settings, sock: socket.socket) -> None:
 
     # the client address is the API's own business (X-Forwarded-For from TRACUU_PROXY only)
     config = uvicorn.Config(create_api(root, settings), proxy_headers=False, log_level="warning", lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches every process: uvicorn stops, then re-raises it
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def start_api(root: str | os.PathLike, host: str, port: int, settings: Settings | None = None,
