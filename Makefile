@@ -8,7 +8,7 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-st run ingest app test lint bench clean screenshots
+.PHONY: install install-st run ingest app test lint bench clean screenshots serve
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,12 @@ ingest: install
 run: ingest
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
+
+# a department server: the app with logins on PORT and the API on PORT+1 (/api/docs), e.g.
+# `make serve HOST=0.0.0.0 PORT=8501` (a host other than 127.0.0.1 needs an admin account first)
+HOST ?= 127.0.0.1
+serve: install
+	$(BIN)/tracuu serve --host $(HOST) --port $(PORT) --index $(INDEX)
 
 test: install-st
 	$(BIN)/python -m pytest -q

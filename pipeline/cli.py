@@ -53,6 +53,8 @@ EXAMPLES = {
                '  tracuu compare "thu ngan sach" --years 2022 2023 --json\n'
                '  tracuu compare "thu ngân sách" --csv so-sanh.csv --xlsx so-sanh.xlsx\n  tracuu compare --list',
     "eval": "Example:\n  tracuu eval ../shared/eval/dev_qa.jsonl --index index",
+    "serve": "Example:\n  tracuu serve --host 0.0.0.0 --port 8501 --index /srv/tracuu/index\n"
+             "  (app on :8501, API on :8502/api/docs; first: tracuu users add NAME --role admin)",
     **ACCESS_EXAMPLES,  # users, audit
 }
 
@@ -238,16 +240,10 @@ def top_k(raw: str) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """`tracuu stats`: the live generation, its counts, embedder and size, and one line per document."""
+    from pipeline.store.library import stats_json
+
     data = cast("IndexData", pipeline.open_index(args.index))  # a folder opens the file store
-    out = {
-        "index": str(data.gen),
-        "documents": len(data.docs),
-        "chunks": len(data.chunks),
-        "embedder": data.manifest["embedder"],
-        "size_bytes": data.size_bytes(),
-        "created": data.manifest["created"],
-        "docs": pipeline.open_library(args.index).rows(data),
-    }
+    out = stats_json(data, data)
     if args.json:
         print(_json(out, indent=2))
         return 0
@@ -287,10 +283,10 @@ def cmd_refs(args: argparse.Namespace) -> int:
             say(f"{len(m.mentions):>4}  {m.ref:<24} {m.type or '':<12} {m.date or ''}")
         return 0
     query = " ".join(args.query)
-    found = lookup(found, query)
     if args.json:
-        print(_json({"query": query, "matches": [catalog.match_json(m) for m in found]}))
+        print(_json(catalog.query_json(query, found)))
         return 0
+    found = lookup(found, query)
     if not found:
         say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0
@@ -349,8 +345,9 @@ def _print_relations(catalog: RefCatalog, kind: str | None, docs: Sequence[str] 
 def _print_links(all_links: Sequence[DocLink], as_json: bool) -> int:
     """`refs --links`: what each indexed document cites and is cited by."""
     if as_json:
-        print(_json([{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions}
-                          for x in all_links]))
+        from pipeline.refs.catalog import link_rows
+
+        print(_json(link_rows(all_links)))
         return 0
     if not all_links:
         say("no links between indexed documents (không có văn bản nào trong chỉ mục dẫn chiếu nhau)")
@@ -417,6 +414,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         say(m)
     say(result.summary())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`tracuu serve`: the app with logins and the API over one index, until interrupted."""
+    from pipeline.serve.run import plan, serve
+
+    return serve(plan(args.host, args.port, args.api_port, args.index, args.api_workers))
 
 
 def add_fusion(sp: argparse.ArgumentParser) -> None:
@@ -511,12 +515,22 @@ def build_parser() -> argparse.ArgumentParser:
     def add_plain(name: str, help_: str, example: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_, epilog=example,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-        sp.add_argument("--index", help="index folder whose accounts these are (default: $TRACUU_INDEX or ./index)")
+        sp.add_argument("--index", help="index folder (and its accounts; default: $TRACUU_INDEX or ./index)")
         return sp
 
     from pipeline.cli_users import register
 
     register(sub, add_plain)
+
+    sp = add_plain("serve", "Serve the app (with logins) and the HTTP API to a department, over one index.",
+                   EXAMPLES["serve"])
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another needs "
+                                                        "an admin account)")
+    sp.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
+    sp.add_argument("--api-port", type=int, help="the API's port (default: --port + 1)")
+    sp.add_argument("--api-workers", type=int, help="API processes, each with the index in memory (default: one a "
+                                                    "core, at most 2)")
+    sp.set_defaults(func=cmd_serve)
     return p
 
 

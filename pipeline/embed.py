@@ -40,6 +40,7 @@ class Embedder(ABC):
 
     name: str
     dim: int
+    thread_safe: bool = False  # whether threads may call embed_batch at once (a server shares one embedder)
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str], role: Role) -> np.ndarray:
@@ -77,6 +78,7 @@ class E5Embedder(Embedder):
 
     name = "e5-small"
     dim = 384
+    thread_safe = True  # the engine writes its model only when loading; each call allocates its own buffers
 
     def __init__(self, threads: int | None = None) -> None:
         if threads:
@@ -165,6 +167,7 @@ class FakeEmbedder(Embedder):
     """Deterministic bag of hashed folded syllables. For tests of everything but the embedder."""
 
     name = "fake"
+    thread_safe = True
 
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim

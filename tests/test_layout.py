@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "pipeline"
-SUBPACKAGES = ("readers", "text", "store", "search", "ask", "refs", "indicators", "access")
+SUBPACKAGES = ("readers", "text", "store", "search", "ask", "refs", "indicators", "access", "serve")
 
 
 @dataclass(frozen=True)

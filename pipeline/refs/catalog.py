@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from pipeline.types import DocRecord
 
 
+def link_rows(links: Sequence[DocLink]) -> list[dict]:
+    """Links between indexed documents as `refs --links --json` prints them."""
+    return [{"source": x.citing, "target": x.cited, "ref": x.ref, "mentions": x.mentions} for x in links]
+
+
 class RefCatalog:
     """Lookups over an index's references; `graph` (who bears which number, who cites whom) is computed once."""
 
@@ -93,6 +98,16 @@ class RefCatalog:
     def match_json(self, m: RefMatch) -> dict:
         """One match of `refs --json`: the reference, its mentions, and its status with its relations."""
         return {**m.to_json(self.bearer(m)), **self.status(m).to_json()}
+
+    def query_json(self, query: str, among: Sequence[RefMatch] | None = None) -> dict:
+        """`refs QUERY --json` and the API's ``/api/refs``: the query and the references it names (of `among`,
+        default all), best first."""
+        found = lookup(self.references if among is None else list(among), query)
+        return {"query": query, "matches": [self.match_json(m) for m in found]}
+
+    def links_json(self, docs: Collection[str] = ()) -> list[dict]:
+        """`refs --links --json` and the API's ``/api/links``: which indexed document cites which."""
+        return link_rows(self.links(docs))
 
     def relation_rows(self, kind: RelationType | None = None) -> list[dict]:
         """Every relation found (`refs --relations --json`), of one `kind` when given: who acts ("subject", the

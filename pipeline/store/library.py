@@ -20,7 +20,7 @@ from pipeline.protocol import IndexReader
 from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
 from pipeline.store.ingest import IngestReport, Progress, ingest, try_read
 from pipeline.store.layout import current_generation, index_root, live_name
-from pipeline.store.reader import salvage_documents
+from pipeline.store.reader import IndexData, salvage_documents
 
 UPLOADS = "uploads"
 
@@ -163,6 +163,15 @@ def document_rows(data: IndexReader) -> list[dict]:
     return [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "issuer": d.meta.issuer,
              "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks, "collection": d.collection}
             for d in data.docs.values()]
+
+
+def stats_json(view: IndexReader, base: IndexData, where: str | None = None) -> dict:
+    """`tracuu stats --json` and the API's ``/api/stats``: the generation (`where`, default its folder), its
+    embedder and date from `base`; the counts and document rows from `view` (a scoped view counts its own
+    collections only, and the size on disk, which counts everything, is left out: None)."""
+    return {"index": where or str(base.gen), "documents": len(view.docs), "chunks": len(view.chunks),
+            "embedder": base.manifest["embedder"], "size_bytes": base.size_bytes() if view is base else None,
+            "created": base.manifest["created"], "docs": document_rows(view)}
 
 
 class Library:
