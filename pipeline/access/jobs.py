@@ -25,6 +25,8 @@ from pipeline.embed import Embedder
 from pipeline.types import collection_name
 
 QUEUE = "queue"
+# the ingest thread's niceness: questions asked meanwhile go first on a busy machine, the ingest takes what is left
+WORKER_NICE = 10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -245,6 +247,8 @@ class Worker:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        with contextlib.suppress(OSError):  # on Linux `nice` lowers this thread only, and what it starts
+            os.nice(WORKER_NICE)
         while not self._stop.is_set():
             if not self.run_one():
                 self._wake.wait(self._poll)
