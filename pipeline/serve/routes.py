@@ -23,6 +23,16 @@ def _years(raw: list[str]) -> tuple[int, ...]:
     return tuple(int(w) for w in words)
 
 
+def _documents(server: Server, account: Account) -> list[dict]:
+    """The library rows `account` may see; an empty list while the index folder has no generation yet."""
+    from pipeline.store.layout import current_generation
+    from pipeline.store.library import document_rows
+
+    if current_generation(server.root) is None:
+        return []
+    return document_rows(server.live.view(account.sees))
+
+
 def add_read_routes(app: Any, server: Server) -> None:
     """Health, ask, refs, links, compare, stats and the document list."""
     from fastapi import Depends, Query
@@ -30,7 +40,7 @@ def add_read_routes(app: Any, server: Server) -> None:
 
     import pipeline
     from pipeline.store.layout import IndexUnavailable
-    from pipeline.store.library import document_rows, stats_json
+    from pipeline.store.library import stats_json
 
     Who = Annotated[Account, Depends(who(server))]
 
@@ -92,8 +102,9 @@ def add_read_routes(app: Any, server: Server) -> None:
 
     @app.get(f"{PREFIX}/documents")
     def documents(account: Who) -> list[dict]:
-        """The documents of the account's collections (the `tracuu stats --json` rows)."""
-        return document_rows(server.live.view(account.sees))
+        """The documents of the account's collections (the `tracuu stats --json` rows); none before the first
+        ingest (an admin of a new server lists, then uploads)."""
+        return _documents(server, account)
 
 
 def add_library_routes(app: Any, server: Server) -> None:

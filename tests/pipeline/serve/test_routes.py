@@ -142,3 +142,28 @@ def test_an_upload_is_queued_ingested_and_then_searchable_and_removable(served, 
     actions = [(e.actor, e.action, e.target) for e in pipeline.Accounts(library.root).audit_log()]
     assert ("editor-a", "document.add", NEW.name) in actions and ("editor-a", "document.remove", NEW.name) in actions
     assert ("reader-a", "refused", NEW.name) in actions
+
+
+def test_a_new_server_lists_no_document_then_its_first_upload_creates_the_index(tmp_path, monkeypatch):
+    import pipeline
+    from pipeline.access.jobs import Worker
+
+    monkeypatch.setenv("TRACUU_MODEL", "fake")  # the embedder of an index a first upload creates
+    accounts = pipeline.Accounts(tmp_path)
+    accounts.add("boss", "admin", [], "mat-khau-dai", by="test")
+    token = accounts.new_token("boss", by="test")
+    worker = Worker(tmp_path, poll=0.2).start()
+    try:
+        with serve_api(tmp_path, Settings(rate_per_minute=100_000), wake=worker.wake) as running, \
+                running.client(token) as c:
+            assert c.get("/api/documents").json() == []  # no index yet: an empty library, not an error
+            r = c.post("/api/documents", data={"collection": "noi-vu"},
+                       files={"file": (NEW.name, NEW.read_bytes(), "text/markdown")})
+            assert r.status_code == 202, r.text
+            job = r.json()["id"]
+            wait_for(lambda: c.get(f"/api/jobs/{job}").json()["state"] in ("done", "failed"), 120, what="the job")
+            assert c.get(f"/api/jobs/{job}").json()["report"]["added"] == [NEW.name]
+            rows = wait_for(lambda: c.get("/api/documents").json(), 60, what="the new index served")
+            assert [(d["name"], d["collection"]) for d in rows] == [(NEW.name, "noi-vu")]
+    finally:
+        worker.stop(timeout=60)
