@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.access.accounts import Account, Accounts, Refused, Role
+from pipeline.access.accounts import ACCESS_DB, Account, Accounts, Refused, Role
 from pipeline.access.jobs import Jobs
 from pipeline.serve.auth import authenticate, client_address
 from pipeline.serve.limits import RateLimit
@@ -81,7 +81,8 @@ def create_api(root: str | os.PathLike, settings: Settings | None = None, live: 
 
     settings = Settings.from_env() if settings is None else settings
     server = Server(Path(root), settings, Accounts(root), Jobs(root), live or LiveIndex(root),
-                    RateLimit(settings.rate_per_minute), RateLimit(settings.rate_per_minute), wake or (lambda: None))
+                    RateLimit(settings.rate_per_minute, Path(root) / ACCESS_DB, "account"),
+                    RateLimit(settings.rate_per_minute, Path(root) / ACCESS_DB, "address"), wake or (lambda: None))
     app = FastAPI(title="tracuu API", version="1", docs_url=None, redoc_url=None, openapi_url=f"{PREFIX}/openapi.json",
                   description="Search and cited answers over the documents of your collections. Send "
                               "`Authorization: Bearer <token>`.")

@@ -4,8 +4,8 @@ one index folder.
 The API runs in `api_workers` processes (`start_api`) sharing one listening socket: answering a question is mostly
 Python, and one process would run it on one core at a time (the GIL), however many threads it has. Each process
 loads the index itself and follows its generations. The ingest `Worker` thread runs in the parent process, so
-that an ingest takes no turn from the answering. The rate limit is kept by each process: a token may make up to
-`api_workers` times ``TRACUU_RATE_PER_MINUTE`` requests a minute.
+that an ingest takes no turn from the answering. The processes share one rate limit per token
+(its buckets live in the index's ``access.sqlite``).
 
 A server reachable from the network needs an admin account to hand out the others: on a host other than the
 loopback addresses, `serve` refuses to start (exit code 2, before binding anything) until one exists.
