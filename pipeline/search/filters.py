@@ -30,6 +30,30 @@ def match_docs(names: Iterable[str], query: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class RowTable:
+    """Each row's document (an index into `names`) and year (-1: none), as arrays: what a filter is evaluated on.
+    Built once per loaded index (kept with it)."""
+
+    names: tuple[str, ...]  # the index's document names
+    doc_ids: dict[str, int]  # name → its position in `names`
+    doc: np.ndarray  # int32, one per row
+    year: np.ndarray  # int32, one per row; -1 when a chunk is about no year of its own
+
+    @classmethod
+    def of(cls, index: IndexReader) -> RowTable:
+        """The table of `index`, built on first use."""
+        found = index.__dict__.get("_row_table")
+        if found is None:
+            names = tuple(index.docs)
+            ids = {n: i for i, n in enumerate(names)}
+            doc = np.fromiter((ids[c.doc] for c in index.chunks), dtype=np.int32, count=len(index.chunks))
+            year = np.fromiter((c.year if c.year is not None else -1 for c in index.chunks), dtype=np.int32,
+                               count=len(index.chunks))
+            found = index.__dict__["_row_table"] = cls(names, ids, doc, year)
+        return found
+
+
+@dataclass(frozen=True)
 class Filters:
     """Restrict a search to some documents and/or a year (the year a chunk is about, else its document's).
     `docs` are names as typed: each is matched by `match_docs`."""
@@ -38,17 +62,19 @@ class Filters:
     year: int | None = None
 
     def mask(self, index: IndexReader) -> np.ndarray | None:
-        """A boolean mask over the index's rows; None when nothing is filtered."""
+        """A boolean mask over the index's rows; None when nothing is filtered. Evaluated on arrays (`RowTable`),
+        not chunk by chunk."""
         if not self.docs and self.year is None:
             return None
-        wanted = {n for d in self.docs for n in match_docs(index.docs, d)}
+        table = RowTable.of(index)
         out = np.ones(len(index.chunks), dtype=bool)
-        for i, c in enumerate(index.chunks):
-            if wanted and c.doc not in wanted:
-                out[i] = False
-            elif self.year is not None:
-                # the year a chunk is about (from its headings); a chunk without one, its document's years
-                out[i] = c.year == self.year if c.year is not None else self.year in index.docs[c.doc].meta.years
+        if self.docs:
+            wanted = {n for d in self.docs for n in match_docs(index.docs, d)}
+            out &= np.isin(table.doc, [table.doc_ids[n] for n in wanted])
+        if self.year is not None:
+            # the year a chunk is about (from its headings); a chunk without one, its document's years
+            of_doc = np.array([self.year in index.docs[n].meta.years for n in table.names], dtype=bool)
+            out &= np.where(table.year >= 0, table.year == self.year, of_doc[table.doc])
         return out
 
     def mask_ids(self, index: IndexReader) -> list[str]:
