@@ -93,14 +93,6 @@ def login(name: str, at: AppTest | None = None, password: str | None = None) -> 
     return at
 
 
-def wait_for_queue(root: Path) -> None:
-    """Until the worker has run every queued job (polling the queue, never a fixed wait)."""
-    deadline = time.monotonic() + HANG
-    while Jobs(root).pending():
-        assert time.monotonic() < deadline, "the worker did not empty the queue"
-        time.sleep(0.1)
-
-
 def _strings(message) -> Iterator[str]:
     """Every string field of a protobuf message, nested ones included."""
     for field, value in message.ListFields():
@@ -279,8 +271,7 @@ def test_an_editor_upload_goes_through_the_queue_and_then_shows_in_the_library(o
     at.button(key="add").click().run()
     assert not at.exception, at.exception
     assert [shown([s]) for s in at.success] == ["Đã đưa vào hàng đợi (việc số 1): bao-cao-bac-ha.md"]
-    worker.wake()
-    wait_for_queue(own_server)
+    assert worker.wait_idle(HANG), "the worker did not empty the queue"
     job = Jobs(own_server).get(1)
     assert job is not None and job.state.value == "done", job
     at.run()
@@ -406,7 +397,7 @@ def test_an_admin_starts_an_empty_server_with_a_new_collection(tmp_path: Path, m
     assert not at.exception, at.exception
     w = Worker(root, poll=0.1).start()
     try:
-        wait_for_queue(root)
+        assert w.wait_idle(HANG), "the worker did not empty the queue"
     finally:
         w.stop(timeout=HANG)
     at.run()

@@ -227,6 +227,8 @@ class Worker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._idle = threading.Condition()  # notified each time the thread finds the queue empty
+        self._passes = 0  # how many times it has
 
     def start(self) -> Worker:
         """Start the worker thread (jobs a previous server left running are queued again first)."""
@@ -251,8 +253,20 @@ class Worker:
             os.nice(WORKER_NICE)
         while not self._stop.is_set():
             if not self.run_one():
+                with self._idle:
+                    self._passes += 1
+                    self._idle.notify_all()
                 self._wake.wait(self._poll)
                 self._wake.clear()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the started worker has run every job queued before this call: True, or False when `timeout`
+        seconds passed first. It waits for two empty passes of the queue: the second began after the call."""
+        with self._idle:
+            seen = self._passes
+        self.wake()
+        with self._idle:
+            return self._idle.wait_for(lambda: self._passes >= seen + 2, timeout)
 
     def run_one(self) -> bool:
         """Run the oldest queued job, if any; False when none waited."""

@@ -156,6 +156,16 @@ class LiveIndex:
             self._start_reload()
         return live
 
+    def settle(self, timeout: float | None = None) -> Generation:
+        """The generation answering once the live one on disk is loaded: what `current` gives, after waiting for
+        the reload it starts, if any (for a caller that must see the newest, e.g. after an ingest it ran)."""
+        self._checked = 0.0
+        live = self.current()
+        loading = self._loading
+        if loading is not None:
+            loading.join(timeout)
+        return self._live or live
+
     def _start_reload(self) -> None:
         with self._lock:
             if self._loading is not None:

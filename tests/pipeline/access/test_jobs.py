@@ -4,7 +4,6 @@ progress and reports recorded, an audit line per document, the live generation s
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -25,15 +24,6 @@ def index(tmp_path, fake_embedder):
 
 def _done_log(index):
     return [(e.actor, e.action, e.target) for e in Accounts(index).audit_log() if e.action.startswith("document")]
-
-
-def _until(check, seconds=120.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.05)
-    raise AssertionError("not reached before the deadline")
 
 
 def test_an_upload_is_queued_then_ingested_into_its_collection_with_an_audit_line(index):
@@ -118,7 +108,7 @@ def test_the_worker_thread_runs_jobs_while_the_old_generation_keeps_answering(in
         answer = pipeline.open_answerer(index).ask("tang truong kinh te nam 2022")
         assert answer.to_json()["passages"]  # answered from the live generation meanwhile
         release.set()
-        _until(lambda: jobs.get(job.id).state is JobState.DONE)
+        assert worker.wait_idle(120) and jobs.get(job.id).state is JobState.DONE
     finally:
         release.set()
         worker.stop(timeout=60)

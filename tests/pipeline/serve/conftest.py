@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,21 +22,12 @@ IN_B = [DATA / "qd-1378-bnv.md", SEED]
 PASSWORD = "mat-khau-dai"
 
 
-def wait_for(condition, seconds: float = 60.0, every: float = 0.05, what: str = "the condition"):
-    """Poll `condition()` until it returns something truthy (returned), failing after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(every)
-    raise AssertionError(f"{what} did not happen within {seconds:.0f} s")
-
-
 @dataclass
 class Running:
     url: str
     live: object  # the server's LiveIndex
     server: object  # the uvicorn.Server
+    worker: object = None  # the ingest Worker running its jobs, if any
 
     def client(self, token: str | None = None, **headers: str) -> httpx.Client:
         if token:
@@ -46,24 +36,24 @@ class Running:
 
 
 @contextlib.contextmanager
-def serve_api(root: Path, settings, wake=None, live=None) -> Iterator[Running]:
+def serve_api(root: Path, settings, worker=None, live=None) -> Iterator[Running]:
     import uvicorn
 
     from pipeline.serve.api import create_api
     from pipeline.serve.service import LiveIndex
 
     live = live or LiveIndex(root)
-    app = create_api(root, settings, live=live, wake=wake)
+    app = create_api(root, settings, live=live, wake=worker.wake if worker else None)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    sock.listen(128)  # connections wait in the kernel's queue until uvicorn takes them: no start to wait for
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        wait_for(lambda: server.started, 30, what="the server start")
-        yield Running(f"http://127.0.0.1:{port}", live, server)
+        yield Running(f"http://127.0.0.1:{port}", live, server, worker)
     finally:
         server.should_exit = True
         thread.join(30)

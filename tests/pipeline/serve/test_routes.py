@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.settings import Settings
 from tests.conftest import DATA
-from tests.pipeline.serve.conftest import serve_api, wait_for
+from tests.pipeline.serve.conftest import serve_api
 
 LIMIT_MB = 0.05  # 50 KB: the test documents are 1–7 KB
 NEW = DATA / "qd-63-2025-dongnai.md"
@@ -21,7 +21,7 @@ def served(library):
     worker = Worker(library.root, poll=0.2).start()
     try:
         with serve_api(library.root, Settings(rate_per_minute=100_000, max_upload_mb=LIMIT_MB),
-                       wake=worker.wake) as running:
+                       worker=worker) as running:
             yield running
     finally:
         worker.stop(timeout=60)
@@ -101,18 +101,11 @@ def test_an_upload_is_queued_ingested_and_then_searchable_and_removable(served, 
         assert queued.status_code == 202, queued.text
         job = queued.json()
         assert job["state"] in ("queued", "running", "done") and job["names"] == [NEW.name]
-
-        def finished():
-            got = client.get(f"/api/jobs/{job['id']}").json()
-            return got if got["state"] in ("done", "failed") else None
-
-        done = wait_for(finished, 120, 0.1, "the ingest job")
+        assert served.worker.wait_idle(120), "the ingest job did not end"
+        done = client.get(f"/api/jobs/{job['id']}").json()
         assert done["state"] == "done" and NEW.name in done["report"]["added"], done
-
-        def listed():
-            return NEW.name in {d["name"] for d in client.get("/api/documents").json()}
-
-        wait_for(listed, 60, 0.1, "the new generation being served")
+        served.live.settle(60)  # the new generation served
+        assert NEW.name in {d["name"] for d in client.get("/api/documents").json()}
         answer = client.post("/api/ask", json={"question": "Đồng Nai quyết định 63/2025", "top_k": 5}).json()
         assert NEW.name in {p["doc"] for p in answer["passages"]}
 
@@ -133,10 +126,10 @@ def test_an_upload_is_queued_ingested_and_then_searchable_and_removable(served, 
     with served.client(library.tokens["editor-a"]) as client:
         removal = client.delete(f"/api/documents/{NEW.name}")
         assert removal.status_code == 202
-        wait_for(lambda: client.get(f"/api/jobs/{removal.json()['id']}").json()["state"] == "done", 120, 0.1,
-                 "the removal job")
-        wait_for(lambda: NEW.name not in {d["name"] for d in client.get("/api/documents").json()}, 60, 0.1,
-                 "the document to go")
+        assert served.worker.wait_idle(120), "the removal job did not end"
+        assert client.get(f"/api/jobs/{removal.json()['id']}").json()["state"] == "done"
+        served.live.settle(60)
+        assert NEW.name not in {d["name"] for d in client.get("/api/documents").json()}
     import pipeline
 
     actions = [(e.actor, e.action, e.target) for e in pipeline.Accounts(library.root).audit_log()]
@@ -154,16 +147,17 @@ def test_a_new_server_lists_no_document_then_its_first_upload_creates_the_index(
     token = accounts.new_token("boss", by="test")
     worker = Worker(tmp_path, poll=0.2).start()
     try:
-        with serve_api(tmp_path, Settings(rate_per_minute=100_000), wake=worker.wake) as running, \
+        with serve_api(tmp_path, Settings(rate_per_minute=100_000), worker=worker) as running, \
                 running.client(token) as c:
             assert c.get("/api/documents").json() == []  # no index yet: an empty library, not an error
             r = c.post("/api/documents", data={"collection": "noi-vu"},
                        files={"file": (NEW.name, NEW.read_bytes(), "text/markdown")})
             assert r.status_code == 202, r.text
             job = r.json()["id"]
-            wait_for(lambda: c.get(f"/api/jobs/{job}").json()["state"] in ("done", "failed"), 120, what="the job")
+            assert worker.wait_idle(120), "the job did not end"
             assert c.get(f"/api/jobs/{job}").json()["report"]["added"] == [NEW.name]
-            rows = wait_for(lambda: c.get("/api/documents").json(), 60, what="the new index served")
+            running.live.settle(60)
+            rows = c.get("/api/documents").json()
             assert [(d["name"], d["collection"]) for d in rows] == [(NEW.name, "noi-vu")]
     finally:
         worker.stop(timeout=60)

@@ -10,7 +10,6 @@ import pytest
 
 from pipeline.access.accounts import Refused
 from tests.conftest import DATA
-from tests.pipeline.serve.conftest import wait_for
 
 
 def test_a_new_generation_is_swapped_in_whole_and_the_old_keeps_answering(tmp_path, fake_embedder):
@@ -38,7 +37,8 @@ def test_a_new_generation_is_swapped_in_whole_and_the_old_keeps_answering(tmp_pa
     assert live.view(frozenset({"a"})).docs.keys() == {"qd-97-2025-ubnd.md"}
     assert live.answerer(frozenset({"a"})) is first
     HeldLoad.release.set()
-    new = wait_for(lambda: live.current() if live.current().name != old.name else None, 60, what="the reload")
+    new = live.settle(60)
+    assert new.name != old.name
     assert new.view(frozenset({"a"})).docs.keys() == {"qd-97-2025-ubnd.md", "nd-25-2025-cp.md"}
     assert live.answerer(frozenset({"a"})) is not first and HeldLoad.loads == 2  # one reload, not one a request
     assert first.ask("hỗ trợ chi phí tư vấn pháp luật").passages  # the old engine still answers
