@@ -76,11 +76,10 @@ def _embedder_for(args: argparse.Namespace):
 
     name = args.model
     if name is None:
-        from pipeline.store.layout import IndexDamaged, current_generation, read_manifest
+        from pipeline.store.layout import IndexDamaged, built_with
 
         try:
-            gen = current_generation(index_root(args.index))
-            name = read_manifest(gen)["embedder"]["name"] if gen else DEFAULT_MODEL
+            name = built_with(index_root(args.index)) or DEFAULT_MODEL
         except IndexDamaged:  # ingest rebuilds it; give --model if it was not the default
             name = DEFAULT_MODEL
     return load_embedder(name)

@@ -159,6 +159,27 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+_READY: set[tuple[Path, str]] = set()  # (database, schema) pairs this process has created the tables of
+
+
+@contextlib.contextmanager
+def database(path: Path, schema: str) -> Iterator[sqlite3.Connection]:
+    """A connection to the access database at `path` (autocommit, rows by column name, write-ahead log), the
+    tables of `schema` created on its first use in this process: what accounts, the queue and the rate limit
+    share."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    try:
+        if (path, schema) not in _READY:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(schema)
+            _READY.add((path, schema))
+        yield db
+    finally:
+        db.close()
+
+
 class Accounts:
     """The accounts of the index folder `root` (``<root>/access.sqlite``, created on first write)."""
 
@@ -167,17 +188,8 @@ class Accounts:
         self.path = self.root / ACCESS_DB
         self._dummy = hash_password("-", b"0" * 16)  # what a login for an unknown name is checked against
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            yield db
-        finally:
-            db.close()
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return database(self.path, _SCHEMA)
 
     # ---- accounts ----
 

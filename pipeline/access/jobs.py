@@ -14,13 +14,13 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.access.accounts import ACCESS_DB, Accounts, Refused
+from pipeline.access.accounts import ACCESS_DB, Accounts, Refused, database
 from pipeline.embed import Embedder
 from pipeline.types import collection_name
 
@@ -91,17 +91,8 @@ class Jobs:
         self.path = self.root / ACCESS_DB
         self.folder = self.root / QUEUE
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            yield db
-        finally:
-            db.close()
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return database(self.path, _SCHEMA)
 
     def submit_upload(self, files: Sequence[tuple[str, bytes]], collection: str, actor: str,
                       replace: bool = False) -> Job:
@@ -312,15 +303,17 @@ class IngestRunner:
         self._embedder: Embedder | None = None
 
     def _embedder_for(self) -> Embedder:
+        """The index's own embedder (read from its manifest), else the one a new index is created with."""
         if self._embedder is None:
             from pipeline.embed import load_embedder
-            from pipeline.store.library import Library
-            from pipeline.store.reader import open_index
+            from pipeline.settings import Settings
+            from pipeline.store.layout import IndexDamaged, built_with
 
-            library = Library(self.root)
-            index = open_index(self.root) if library.generation else None
-            self._embedder = load_embedder(library.embedder_name(index))
-            del index
+            try:
+                name = built_with(self.root)
+            except IndexDamaged:  # the ingest rebuilds it
+                name = None
+            self._embedder = load_embedder(name or Settings.from_env().model)
         return self._embedder
 
     def __call__(self, job: Job, progress: Callable[[str, int, int], None]) -> dict:
@@ -353,13 +346,13 @@ class IngestRunner:
         """(one refusal line per name the job's account may not touch, the names it may): an upload into a
         collection it does not edit, or named like a document of such a collection; a removal of such a
         document. Raises `Refused` 403 when the account no longer exists."""
-        from pipeline.store.layout import index_root
+        from pipeline.store.layout import index_root, live_name
         from pipeline.store.reader import salvage_documents
 
         account = Accounts(self.root).get(job.actor)
         if account is None:
             raise Refused(403, f"account '{job.actor}' no longer exists: nothing done (tài khoản không còn)")
-        docs = salvage_documents(index_root(self.root)) if (self.root / "CURRENT").exists() else {}
+        docs = salvage_documents(index_root(self.root)) if live_name(index_root(self.root)) else {}
         refused: list[str] = []
         if job.action is Action.ADD and not account.can_edit(job.collection or ""):
             return [f"{n}: {account.name} may not upload into '{job.collection}' (không có quyền)"

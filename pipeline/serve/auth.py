@@ -54,9 +54,8 @@ def authenticate(accounts: Accounts, peer: str, headers: Mapping[str, str], sett
         if found is None:
             raise Refused(401, BAD_TOKEN)
         return found
-    if settings.trusted_header and from_proxy(peer, settings):
-        name = headers.get(settings.trusted_header.lower(), "").strip()
-        found = accounts.get(name) if name and len(name) <= 60 else None
-        if found is not None:
-            return found
+    name = settings.sso_name(headers, peer)  # read from the proxy only
+    found = accounts.get(name) if name and len(name) <= 60 else None
+    if found is not None:
+        return found
     raise Refused(401, NO_TOKEN)

@@ -13,13 +13,13 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import random
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.access.accounts import database
 
 MAX_KEYS = 100_000  # buckets kept; beyond it the fullest ones (idle keys) are dropped
 _SCHEMA = "CREATE TABLE IF NOT EXISTS rate (kind TEXT, key TEXT, tokens REAL, at REAL, PRIMARY KEY (kind, key))"
@@ -67,11 +67,8 @@ class RateLimit:
     def _take_shared(self, key: str, now: float) -> float | None:
         """`take`, with the bucket read and written in one transaction of the shared database."""
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        with contextlib.closing(db):
+        with database(self.path, _SCHEMA) as db:
             db.execute("PRAGMA synchronous=OFF")  # a bucket lost in a power cut is only a fuller one
-            db.execute(_SCHEMA)
             db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT tokens, at FROM rate WHERE kind = ? AND key = ?", (self.kind, key)).fetchone()
             before, at = (float(row[0]), float(row[1])) if row else (self.capacity, now)

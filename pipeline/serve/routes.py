@@ -188,25 +188,20 @@ def _flag(raw: object) -> bool:
 def _check_names(server: Server, account: Account, names: list[str], replace: object) -> None:
     """Uploads named like an indexed document: refused unless the account may edit that document's collection
     (403, audited) and asked to replace it (409)."""
+    from pipeline.access.permits import upload_clash
+    from pipeline.store.layout import live_name
     from pipeline.store.library import safe_name
 
     try:
         safe = [safe_name(n) for n in names]
     except ValueError as e:
         raise Refused(400, str(e)) from None
-    docs = server.live.current().index.docs if server.live.generation or _has_index(server) else {}
-    clash = [n for n in safe if n in docs]
-    theirs = [n for n in clash if not account.can_edit(docs[n].collection)]
-    if theirs:
-        raise refuse(server, account, 403, f"{', '.join(theirs)}: a document of this name belongs to a collection "
-                                           "you cannot edit — rename the file (tên tệp đã được dùng)", theirs[0],
-                     {"why": "name"})
-    if clash and not _flag(replace):
-        raise Refused(409, f"{', '.join(clash)}: already indexed — upload again with replace=true, or rename the "
-                           "file (đã có trong chỉ mục — thay thế?)")
-
-
-def _has_index(server: Server) -> bool:
-    from pipeline.store.layout import live_name
-
-    return bool(live_name(server.root))
+    index = server.live.current().index if server.live.generation or live_name(server.root) else None
+    clash = upload_clash(index, safe, account)
+    if clash.forbidden:
+        raise refuse(server, account, 403, f"{', '.join(clash.forbidden)}: a document of this name belongs to a "
+                                           "collection you cannot edit — rename the file (tên tệp đã được dùng)",
+                     clash.forbidden[0], {"why": "name"})
+    if clash.replaces and not _flag(replace):
+        raise Refused(409, f"{', '.join(clash.replaces)}: already indexed — upload again with replace=true, or "
+                           "rename the file (đã có trong chỉ mục — thay thế?)")

@@ -93,6 +93,13 @@ def embed_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def built_with(root: Path) -> str | None:
+    """The embedder the live generation of `root` was built with, read from its manifest alone (nothing loaded);
+    None before the first ingest, IndexDamaged when the manifest is unreadable."""
+    gen = current_generation(root)
+    return read_manifest(gen)["embedder"]["name"] if gen else None
+
+
 def read_manifest(gen: Path) -> dict:
     """The manifest of a generation (format 1 or 2); IndexDamaged when unreadable, IndexUnavailable when newer."""
     try:
