@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
-from pipeline.ask.cells import cell_answers, row_text
+from pipeline.ask.cells import asked_cells, cell_answers, row_text
 from pipeline.ask.cite import date_text
 from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
@@ -218,6 +218,10 @@ class Answerer:
                          column_year=cell.year_fit(need.year), asks_two=asks_two)
             yield Scored(self._score(cell.text, p, need, src), p.rank, cell.text, cell.row.text)
         for row in p.rows:
+            if asks_two and (both := asked_cells(row, need.asks, need.words)) is not None:
+                src = Source(cell=True, row_named=1.0 if _names(need, " ".join((*row.context, row.label))) else -1.0,
+                             column_focus=True, asks_two=True, holds_asked=True)
+                yield Scored(self._score(both.text, p, need, src), p.rank, both.text, row.text)
             if row.kind is RowKind.DATA:
                 text = row_text(row)
                 src = Source(row=True, row_named=1.0 if _names(need, " ".join((*row.context, row.label))) else -1.0,

@@ -41,6 +41,7 @@ class Kind(Enum):
     TIME = "time"  # "giờ nào", "mấy giờ": a time of day
     FREQUENCY = "frequency"  # "tần suất", "bao lâu một lần"
     BODY = "body"  # "cơ quan nào", "đơn vị nào chủ trì", "ai"
+    CODE = "code"  # "mã số nào", "ký hiệu là gì": an identifier (a procedure's code "1.013225")
 
 
 # what a question (folded) says it asks for; DURATION is tested before DATE ("thời hạn bao nhiêu ngày")
@@ -48,13 +49,15 @@ _ASKS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.FREQUENCY, re.compile(r"\b(tan suat|bao lau mot lan|may lan mot|dinh ky bao lau)\b")),
     (Kind.DURATION, re.compile(r"\b(bao lau|(bao nhieu|may) (ngay|thang|tuan|gio|phut|nam)\b|thoi han bao)")),
     (Kind.TIME, re.compile(r"\b(gio nao|may gio|khung gio|luc may)\b")),
-    (Kind.DATE, re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi diem nao|thoi han nao)\b")),
+    (Kind.DATE, re.compile(r"\b(khi nao|ngay nao|thang nao|nam nao|bao gio|thoi diem nao|thoi han nao|"
+                          r"thoi gian nao)\b")),
     (Kind.RATE, re.compile(r"\b(phan tram|ty le|he so|bao nhieu lan|may lan)\b|%")),
     (Kind.AMOUNT, re.compile(r"\b(bao nhieu tien|bao nhieu dong|so tien|tong tien|kinh phi|muc (phi|thu|chi|gia|"
                              r"thuong|luong|tro cap|ho tro|cho vay|phat|hoc phi)|hoc phi|le phi|tong muc dau tu|"
                              r"muc tien)\b")),
-    (Kind.BODY, re.compile(r"\b(co quan nao|don vi nao|to chuc nao|ai|so nao|bo nao|cap nao|chu tri|nhung "
+    (Kind.BODY, re.compile(r"\b(co quan nao|don vi nao|to chuc nao|ai|(?<!ma )so nao|bo nao|cap nao|chu tri|nhung "
                            r"co quan|ben nao)\b")),
+    (Kind.CODE, re.compile(r"\b(ma so|ma (?:thu tuc|tthc|dinh danh|ho so|nao|gi|la gi)|ky hieu|so hieu)\b")),
     (Kind.FIGURE, re.compile(r"\b(bao nhieu|may|so luong)\b")),
 )
 # what a sentence states, kind by kind (accented text; BODY is matched case-sensitively: "Sở Nội vụ")
@@ -69,6 +72,9 @@ _STATES: dict[Kind, re.Pattern[str]] = {
     Kind.BODY: re.compile(r"\b(?:Sở|Bộ|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Ban|Trung tâm|Phòng|Hội đồng|"
                           r"Chủ tịch|Thanh tra|Kho bạc|Văn phòng|Bảo hiểm|Ngân hàng|Đoàn|Tòa án|Viện|Tổng cục)"
                           r"\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]"),
+    # a procedure's code ("1.013225", "2.002345.000.00.00.H12") or a value introduced as a code ("Mã số: QT-01")
+    Kind.CODE: re.compile(r"(?<![\d.,])\d{1,2}\.\d{5,6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?(?![\d,]|\.\d)|"
+                          r"\b(?:mã|ký hiệu|số hiệu)(?: số)?\s*:\s*[A-Z0-9][\w.\-/]*", re.IGNORECASE),
 }
 _DOC_TYPES = ("nghị quyết|quyết định|nghị định|thông tư|chỉ thị|kế hoạch|công văn|luật|báo cáo|tờ trình|"
               "thông báo|hướng dẫn|đề án|chương trình|pháp lệnh|văn bản")
@@ -112,7 +118,7 @@ FEATURES = (
     "focus",  # share of the weight of the words next to the question word ("mức cho vay *tối đa*")
     "context",  # share of the term weight found only in the lines just before the sentence (a list's lead-in)
     "near_value",  # share of the term weight in the clause(s) that state the value asked for
-    "kind",  # +1 the sentence states a value of the kind asked (amount, rate, date, body …), -1 it states none
+    "kind",  # +1 the sentence states a value of each kind asked (amount, rate, date, body …), -1 of none
     "unit",  # a figure in the sentence carries the unit the question names ("bao nhiêu *tuần*" → "03 tuần")
     "bound",  # the question's bound ("tối đa") is the sentence's ("không quá")
     "other_bound",  # the sentence states the opposite bound only
@@ -154,6 +160,7 @@ class Source:
     column_focus: bool = False
     column_year: float = 0.0  # +1 / -1 / 0
     asks_two: bool = False
+    holds_asked: bool = False  # cells chosen, one under a header holding each kind of value asked
 
 
 SENTENCE = Source()
@@ -177,6 +184,7 @@ class Need:
     for_what: bool = False  # "… quy định về gì?", "… là nghị quyết gì?": asks what a document is about
     words: frozenset[str] = frozenset()  # the question's folded syllables
     numbers: frozenset[str] = frozenset()  # the numbers of the documents it names: "996" of "qd 996"
+    asks_year: bool = False  # "năm nào": a bare year ("2026") states the date asked
     total: float = field(init=False, default=0.0)
     # each term with its weight and whether it is matched accented (typed with accents) or folded
     keyed: tuple[tuple[str, float, bool], ...] = field(init=False, default=())
@@ -213,7 +221,9 @@ class Need:
         what = bool(re.search(r"\b(ve (viec )?gi|la gi|gi\??$|nhung gi|noi dung gi)", folded))
         for_what = not asks and bool(numbers) and (what or len(rest) <= 3 or " nao" in f" {folded}")
         words = frozenset(fold(w) for w in syllables(question))
-        return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers)
+        asks_year = bool(re.search(r"\b(vao |trong |tu |den )?nam nao\b", folded))
+        return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers,
+                   asks_year)
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -383,7 +393,8 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
     if specific == [Kind.FIGURE] and need.unit and need.unit[0] not in _TIME_UNITS:
         kind = [_states_count(sentence)]  # "bao nhiêu học sinh": a count, not "65 năm"
     else:
-        kind = [states(sentence, k) for k in specific]
+        kind = [states(sentence, k) or (k is Kind.DATE and need.asks_year and bool(YEAR_RE.search(sentence)))
+                for k in specific]
     f_sent = fold(sentence)
     has_max, has_min = bool(_MAX_S.search(f_sent)), bool(_MIN_S.search(f_sent))
     negation = bool(_NEGATION.search(_BOUNDS.sub(" ", sentence)))
@@ -395,7 +406,7 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         focus,
         context / need.total,
         _near_value(sentence, need),
-        (1.0 if any(kind) else -1.0) if kind else 0.0,
+        1.0 if source.holds_asked else 2.0 * sum(kind) / len(kind) - 1.0 if kind else 0.0,
         float(_has_unit(sentence, need.unit)),
         float(need.bound == "max" and has_max or need.bound == "min" and has_min),
         float(need.bound == "max" and has_min and not has_max or need.bound == "min" and has_max and not has_min),

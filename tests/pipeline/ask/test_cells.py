@@ -57,3 +57,52 @@ def test_a_question_aimed_at_a_table_gets_the_cell_at_its_row_and_column(tables_
     cited = ans.passages[rank - 1]
     assert span in cited.text.split("\n")  # the row that prints the cell is what gets highlighted
     assert any(r.kind is RowKind.HEADER for r in cited.rows)  # and its passage reads it under its header
+
+
+# a plan's task table (body responsible, partners, time) and a list of procedures by code: documents of the corpus
+# that bench/qa_corpus.jsonl asks nothing of
+MORE = ["310-KH-UBND__31786b0833a4130d.md", "3782-QĐ-UBND__e83d7b60c0b1d639.md"]
+
+
+@pytest.fixture(scope="module")
+def plans_index(tmp_path_factory):
+    from pipeline.store.ingest import ingest
+
+    root = tmp_path_factory.mktemp("plans")
+    ingest([DOCS / name for name in MORE], FakeEmbedder(), root=root)
+    return open_answerer(root, model=FakeEmbedder())
+
+
+@pytest.mark.parametrize("question", [
+    "Theo Kế hoạch 310/KH-UBND, nhiệm vụ khảo sát, đánh giá thực trạng hạ tầng viễn thông trong các khu công nghệ "
+    "cao do cơ quan nào chủ trì và thực hiện vào thời gian nào?",
+    "nhiem vu khao sat danh gia thuc trang ha tang vien thong khu cong nghe cao do co quan nao chu tri, thuc hien "
+    "khi nao",
+])
+def test_a_question_asking_two_things_of_a_row_gets_both_cells_under_their_headers(plans_index, question):
+    text = plans_index.ask(question).text
+    assert text.startswith("Khảo sát, đánh giá thực trạng hạ tầng viễn thông"), text  # the row asked about
+    assert "Cơ quan chủ trì: Ban Quản lý các khu công nghệ cao và khu công nghiệp" in text
+    assert "Thời gian thực hiện: Quý IV/2025- Quý II/2026" in text
+    assert "phối hợp" not in text  # the partners' column is not what was asked
+
+
+@pytest.mark.parametrize("question", [
+    "Thủ tục sửa đổi, bổ sung/cấp lại giấy chứng nhận lưu hành tự do (CFS) đối với hàng hóa xuất khẩu trong lĩnh "
+    "vực báo chí có mã số nào?",
+    "ma so thu tuc cap lai giay chung nhan luu hanh tu do CFS linh vuc bao chi xuat ban",
+])
+def test_a_question_asking_for_a_code_gets_the_code_cell_of_its_procedure(plans_index, question):
+    assert "Mã số TTHC: 1.014465" in plans_index.ask(question).text
+
+
+def test_cells_for_two_kinds_need_a_column_for_each():
+    from pipeline.ask.cells import asked_cells
+    from pipeline.ask.features import Kind
+
+    row = TableRow(RowKind.DATA, 0, ("2", "Đề xuất giải pháp", "Sở Tài chính", "Sở Công Thương", "2026"),
+                   ("STT", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời gian"))
+    both = asked_cells(row, frozenset({Kind.BODY, Kind.DATE}), frozenset({"chu", "tri", "nam", "nao"}))
+    assert both is not None and both.text == "Đề xuất giải pháp · Chủ trì: Sở Tài chính; Thời gian: 2026"
+    assert asked_cells(row, frozenset({Kind.BODY}), frozenset()) is None  # one kind: the cell answers it
+    assert asked_cells(row, frozenset({Kind.BODY, Kind.RATE}), frozenset()) is None  # no column holds a rate

@@ -132,3 +132,19 @@ def test_a_document_the_question_names_is_not_another_one():
     own = "(Ban hành kèm theo Quyết định số 161/2025/QĐ-UBND ngày 23/11/2025 của Ủy ban nhân dân tỉnh Ninh Bình)"
     assert _feature(own, need, "cites_other") == 0
     assert _feature("Căn cứ Nghị định số 30/2020/NĐ-CP về công tác văn thư;", need, "cites_other") == 1
+
+
+def test_a_question_for_a_code_asks_a_code_and_a_procedures_code_states_one():
+    assert _need("Thủ tục cấp lại giấy phép có mã số nào?").asks == {Kind.CODE}  # "mã số nào" is no "sở nào"
+    assert Kind.BODY in _need("Sở nào chủ trì?").asks
+    assert states("1.014465 Thủ tục cấp lại giấy chứng nhận", Kind.CODE)
+    assert states("Mã số: QT-01", Kind.CODE)
+    assert not states("mức thu 1.500.000 đồng", Kind.CODE)  # an amount is no code
+    assert not states("tăng 2,5% so với năm 2024", Kind.CODE)
+
+
+def test_a_sentence_stating_only_one_of_two_kinds_asked_half_meets_the_question():
+    need = _need("Cơ quan nào chủ trì và thực hiện năm nào?")
+    assert _feature("Sở Tài chính chủ trì, thực hiện năm 2026", need, "kind") == 1  # "năm nào": a year states it
+    assert _feature("Sở Tài chính chủ trì", need, "kind") == 0
+    assert _feature("các sở chủ trì thực hiện", need, "kind") == -1
