@@ -209,6 +209,8 @@ def table_paragraphs(rows: Sequence[Sequence[Cell]], table: int, before: Sequenc
             row = TableRow(RowKind.GROUP, table, (group,), (), (), caption, unit)
             out.append(Paragraph(row.printed, row=row))
             continue
+        if len(cells) > width and not cells[0] and RUNNING_NUMBER_RE.fullmatch(cells[1]):
+            cells = cells[1:]  # the bar form's meeting bars read as an empty cell before the running number
         cells = cells[:width]
         shift = width - len(cells)
         carried = tuple(c for c in above[:shift] if c and not _numeric(c) and c != group)

@@ -73,6 +73,18 @@ def test_meeting_bars_inside_a_full_width_row_are_an_empty_cell():
     assert rows[2].column("41") == "2026"
 
 
+def test_an_empty_cell_read_before_a_rows_running_number_does_not_push_its_cells_out_of_their_columns():
+    # a list of procedures (QĐ 3782/QĐ-UBND Nghệ An): after the bold group row three bars meet
+    text = bars(["**TT**", "**Mã số TTHC**", "**Tên thủ tục hành chính**", "**Cách thức, địa điểm thực hiện**"],
+                ["**I**", "**THỦ TỤC HÀNH CHÍNH CẤP TỈNH**"],
+                ["", "1", "1.014464", "Thủ tục cấp giấy chứng nhận lưu hành tự do (CFS)", "Nộp hồ sơ trực tuyến"],
+                ["2", "1.014465", "Thủ tục cấp lại giấy chứng nhận lưu hành tự do (CFS)", "Nộp hồ sơ trực tiếp"])
+    _, rows = rows_of(text)
+    first = next(r for r in rows if r.kind is RowKind.DATA)
+    assert first.cells == ("1", "1.014464", "Thủ tục cấp giấy chứng nhận lưu hành tự do (CFS)", "Nộp hồ sơ trực tuyến")
+    assert first.column("1.014464") == "Mã số TTHC"
+
+
 def test_a_group_label_row_is_carried_into_the_rows_below_it():
     text = bars(["**STT**", "**Địa bàn/tên xã, phường**"], ["**I**", "**Đô thị (21 phường)**"],
                 ["1", "Phường Phong Điền"], ["2", "Phường Phong Thái"], ["**II**", "**Nông thôn**"], ["3", "Xã Phú Hồ"])
