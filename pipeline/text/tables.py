@@ -307,17 +307,33 @@ def parse_bar_table(lines: list[str], start: int) -> tuple[list[list[Cell]], int
         width = lead  # one bold header row, then rows that are not: the header's cells are the table's columns
     rows: list[list[Cell]] = []
     row: list[Cell] = []
-    for s in slots:
-        if s is not None:
+    i = 0
+    while i < len(slots):
+        if (s := slots[i]) is not None:
             row.append(s)
         elif row and (len(row) >= width or all(c.bold for c in row)):
+            run = _meeting(slots, i)
+            if len(row) < width and run == width - len(row) + 1:
+                # a bold row of a few cells whose bars then meet exactly as often as its missing cells and one
+                # row boundary need: those are its own empty cells, not the next row's
+                row.extend(Cell((), None) for _ in range(run - 1))
+                i += run - 1
             rows.append(row)
             row = []
         elif row or rows:
             row.append(Cell((), None))
+        i += 1
     if row:
         rows.append(row)
     return rows, end
+
+
+def _meeting(slots: Sequence[Cell | None], i: int) -> int:
+    """How many times bars meet in a row from slot `i` on."""
+    n = 0
+    while i + n < len(slots) and slots[i + n] is None:
+        n += 1
+    return n
 
 
 def markdown_tables(text: str, first: int = 0) -> tuple[str, list[list[list[Cell]]]]:

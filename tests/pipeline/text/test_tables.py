@@ -85,6 +85,19 @@ def test_an_empty_cell_read_before_a_rows_running_number_does_not_push_its_cells
     assert first.column("1.014464") == "Mã số TTHC"
 
 
+def test_a_bold_group_row_keeps_its_own_empty_cells_and_the_row_below_starts_at_the_first_column():
+    # an export plan (QĐ 2954/QĐ-UBND Sơn La): "1 Cà Phê" over the whole width, then its area and output rows
+    text = bars(["**TT**", "**Chỉ tiêu**", "**ĐVT**", "**Năm 2026**", "**Năm 2030**"],
+                ["**1**", "**Cà Phê**", "", "", ""],
+                ["-", "Diện tích", "Ha", "27.000", "30.000"],
+                ["-", "Sản lượng cà phê nhân", "Tấn", "39.800", "54.468"])
+    _, rows = rows_of(text)
+    assert [r.kind for r in rows] == [RowKind.HEADER, RowKind.GROUP, RowKind.DATA, RowKind.DATA]
+    area = rows[2]
+    assert area.cells == ("-", "Diện tích", "Ha", "27.000", "30.000") and area.context == ("1 Cà Phê",)
+    assert area.column("30.000") == "Năm 2030"
+
+
 def test_a_group_label_row_is_carried_into_the_rows_below_it():
     text = bars(["**STT**", "**Địa bàn/tên xã, phường**"], ["**I**", "**Đô thị (21 phường)**"],
                 ["1", "Phường Phong Điền"], ["2", "Phường Phong Thái"], ["**II**", "**Nông thôn**"], ["3", "Xã Phú Hồ"])
