@@ -49,9 +49,10 @@ class TableRow:
 
     @property
     def label(self) -> str:
-        """What the row is about: its first cell that is not a running number ("1", "a", "II") or a dash."""
+        """What the row is about: its first cell that is not a running number ("1", "a", "II"), a dash or a
+        procedure's code ("1.014389.H13")."""
         for c in self.cells:
-            if c and not _ORDINAL_RE.fullmatch(c):
+            if c and not _ORDINAL_RE.fullmatch(c) and not _CODE_CELL_RE.fullmatch(c):
                 return c
         return ""
 
@@ -75,6 +76,7 @@ class TableRow:
 
 
 _ORDINAL_RE = re.compile(r"(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])[.)]?|[-+*•–]", re.IGNORECASE)
+_CODE_CELL_RE = re.compile(r"\d+(?:\.\d+)+\.[A-Z]\w*")  # "1.014389.H13", "1.001786.000.00.00.H13"
 
 
 @dataclass(frozen=True)

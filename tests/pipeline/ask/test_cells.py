@@ -106,3 +106,10 @@ def test_cells_for_two_kinds_need_a_column_for_each():
     assert both is not None and both.text == "Đề xuất giải pháp · Chủ trì: Sở Tài chính; Thời gian: 2026"
     assert asked_cells(row, frozenset({Kind.BODY}), frozenset()) is None  # one kind: the cell answers it
     assert asked_cells(row, frozenset({Kind.BODY, Kind.RATE}), frozenset()) is None  # no column holds a rate
+
+
+def test_a_procedures_code_is_a_value_of_its_row_not_its_label():
+    row = TableRow(RowKind.DATA, 0, ("01", "1.014466.H12", "Công nhận kết quả thăm dò khoáng sản", "48 ngày"),
+                   ("STT", "Mã số TTHC", "Tên TTHC", "Thời hạn giải quyết"))
+    assert row.label == "Công nhận kết quả thăm dò khoáng sản"
+    assert "Công nhận kết quả thăm dò khoáng sản · Mã số TTHC: 1.014466.H12" in [c.text for c in cell_answers((row,))]
