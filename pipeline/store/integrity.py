@@ -4,7 +4,12 @@ the manifest written atomically; what interrupted writes leave behind cleaned up
 
 Sizes are checked on every open (a `stat` per file). Hashes are checked once per generation per process: a
 generation is never modified after it is written, so a second open in the same process (the app reloading
-after a rerun) skips the read. The cost on the seed index and at corpus scale is in docs/benchmarks.md.
+after a rerun) skips the read. Across processes, a file whose hash matched is remembered in the index root's
+``.verified.json`` by what `stat` says of it (device, inode, size, modification and change times): a new
+process opening it unchanged does not read it again, so opening costs a `stat` per file, not a read of the
+whole index. Writing to a file, or replacing or copying it, changes its change time or inode, so it is hashed
+again; a stamp taken within `_RACY_SECONDS` of the file's last change is not remembered (a write in the same
+clock tick would keep the stamp: git's "racy clean" entries). The cost is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+VERIFIED = ".verified.json"  # in the index root: stat stamp → sha256 of files whose hash matched
+_RACY_SECONDS = 2.0
 
 # generations whose hashes matched in this process, keyed by (folder, manifest inode, manifest mtime)
 _verified: set[tuple[str, int, int]] = set()
@@ -46,23 +53,57 @@ def _key(gen: Path) -> tuple[str, int, int]:
 def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str]:
     """What is wrong with the files of `gen` against the manifest's `files` (empty: all good)."""
     found = []
+    stats: dict[str, os.stat_result] = {}
     for rel, want in sorted(files.items()):
         f = gen / rel
         try:
-            size = f.stat().st_size
+            stats[rel] = st = f.stat()
         except OSError:
             found.append(f"{rel} is missing")
             continue
-        if size != want["size"]:
-            found.append(f"{rel} has {size} bytes, the manifest says {want['size']} (truncated or replaced)")
+        if st.st_size != want["size"]:
+            found.append(f"{rel} has {st.st_size} bytes, the manifest says {want['size']} (truncated or replaced)")
     if found or not hashes or _key(gen) in _verified:
         return found
+    known = _read_verified(gen.parent)
+    matched: dict[str, str] = {}
+    now = time.time()
     for rel, want in sorted(files.items()):
+        stamp = _stamp(stats[rel])
+        if known.get(stamp) == want["sha256"]:
+            matched[stamp] = want["sha256"]
+            continue
         if sha256_file(gen / rel) != want["sha256"]:
             found.append(f"{rel} does not match its checksum (corrupted)")
+        elif now - stats[rel].st_ctime > _RACY_SECONDS:
+            matched[stamp] = want["sha256"]
     if not found:
         _verified.add(_key(gen))
+        if any(k not in known for k in matched):
+            _write_verified(gen.parent, {**known, **matched} if len(known) < 4 * len(files) + 64 else matched)
     return found
+
+
+def _stamp(st: os.stat_result) -> str:
+    """What `stat` says of a file that any write, replacement or copy changes."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def _read_verified(root: Path) -> dict[str, str]:
+    """The stamps of files whose hash matched (none when the file is missing or unreadable)."""
+    try:
+        known = json.loads((root / VERIFIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in known.items() if isinstance(v, str)} if isinstance(known, dict) else {}
+
+
+def _write_verified(root: Path, known: dict[str, str]) -> None:
+    """Remember the stamps, atomically; a read-only index folder remembers nothing (each process hashes)."""
+    tmp = root / f".tmp-verified-{os.getpid()}"  # collect_garbage removes it if a crash leaves it
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps(known), encoding="utf-8")
+        os.replace(tmp, root / VERIFIED)
 
 
 def write_manifest(gen: Path, manifest: dict) -> None:

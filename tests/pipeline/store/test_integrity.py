@@ -213,3 +213,41 @@ def test_a_database_changed_after_the_write_is_caught(index):
         db.execute("DROP TABLE chunks")
     with pytest.raises(IndexDamaged, match="chunks.sqlite (has|does not match)"):
         open_index(index)
+
+
+def _counting_hashes(monkeypatch) -> list:
+    """Every file integrity hashes from now on."""
+    read: list = []
+    real = integrity.sha256_file
+    monkeypatch.setattr(integrity, "sha256_file", lambda p: read.append(p.name) or real(p))
+    return read
+
+
+def test_a_file_whose_hash_matched_is_not_read_again_by_the_next_process_unless_it_changed(index, monkeypatch):
+    monkeypatch.setattr(integrity, "_RACY_SECONDS", -1.0)  # every stamp old enough to remember
+    read = _counting_hashes(monkeypatch)
+    open_index(index)
+    n_files = len(manifest_of(index)["files"])
+    assert len(read) == n_files and (index / integrity.VERIFIED).is_file()
+    integrity._verified.clear()  # as a new process: only the stamps on disk remain
+    read.clear()
+    open_index(index)
+    assert read == []  # a stat per file, no read
+    # a file replaced by one of the same size (another inode) is hashed again, and its damage is caught
+    f = current_generation(index) / "accents.json"
+    damaged = f.with_name("accents.tmp")
+    damaged.write_bytes(f.read_bytes().replace(b"a", b"b", 1))
+    damaged.replace(f)
+    integrity._verified.clear()
+    with pytest.raises(IndexDamaged, match="accents.json does not match"):
+        open_index(index)
+    assert read == ["accents.json"]
+
+
+def test_a_stamp_taken_right_after_a_files_change_is_not_remembered(index, monkeypatch):
+    monkeypatch.setattr(integrity, "_RACY_SECONDS", 1e9)  # every file changed "just now"
+    read = _counting_hashes(monkeypatch)
+    open_index(index)
+    integrity._verified.clear()
+    open_index(index)
+    assert len(read) == 2 * len(manifest_of(index)["files"])  # hashed by both: a same-tick write could hide
