@@ -60,9 +60,9 @@ class Recording(Answerer):
 
     calls: list[list[tuple[str, list[float]]]]
 
-    def _best(self, passages: list[Passage], need: Need, asks_two: bool = False) -> Scored | None:
+    def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         self.calls.append([])
-        return super()._best(passages, need, asks_two)
+        return super()._best(passages, need)
 
     def _score(self, sentence: str, p: Passage, need: Need, source: Source = SENTENCE) -> float:
         f = self._features(sentence, p, need, source)

@@ -20,7 +20,19 @@ from dataclasses import dataclass, replace
 
 from pipeline.ask.cells import asked_cells, cell_answers, row_text
 from pipeline.ask.cite import date_text
-from pipeline.ask.features import SENTENCE, Kind, Need, Source, features, has_figure, matched, score, syllables, tokens
+from pipeline.ask.features import (
+    SENTENCE,
+    WH_RE,
+    Kind,
+    Need,
+    Source,
+    features,
+    has_figure,
+    matched,
+    score,
+    syllables,
+    tokens,
+)
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
 from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
 from pipeline.refs.status import LINK_VI, Status, StatusIndex
@@ -37,7 +49,6 @@ from pipeline.types import Answer, DocMeta, Hit, Passage, RowKind
 MAX_ANSWER = 360  # characters of one answer sentence; longer ones are cut to the clauses that match
 CONTEXT = 200  # characters before a candidate sentence that may hold its condition (a list's lead-in)
 _COMPARE_RE = re.compile(r"\b(so sanh|so voi|doi chieu|chenh lech|tang hay giam)\b")
-_WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai|nao)\b")
 # words that say whether a figure is a target or a result, not which indicator it is: light in comparisons
 _KIND_WORDS = set("chỉ tiêu kế hoạch mục tiêu đạt thực hiện so sánh dự kiến phấn đấu đặt ra đề ra kết quả "
                   "ước với và".split())
@@ -89,7 +100,7 @@ def focus_terms(question: str) -> set[str]:
     nâng lương``. They name what is asked, so they weigh double when choosing the answer sentence."""
     syl = syllables(question)
     folded = " ".join(fold(w) for w in syl)
-    m = _WH_RE.search(folded)
+    m = WH_RE.search(folded)
     if not m:
         return set()
     start = folded[: m.start()].count(" ")
@@ -187,13 +198,14 @@ class Answerer:
         return features(sentence, need, heading=p.headings[-1].text if p.headings else "", rank=p.rank, year=p.year,
                         title=p.meta.title, issuer=p.meta.issuer or "", before=before, source=source)
 
-    def _best(self, passages: list[Passage], need: Need, asks_two: bool = False) -> Scored | None:
+    def _best(self, passages: list[Passage], need: Need) -> Scored | None:
         """The best candidate: a sentence (a lead-in ending with ':' takes the sentence after it along), a table
         cell or row (`_table_candidates`), or the title of the document the question names (`_title_candidate`).
-        `asks_two`: the question asks two things ("cơ quan nào chủ trì và thực hiện năm nào")."""
+        A question asking two things ("cơ quan nào chủ trì và thực hiện năm nào": `Need.asks_two`) also gets a
+        row's cell for each."""
         best = self._title_candidate(passages, need)
         for p in passages:
-            for scored in self._table_candidates(p, need, asks_two):
+            for scored in self._table_candidates(p, need):
                 if best is None or scored.score > best.score:
                     best = scored
             paras = [*p.text.split("\n"), *(note for _, note in p.footnotes)]
@@ -208,24 +220,24 @@ class Answerer:
                     best = scored
         return best
 
-    def _table_candidates(self, p: Passage, need: Need, asks_two: bool) -> Iterator[Scored]:
+    def _table_candidates(self, p: Passage, need: Need) -> Iterator[Scored]:
         """The passage's table cells, each read with its row and column labels, and its whole data rows read
         under their headers — with whether the question names the row, whether the words next to its question
         word name the column, and whether the column is of the year asked."""
         for cell in cell_answers(p.rows):
             src = Source(cell=True, row_named=1.0 if _names(need, cell.where) else -1.0,
                          column_focus=bool(need.focus & tokens(cell.header)),
-                         column_year=cell.year_fit(need.year), asks_two=asks_two)
+                         column_year=cell.year_fit(need.year), asks_two=need.asks_two)
             yield Scored(self._score(cell.text, p, need, src), p.rank, cell.text, cell.row.text)
         for row in p.rows:
-            if asks_two and (both := asked_cells(row, need.asks, need.words)) is not None:
+            if need.asks_two and (both := asked_cells(row, need.asks, need.words)) is not None:
                 src = Source(cell=True, row_named=1.0 if _names(need, " ".join((*row.context, row.label))) else -1.0,
                              column_focus=True, asks_two=True, holds_asked=True)
                 yield Scored(self._score(both.text, p, need, src), p.rank, both.text, row.text)
             if row.kind is RowKind.DATA:
                 text = row_text(row)
                 src = Source(row=True, row_named=1.0 if _names(need, " ".join((*row.context, row.label))) else -1.0,
-                             column_focus=bool(need.focus & tokens(" ".join(row.header))), asks_two=asks_two)
+                             column_focus=bool(need.focus & tokens(" ".join(row.header))), asks_two=need.asks_two)
                 yield Scored(self._score(text, p, need, src), p.rank, text, row.text)
 
     def _title_candidate(self, passages: list[Passage], need: Need) -> Scored | None:
@@ -332,7 +344,7 @@ class Answerer:
         passages = self._passages(hits)
         top = passages[: min(5, len(passages))]
         need = Need.of(accented, terms, frozenset(focus), years[0] if years else None)
-        best = self._best(top, need, len(_WH_RE.findall(folded)) > 1)
+        best = self._best(top, need)
         if best is None:
             return Answer(question, "", (), tuple(passages))
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"

@@ -44,6 +44,8 @@ class Kind(Enum):
     CODE = "code"  # "mã số nào", "ký hiệu là gì": an identifier (a procedure's code "1.013225")
 
 
+# the question words (folded): a question with two of them asks two things ("cơ quan nào chủ trì và năm nào")
+WH_RE = re.compile(r"\b(bao nhieu|may|la gi|nhu the nao|khi nao|o dau|ai|nao)\b")
 # what a question (folded) says it asks for; DURATION is tested before DATE ("thời hạn bao nhiêu ngày")
 _ASKS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.FREQUENCY, re.compile(r"\b(tan suat|bao lau mot lan|may lan mot|dinh ky bao lau)\b")),
@@ -185,6 +187,7 @@ class Need:
     words: frozenset[str] = frozenset()  # the question's folded syllables
     numbers: frozenset[str] = frozenset()  # the numbers of the documents it names: "996" of "qd 996"
     asks_year: bool = False  # "năm nào": a bare year ("2026") states the date asked
+    asks_two: bool = False  # two question words: each kind of value it asks is to be stated
     total: float = field(init=False, default=0.0)
     # each term with its weight and whether it is matched accented (typed with accents) or folded
     keyed: tuple[tuple[str, float, bool], ...] = field(init=False, default=())
@@ -223,7 +226,7 @@ class Need:
         words = frozenset(fold(w) for w in syllables(question))
         asks_year = bool(re.search(r"\b(vao |trong |tu |den )?nam nao\b", folded))
         return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers,
-                   asks_year)
+                   asks_year, len(WH_RE.findall(folded)) > 1)
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -334,6 +337,17 @@ def score(values: Sequence[float], weights: dict[str, float] | None = None) -> f
     return sum(w[name] * v for name, v in zip(FEATURES, values, strict=True))
 
 
+def _kind_met(stated: list[bool], asks_two: bool) -> float:
+    """+1 when the candidate states a value of the kind asked, -1 when of none. A question asking two things
+    needs both: stating one of them is half-way (0). With one question word, one kind stated is enough (the
+    others read from the question may name its topic: "lệ phí trước bạ … tỷ lệ bao nhiêu")."""
+    if not stated:
+        return 0.0
+    if asks_two:
+        return 2.0 * sum(stated) / len(stated) - 1.0
+    return 1.0 if any(stated) else -1.0
+
+
 def _negates_term(sentence: str, need: Need) -> bool:
     """A negation or exclusion word within two syllables before a question term ("không có khiếu nại")."""
     syl = syllables(_BOUNDS.sub(" ", sentence))
@@ -406,7 +420,7 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         focus,
         context / need.total,
         _near_value(sentence, need),
-        1.0 if source.holds_asked else 2.0 * sum(kind) / len(kind) - 1.0 if kind else 0.0,
+        _kind_met(kind, need.asks_two) if not source.holds_asked else 1.0,
         float(_has_unit(sentence, need.unit)),
         float(need.bound == "max" and has_max or need.bound == "min" and has_min),
         float(need.bound == "max" and has_min and not has_max or need.bound == "min" and has_max and not has_min),
