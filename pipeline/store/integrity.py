@@ -4,7 +4,9 @@ the manifest written atomically; what interrupted writes leave behind cleaned up
 
 Sizes are checked on every open (a `stat` per file). Hashes are checked once per generation per process: a
 generation is never modified after it is written, so a second open in the same process (the app reloading
-after a rerun) skips the read. The cost on the seed index and at corpus scale is in docs/benchmarks.md.
+after a rerun) skips the read. Likewise once per file: a vectors-only generation shares its base's files by hard
+link (the same inode, size and modification time), so opening it reads only the files it wrote. The cost on
+the seed index and at corpus scale is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 
-# generations whose hashes matched in this process, keyed by (folder, manifest inode, manifest mtime)
-_verified: set[tuple[str, int, int]] = set()
+# what matched its checksum in this process: generations, keyed by (folder, manifest inode, manifest mtime), and
+# files, keyed by ("file", device, inode, size, mtime, sha256); clearing it makes the next open read everything
+_verified: set[tuple] = set()
 
 
 def sha256_file(path: Path) -> str:
@@ -29,10 +33,11 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def file_digests(gen: Path) -> dict[str, dict]:
-    """{relative path: {"size", "sha256"}} for every file of a generation but its manifest."""
+def file_digests(gen: Path, only: Iterable[str] | None = None) -> dict[str, dict]:
+    """{relative path: {"size", "sha256"}} for every file of a generation but its manifest (or for those of
+    `only` that exist)."""
     out = {}
-    for f in sorted(gen.rglob("*")):
+    for f in sorted(gen.rglob("*")) if only is None else [gen / rel for rel in only]:
         if f.is_file() and f.name != MANIFEST:
             out[f.relative_to(gen).as_posix()] = {"size": f.stat().st_size, "sha256": sha256_file(f)}
     return out
@@ -58,8 +63,14 @@ def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str
     if found or not hashes or _key(gen) in _verified:
         return found
     for rel, want in sorted(files.items()):
+        st = (gen / rel).stat()
+        key = ("file", st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, want["sha256"])
+        if key in _verified:
+            continue
         if sha256_file(gen / rel) != want["sha256"]:
             found.append(f"{rel} does not match its checksum (corrupted)")
+        else:
+            _verified.add(key)
     if not found:
         _verified.add(_key(gen))
     return found
