@@ -145,6 +145,8 @@ def recent_questions(t: dict[str, str]) -> None:
 def show_answer(ans: Answer, ms: float, t: dict[str, str]) -> None:
     """The answer with its [n] links, then one card per passage with its ready-to-paste citation."""
     st.caption(t["took"].format(ms=ms, n=len(ans.passages)))
+    if ans.keyword_only:
+        st.info(t["keyword_only"].format(docs=ui.plain(", ".join(ans.pending_docs))))
     if ans.text:
         html(ui.answer_html(ans.text, t["answer"]))
     else:
@@ -356,6 +358,9 @@ def document_table(data: IndexReader, library: Library, t: dict[str, str], refs:
                    collections: bool) -> None:
     """The count line and one row per document (with its collection on a shared server)."""
     st.caption(t["stats"].format(d=len(data.docs), c=len(data.chunks), m=ui.plain(data.embedder_name)))
+    waiting = int(data.pending.sum())
+    if waiting:
+        st.info(t["pending"].format(n=waiting))
     statuses = {name: refs.doc_status(name) for name in data.docs} if refs is not None else {}
     rows = []
     for r in library.rows(data):
@@ -363,7 +368,8 @@ def document_table(data: IndexReader, library: Library, t: dict[str, str], refs:
         row = {t["col_name"]: r["name"], t["col_title"]: r["title"], t["col_number"]: r["number"],
                t["col_date"]: r["date"], t["col_effective"]: s and s.effective,
                t["col_status"]: t[f"st_{s.status.value}"] if s else None,
-               t["col_years"]: ", ".join(map(str, r["years"])), t["col_chunks"]: r["chunks"]}
+               t["col_years"]: ", ".join(map(str, r["years"])), t["col_chunks"]: r["chunks"],
+               **({t["col_pending"]: r["pending"]} if waiting else {})}
         rows.append({t["col_collection"]: r["collection"], **row} if collections else row)
     st.dataframe(rows, hide_index=True, width="stretch", key="doc_table",
                  column_config={t["col_title"]: st.column_config.TextColumn(width="medium")})

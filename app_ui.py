@@ -37,6 +37,9 @@ TEXT = {
         "col_mentions": "Lượt nhắc", "col_docs": "Số văn bản nhắc", "col_doc": "Văn bản trong thư viện",
         "col_name": "Tệp", "col_title": "Tiêu đề", "col_number": "Số", "col_years": "Năm", "col_chunks": "Số đoạn",
         "stats": "{d} văn bản · {c} đoạn · mô hình {m}",
+        "pending": "{n} đoạn đang chờ tạo vector: tạm thời chỉ tìm được theo từ khóa (việc nhúng đang chạy, hoặc "
+                   "chạy lại `tracuu ingest` để hoàn tất).", "col_pending": "Chờ vector",
+        "keyword_only": "Chỉ tìm theo từ khóa — tài liệu chưa nhúng xong: {docs}",
         "upload": "Thêm văn bản (.docx, .pdf, .txt, .md, .html, .doc)",
         "upload_help": "Mỗi tệp tối đa {mb:.0f} MB. Tệp không đọc được sẽ được báo riêng, các tệp khác vẫn được thêm.",
         "add": "Thêm vào thư viện", "adding": "Đang thêm văn bản…", "added": "Đã thêm: {names}",
@@ -114,6 +117,9 @@ TEXT = {
         "col_mentions": "Mentions", "col_docs": "Documents citing", "col_doc": "Indexed document",
         "col_name": "File", "col_title": "Title", "col_number": "Number", "col_years": "Years", "col_chunks": "Chunks",
         "stats": "{d} documents · {c} chunks · model {m}",
+        "pending": "{n} chunks wait for vectors: found by keyword only for now (embedding is under way, or run "
+                   "`tracuu ingest` again to finish it).", "col_pending": "Waiting for vectors",
+        "keyword_only": "Keyword search only — not embedded yet: {docs}",
         "upload": "Add documents (.docx, .pdf, .txt, .md, .html, .doc)",
         "upload_help": "At most {mb:.0f} MB a file. A file that cannot be read is reported; the others are added.",
         "add": "Add to the library", "adding": "Adding documents…", "added": "Added: {names}",

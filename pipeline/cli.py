@@ -86,61 +86,65 @@ def _embedder_for(args: argparse.Namespace):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """`tracuu ingest`: bring the index up to date with the given files and folders, with progress bars."""
-    from tqdm import tqdm
-
-    from pipeline.store.ingest import Stage, ingest, stop_on_interrupt
+    """`tracuu ingest`: bring the index up to date with the given files and folders, with one progress bar."""
+    from pipeline.cli_progress import IngestBar
+    from pipeline.store.ingest import ingest, stop_on_interrupt
+    from pipeline.store.layout import live_name
     from pipeline.types import ReadOptions
 
     stop_on_interrupt()  # from here on any Ctrl-C stops the ingest (exit 130), even one a library swallows
-    bars: dict[Stage, tqdm] = {}
-    labels = {Stage.DOCUMENTS: ("documents", "document"), Stage.CHUNKS: ("chunks", "chunk"),
-              Stage.NAMES: ("indicator names", "indicator name")}  # (bar title, unit)
-
-    def progress(stage: Stage, done: int, total: int) -> None:
-        if args.quiet:
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            for other in bars.values():  # one stage at a time: documents are read, then chunks embedded
-                other.close()
-            desc, unit = labels[stage]
-            bar = bars[stage] = tqdm(total=total, desc=f"{desc:>9}", unit=unit, file=sys.stderr,
-                                     leave=True, dynamic_ncols=True)
-        bar.n = done
-        bar.refresh()
-
+    bar = IngestBar(sys.stderr)
     t0 = time.perf_counter()
     try:
         collection = pipeline.collection_name(args.collection) if args.collection is not None else None
     except ValueError as bad:
         raise SettingError(str(bad)) from None
+    root = index_root(args.index)
+    before = live_name(root)
     try:
         embedder = _embedder_for(args)
-        report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (), progress=progress,
-                        rebuild=args.rebuild, wait=args.wait, options=ReadOptions(ocr=args.ocr),
-                        follow_links=args.follow_links, collection=collection)
+        report = ingest(args.paths, embedder, root=args.index, remove=args.remove or (),
+                        progress=None if args.quiet else bar, rebuild=args.rebuild, wait=args.wait,
+                        options=ReadOptions(ocr=args.ocr), follow_links=args.follow_links, collection=collection)
     except KeyboardInterrupt:
-        say("\ninterrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)", file=sys.stderr)
+        bar.close()
+        say("\n" + _interrupted_line(root, before), file=sys.stderr)
         return 130
     finally:
-        for bar in bars.values():
-            bar.close()
+        bar.close()
     for e in report.errors:
         say(f"error: {e}", file=sys.stderr)
     for n in report.notes:
         say(f"note: {n}", file=sys.stderr)
     dt = time.perf_counter() - t0
     if not report.written and not report.errors:
-        say(f"index '{index_root(args.index)}' is up to date: {len(report.unchanged)} document(s) unchanged")
+        say(f"index '{root}' is up to date: {len(report.unchanged)} document(s) unchanged")
     elif report.written:
         rate = report.tokens_embedded / report.seconds_embedding if report.seconds_embedding else 0
-        say(f"indexed into '{index_root(args.index)}': {len(report.added)} added, {len(report.updated)} updated, "
+        searchable = (f"searchable by keyword after {report.seconds_to_searchable:.1f}s, "
+                      if report.seconds_to_searchable is not None and report.chunks_embedded else "")
+        resumed = f" ({report.chunks_resumed} left waiting by an earlier ingest)" if report.chunks_resumed else ""
+        say(f"indexed into '{root}': {len(report.added)} added, {len(report.updated)} updated, "
               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
               + (f", {len(report.moved)} moved to '{collection}'; " if report.moved else "; ") +
-              f"{report.chunks_embedded} chunks embedded ({rate:.0f} tokens/s), {report.chunks_reused} reused; "
-              f"{dt:.1f}s")
+              f"{report.chunks_embedded} chunks embedded{resumed} ({rate:.0f} tokens/s), {report.chunks_reused} "
+              f"reused; {searchable}{dt:.1f}s")
     return 1 if report.errors and not report.ingested else 0
+
+
+def _interrupted_line(root: Path, before: str) -> str:
+    """What a Ctrl-C left: the index as it was, or the new generation with the chunks still waiting for vectors."""
+    from pipeline.store.layout import current_generation, live_name, read_manifest
+
+    if live_name(root) == before:
+        return "interrupted: the previous index is unchanged (đã dừng, chỉ mục cũ vẫn nguyên)"
+    gen = current_generation(root)
+    waiting = read_manifest(gen)["counts"].get("pending", 0) if gen else 0
+    if not waiting:
+        return "interrupted after the new index was complete (đã dừng; chỉ mục mới đã đầy đủ)"
+    return (f"interrupted: the documents read are searchable by keyword; {waiting} chunks still wait for vectors — "
+            "run `tracuu ingest` again to embed them (đã dừng; tài liệu đã tra cứu được theo từ khóa, chạy lại "
+            "tracuu ingest để nhúng nốt)")
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -159,11 +163,15 @@ def _answerer(args: argparse.Namespace):
 
 def _print_answer(ans: Answer, as_json: bool) -> None:
     from pipeline.ask.cite import citation
+    from pipeline.types import KEYWORD_ONLY
 
     if as_json:
         print(_json(ans.to_json()))
         return
     say(ans.text or "(không tìm thấy câu trả lời — no answer found)")
+    if ans.keyword_only:
+        say(f"({KEYWORD_ONLY}: {', '.join(ans.pending_docs)} — keyword search only until `tracuu ingest` has "
+            "embedded them)")
     say()
     for p in ans.passages:
         page = f", trang {p.page}" if p.page else ""
@@ -249,12 +257,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     collections: dict[str, int] = {}
     for d in out["docs"]:
         collections[d["collection"]] = collections.get(d["collection"], 0) + 1
-    say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}\n"
+    waiting = (f" ({out['pending']} wait for vectors: found by keyword only until an ingest embeds them — run "
+               "`tracuu ingest` to finish; đang chờ nhúng)" if out["pending"] else "")
+    say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}{waiting}\n"
           f"collections: {', '.join(f'{c} ({n})' for c, n in sorted(collections.items())) or '-'}\n"
           f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
           f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
     for d in out["docs"]:
-        say(f"  {d['name']}  [{d['chunks']} chunks, {d['collection']}]  {d['number'] or ''}  {d['title'][:80]}")
+        pending = f", {d['pending']} waiting for vectors" if d["pending"] else ""
+        say(f"  {d['name']}  [{d['chunks']} chunks{pending}, {d['collection']}]  {d['number'] or ''}  "
+            f"{d['title'][:80]}")
     return 0
 
 

@@ -35,6 +35,7 @@ class IndexReader(Protocol):
     chunks: list[Chunk]  # in row order (row i is dense vector i and BM25 document i); heading paths via `chunk`
     references: list[RefMatch]  # every reference mentioned, grouped by the number cited
     accents: dict[str, str]  # folded word → its accented form, for re-accenting queries
+    pending: np.ndarray  # one bool per row: True while the chunk waits for its vector (BM25 finds it, dense not)
 
     @property
     def generation(self) -> str:
@@ -99,3 +100,15 @@ class FoldedTermStats:
     def doc_freq(self, term: str) -> int:
         """How many chunks hold `term` among their folded syllables and pairs (``tang_truong``)."""
         return self.index.doc_freq(term, folded=True)
+
+
+def waiting_for_vectors(index: IndexReader) -> dict[str, int]:
+    """The documents with chunks still waiting for their vectors, and how many each: found by keyword only until
+    an ingest has embedded them (``tài liệu chưa nhúng xong``)."""
+    import numpy as np
+
+    out: dict[str, int] = {}
+    for row in np.flatnonzero(index.pending):
+        doc = index.chunks[int(row)].doc
+        out[doc] = out.get(doc, 0) + 1
+    return out

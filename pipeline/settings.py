@@ -8,6 +8,10 @@ thread setup for serving queries.
 - ``TRACUU_PARSE_SECONDS``  how long reading one file may take during an ingest before it is stopped and named
   (default 120; 0 reads in the ingest's own process, without a time or memory budget)
 - ``TRACUU_PARSE_MB``       the memory reading one file may take beyond what the ingest already holds (default 2048)
+- ``TRACUU_CHECKPOINT_SECONDS`` how often an ingest makes the vectors embedded so far live (a vectors-only
+  generation; what a killed ingest resumes from): every so many seconds (default 60, from 1 to 86400), but never
+  sooner than 20 times what the last one took to write
+- ``TRACUU_CHECKPOINT_CHUNKS`` also every so many chunks embedded (default 0: by time only; from 0 to 10**9)
 
 A shared server (`tracuu serve`) also reads:
 
@@ -49,6 +53,11 @@ ENV_PARSE_SECONDS = "TRACUU_PARSE_SECONDS"
 ENV_PARSE_MB = "TRACUU_PARSE_MB"
 DEFAULT_PARSE_SECONDS = 120.0
 DEFAULT_PARSE_MB = 2048.0
+# how often the vectors of an ingest are made live as it embeds (pipeline/store/ingest.py)
+ENV_CHECKPOINT_SECONDS = "TRACUU_CHECKPOINT_SECONDS"
+ENV_CHECKPOINT_CHUNKS = "TRACUU_CHECKPOINT_CHUNKS"
+DEFAULT_CHECKPOINT_SECONDS = 60.0
+DEFAULT_CHECKPOINT_CHUNKS = 0
 ENV_AUTH = "TRACUU_AUTH"
 ENV_SESSION_MINUTES = "TRACUU_SESSION_MINUTES"
 ENV_RATE_PER_MINUTE = "TRACUU_RATE_PER_MINUTE"
@@ -60,7 +69,8 @@ DEFAULT_RATE_PER_MINUTE = 300.0
 RANGES: dict[str, tuple[float, float]] = {ENV_MAX_UPLOAD_MB: (0.001, 4096), ENV_MAX_FILE_MB: (0.001, 4096),
                                           ENV_MAX_QUESTION_CHARS: (10, 100_000), ENV_PARSE_SECONDS: (0, 86_400),
                                           ENV_PARSE_MB: (64, 1_048_576), ENV_SESSION_MINUTES: (1, 10_080),
-                                          ENV_RATE_PER_MINUTE: (1, 100_000)}
+                                          ENV_RATE_PER_MINUTE: (1, 100_000), ENV_CHECKPOINT_SECONDS: (1, 86_400),
+                                          ENV_CHECKPOINT_CHUNKS: (0, 1e9)}
 
 
 class SettingError(ValueError):
@@ -77,6 +87,8 @@ class Settings:
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS  # a longer question is refused (Answerer.ask)
     parse_seconds: float = DEFAULT_PARSE_SECONDS  # reading one file during an ingest, at most (0: no budget)
     parse_mb: float = DEFAULT_PARSE_MB  # memory for reading one file, beyond what the ingest holds
+    checkpoint_seconds: float = DEFAULT_CHECKPOINT_SECONDS  # vectors made live at least this often while embedding
+    checkpoint_chunks: int = DEFAULT_CHECKPOINT_CHUNKS  # … and every so many chunks embedded (0: by time only)
     auth: bool = False  # the app asks for a login (a shared server)
     session_minutes: float = DEFAULT_SESSION_MINUTES  # a login lasts this long without use
     rate_per_minute: float = DEFAULT_RATE_PER_MINUTE  # API requests per token and minute
@@ -90,8 +102,8 @@ class Settings:
 
         >>> Settings.from_env({"TRACUU_INDEX": "/srv/index", "TRACUU_MAX_UPLOAD_MB": "nhiều"})
         Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000, \
-parse_seconds=120.0, parse_mb=2048.0, auth=False, session_minutes=60.0, rate_per_minute=300.0, proxy='', \
-trusted_header='')
+parse_seconds=120.0, parse_mb=2048.0, checkpoint_seconds=60.0, checkpoint_chunks=0, auth=False, \
+session_minutes=60.0, rate_per_minute=300.0, proxy='', trusted_header='')
         >>> Settings.from_env({"TRACUU_MAX_FILE_MB": "inf"}, strict=True)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         pipeline.settings.SettingError: TRACUU_MAX_FILE_MB='inf' is not a number from 0.001 to 4096 — set it ...
@@ -105,6 +117,8 @@ trusted_header='')
                    max_question_chars=int(_number(env, ENV_MAX_QUESTION_CHARS, DEFAULT_MAX_QUESTION_CHARS, strict)),
                    parse_seconds=_number(env, ENV_PARSE_SECONDS, DEFAULT_PARSE_SECONDS, strict),
                    parse_mb=_number(env, ENV_PARSE_MB, DEFAULT_PARSE_MB, strict),
+                   checkpoint_seconds=_number(env, ENV_CHECKPOINT_SECONDS, DEFAULT_CHECKPOINT_SECONDS, strict),
+                   checkpoint_chunks=int(_number(env, ENV_CHECKPOINT_CHUNKS, DEFAULT_CHECKPOINT_CHUNKS, strict)),
                    auth=env.get(ENV_AUTH, "").strip().lower() in ("1", "true", "yes"),
                    session_minutes=_number(env, ENV_SESSION_MINUTES, DEFAULT_SESSION_MINUTES, strict),
                    rate_per_minute=_number(env, ENV_RATE_PER_MINUTE, DEFAULT_RATE_PER_MINUTE, strict),

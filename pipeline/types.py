@@ -298,11 +298,16 @@ class Passage:
     headings: tuple[Heading, ...] = ()  # where it sits (see Chunk)
     footnotes: tuple[Footnote, ...] = ()  # the footnotes its body cites
     rows: tuple[TableRow, ...] = ()  # the table rows it holds (see Chunk)
+    keyword_only: bool = False  # its document still has chunks waiting for vectors: found by keyword only
 
     @property
     def full_text(self) -> str:
         """Body and footnote lines, as `ask --json` prints it."""
         return with_footnotes(self.text, self.footnotes)
+
+
+# what an answer says when some of its passages come from documents not embedded yet (`Answer.keyword_only`)
+KEYWORD_ONLY = "chỉ tìm theo từ khóa — tài liệu chưa nhúng xong"
 
 
 @dataclass(frozen=True)
@@ -315,14 +320,27 @@ class Answer:
     passages: tuple[Passage, ...]
     spans: tuple[tuple[int, str], ...] = ()  # (passage rank, sentence) pairs to highlight
 
+    @property
+    def pending_docs(self) -> tuple[str, ...]:
+        """The documents of its passages that are not embedded yet (their vectors still being made): for them
+        the answer rests on keyword search alone."""
+        return tuple(dict.fromkeys(p.doc for p in self.passages if p.keyword_only))
+
+    @property
+    def keyword_only(self) -> bool:
+        """Whether a passage comes from a document not embedded yet (`KEYWORD_ONLY` says so to the reader)."""
+        return bool(self.pending_docs)
+
     def to_json(self) -> dict:
         """The `ask --json` shape the UI and other programs rely on; each passage carries its ready-to-paste
-        citation."""
+        citation. ``keyword_only`` (and ``pending_docs``): passages from documents not embedded yet."""
         from pipeline.ask.cite import citation
 
         return {
             "question": self.question,
             "answer": {"text": self.text, "citations": list(self.citations)},
+            "keyword_only": self.keyword_only,
+            "pending_docs": list(self.pending_docs),
             "passages": [
                 {
                     "rank": p.rank,
@@ -336,6 +354,7 @@ class Answer:
                     "score": round(float(p.score), 6),
                     "page": p.page,
                     "citation": citation(p, p.meta),
+                    "keyword_only": p.keyword_only,
                 }
                 for p in self.passages
             ],

@@ -332,6 +332,28 @@ def test_library_lists_documents_with_metadata_and_chunk_counts(index: Path):
     assert "4 văn bản" in " ".join(c.value for c in at.caption)
 
 
+def test_documents_not_embedded_yet_are_counted_and_their_answers_marked_keyword_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pipeline.store.ingest import Stage
+
+    def stop_while_embedding(stage: Stage, done: int, total: int) -> None:
+        if stage is Stage.CHUNKS:
+            raise KeyboardInterrupt
+
+    root = tmp_path / "index"
+    ingest([SEED], FakeEmbedder(), root=root)
+    with pytest.raises(KeyboardInterrupt):  # the decision searchable, none of its vectors made yet
+        ingest([DATA / "qd-97-2025-ubnd.md"], FakeEmbedder(), root=root, progress=stop_while_embedding)
+    monkeypatch.setenv("TRACUU_INDEX", str(root))
+    waiting = open_index(root).docs["qd-97-2025-ubnd.md"].n_chunks
+    at = ask("trình tự hỗ trợ chi phí tư vấn pháp luật cho doanh nghiệp nhỏ và vừa")
+    notes = " ".join(i.value for i in at.info)
+    assert r"Chỉ tìm theo từ khóa — tài liệu chưa nhúng xong: qd\-97\-2025\-ubnd\.md" in notes  # as plain text
+    assert f"{waiting} đoạn đang chờ tạo vector" in notes
+    docs = at.dataframe[1].value
+    assert dict(zip(docs["Tệp"], docs["Chờ vector"], strict=True)) == {SEED.name: 0, "qd-97-2025-ubnd.md": waiting}
+
+
 def test_upload_of_a_good_and_a_broken_file_adds_one_and_explains_the_other(own_index: Path):
     at = start()
     uploader = at.file_uploader[0]

@@ -33,7 +33,7 @@ from pipeline.ask.features import (
     syllables,
     tokens,
 )
-from pipeline.protocol import FoldedTermStats, IndexReader, TermStats
+from pipeline.protocol import FoldedTermStats, IndexReader, TermStats, waiting_for_vectors
 from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
 from pipeline.refs.status import LINK_VI, Status, StatusIndex
 from pipeline.search.filters import Filters
@@ -176,6 +176,7 @@ class Answerer:
         # each document's own number ("Số: 97/2025/QĐ-UBND"), read once
         self._own_numbers = [(name, r) for name, d in self.data.docs.items()
                              for r in find_references(d.meta.number or "")[:1]]
+        self._waiting = frozenset(waiting_for_vectors(index))  # documents not embedded yet: found by keyword only
 
     def _idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.stats.doc_freq(fold(term).replace(" ", "_"))))
@@ -314,7 +315,8 @@ class Answerer:
             c = self.data.chunk(h.chunk_id)
             meta = self.data.docs[c.doc].meta if c.doc in self.data.docs else DocMeta()
             out.append(Passage(i, c.doc, meta.title, c.year, c.section, c.chunk_id, c.text, h.score, c.page, meta,
-                               headings=c.headings, footnotes=c.footnotes, rows=c.rows))
+                               headings=c.headings, footnotes=c.footnotes, rows=c.rows,
+                               keyword_only=c.doc in self._waiting))
         return out
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:

@@ -28,6 +28,7 @@ class Derived:
     names: tuple[str, ...] = ()  # the distinct indicator names, sorted
     name_vectors: np.ndarray | None = None  # (len(names), dim): names embedded as queries, for `compare`
     accents: dict[str, str] = field(default_factory=dict)  # folded word → its most frequent accented spelling
+    pending: tuple[int, ...] = ()  # rows not embedded yet, ascending: their `vectors` are zeros, BM25 finds them
 
     def __post_init__(self) -> None:
         if not len(self.chunks) == len(self.embed_texts) == len(self.vectors):
@@ -36,3 +37,5 @@ class Derived:
         if self.name_vectors is not None and len(self.name_vectors) != len(self.names):
             raise ValueError(f"one vector per indicator name: {len(self.names)} names, "
                              f"{len(self.name_vectors)} vectors")
+        if list(self.pending) != sorted(set(self.pending)) or any(not 0 <= r < len(self.chunks) for r in self.pending):
+            raise ValueError(f"pending rows must be distinct rows of the {len(self.chunks)} chunks, ascending")

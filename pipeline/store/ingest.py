@@ -1,17 +1,25 @@
-"""Ingest: files → documents → chunks → segmented words and vectors → a new index generation.
+"""Ingest: files → documents → chunks → segmented words → a new index generation, searchable by keyword at
+once → its vectors filled in behind.
 
 Incremental: a file whose content hash is unchanged is skipped (not even parsed); a chunk whose text is
 unchanged keeps its vector; when nothing changed nothing is written. A file that cannot be read is reported
 and skipped; the others are ingested.
+
+Searchable before it is embedded: the first generation is written as soon as the files are parsed, with the
+chunks that need new vectors *pending* (BM25 finds them, dense search skips them); they are then embedded in
+batches, and every `Settings.checkpoint_seconds` (and `checkpoint_chunks`) a vectors-only generation makes those
+done so far live (`write_vectors`: only the vectors are new, the other files are shared by hard link). An
+ingest that is killed or interrupted leaves the last generation it wrote, complete; the next ingest, even with
+nothing changed, embeds what that one left pending, and nothing else.
 
 `rebuild` reads every document again (those given and those already indexed, from where they were read) into a
 fresh generation, reusing only vectors of a generation whose checksums match. A damaged live generation (see
 pipeline/store/integrity.py) is rebuilt the same way, from the document list its database still holds.
 
 The steps, one function each: `_plan` (what is unchanged, removed, to be read, to be parsed again), `_parse` (read
-and chunk; each read error is that file's error line), `_embed` (reuse the vectors of unchanged embedded texts,
-embed the rest), `derive` (references, indicators, their names, the accent map: one `Derived` record), and
-`write_generation`, which only writes that record.
+and chunk; each read error is that file's error line), `_reuse` (the vectors of unchanged embedded texts; the
+rest pending), `derive` (references, indicators, their names, the accent map: one `Derived` record),
+`write_generation`, which only writes that record, and `_fill_in` (embed what is pending, with checkpoints).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.embed import Embedder, Role
+from pipeline.embed import BATCH, Embedder, Role
 from pipeline.indicators.extract import Indicator, indicators_in
 from pipeline.readers import ReadError, read_document, supported
 from pipeline.readers.worker import Budget, RaisedInWorker, Worker, WorkerFailed
@@ -41,7 +49,7 @@ from pipeline.settings import Settings
 from pipeline.store.derived import Derived
 from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
 from pipeline.store.reader import IndexData, salvage_documents
-from pipeline.store.writer import write_generation
+from pipeline.store.writer import write_generation, write_vectors
 from pipeline.text.accents import build_accent_map
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
@@ -64,7 +72,8 @@ class Stage(Enum):
     """A step of an ingest that reports progress; the CLI and the app each name it in their own words."""
 
     DOCUMENTS = "documents"  # files read and chunked (done, total: files)
-    CHUNKS = "chunks"  # passages embedded (done, total: passages to embed)
+    CHUNKS = "chunks"  # passages embedded (done, total: passages to embed), reported once the documents are
+    # searchable by keyword (from 0, right after the generation that holds them is live)
     NAMES = "indicator names"  # indicator names embedded (done, total: names to embed)
 
 
@@ -91,7 +100,11 @@ class IngestReport:
     tokens_embedded: int = 0
     seconds_embedding: float = 0.0
     names_embedded: int = 0  # indicator names (short) embedded for `compare`
-    written: bool = False
+    written: bool = False  # a new generation was made live
+    chunks_resumed: int = 0  # of those embedded, chunks an earlier ingest left waiting for vectors
+    seconds_to_searchable: float | None = None  # from the start until the documents were searchable by keyword
+    checkpoints: int = 0  # vectors-only generations written (the last one holds every vector)
+    seconds_checkpoints: float = 0.0  # the time they took, within `seconds_embedding`
 
     @property
     def ingested(self) -> int:
@@ -218,7 +231,9 @@ def ingest(
     collection: str | None = None,
 ) -> IngestReport:
     """Bring the index at `root` up to date with the files under `paths` (other indexed documents stay),
-    and drop the documents named in `remove`. `progress(stage, done, total)` reports each `Stage`.
+    and drop the documents named in `remove`; the new documents are searchable by keyword (from other processes)
+    as soon as they are parsed, and the call returns once their vectors are in. Chunks an earlier ingest left
+    waiting for vectors are embedded too. `progress(stage, done, total)` reports each `Stage`.
     `wait`: seconds to wait for another ingest of the same index to finish (None: refuse at once).
     `options`: how files are read (e.g. ``ReadOptions(ocr=True)`` reads scanned PDFs with Tesseract).
     `follow_links`: read files in the folders given that are links to somewhere outside them (skipped by
@@ -332,7 +347,9 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
 
 def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove: Iterable[str], progress: Progress,
             rebuild: bool, options: ReadOptions, follow_links: bool, collection: str | None = None) -> IngestReport:
-    """plan → parse → embed → derive → write; nothing is written when nothing changed."""
+    """plan → parse → derive → write (searchable by keyword) → fill in the vectors; nothing is written when
+    nothing changed and nothing was left pending."""
+    started = time.perf_counter()
     report = IngestReport()
     plan = _plan(paths, embedder, root, remove, rebuild, report, follow_links, collection)
     fresh, dropped = _parse(plan, progress, options, report)
@@ -343,16 +360,87 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
             "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
         )
     if not fresh and not report.removed and not report.moved and not plan.rebuild:
+        if plan.old is not None and plan.old.pending.any():  # what an earlier ingest left: embed it now
+            filling = Filling.left_by(plan.old)
+            report.chunks_resumed = len(filling.rows)
+            _fill_in(root, filling, embedder, progress, report)
         return report
     kept = {n: r for n, r in plan.kept.items() if n not in dropped}
     docs, chunks, texts = _assemble(kept, fresh, plan.old, collection)
-    vectors = _embed(texts, embedder, plan.old, progress, report)
+    vectors, todo = _reuse(texts, embedder, plan.old, report)
     derived = derive(docs, chunks, texts, vectors,
-                     lambda names: _name_vectors(names, embedder, plan.old, progress, report))
-    check_interrupted()  # the last moment a Ctrl-C can stop the ingest: the new generation is then switched in
-    write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
+                     lambda names: _name_vectors(names, embedder, plan.old, progress, report), pending=todo)
+    check_interrupted()  # the last moment a Ctrl-C leaves the previous generation live
+    gen = write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
     report.written = True
+    report.seconds_to_searchable = time.perf_counter() - started
+    filling = Filling(gen, vectors, todo, [texts[i] for i in todo], plan.old.gen.name if plan.old else None)
+    _fill_in(root, filling, embedder, progress, report)
     return report
+
+
+@dataclass
+class Filling:
+    """The rows of the live generation `gen` that wait for vectors, and what to embed for each."""
+
+    gen: Path  # the live generation: the base of the next vectors-only one
+    vectors: np.ndarray  # every row's vector, zeros where pending; filled in place
+    rows: list[int]  # the pending rows, ascending
+    texts: list[str]  # texts[k] is embedded as row rows[k]
+    keep: str | None = None  # the generation live before this ingest: kept while it runs (readers may load it)
+
+    @classmethod
+    def left_by(cls, old: IndexData) -> Filling:
+        """What the live generation `old` still waits for, from its own chunks (an ingest killed while
+        embedding, or stopped by Ctrl-C)."""
+        rows = [int(r) for r in np.flatnonzero(old.pending)]
+        titles = {n: d.meta.title for n, d in old.docs.items()}
+        texts = [old.chunks[r].embed_text(titles.get(old.chunks[r].doc, "")) for r in rows]
+        return cls(old.gen, np.array(old.vectors(), dtype=np.float32), rows, texts, old.gen.name)
+
+
+def _fill_in(root: Path, filling: Filling, embedder: Embedder, progress: Progress, report: IngestReport) -> None:
+    """Embed the pending rows of `filling` in batches; make the vectors done so far live (a vectors-only
+    generation) every `checkpoint_seconds` — never sooner than 20 times what the last such write took, so that
+    writing stays under 5 % of the time — and every `checkpoint_chunks` when set, then once more when all are
+    done. A Ctrl-C makes the vectors done so far live before it stops the ingest."""
+    if not filling.rows:
+        return
+    settings = Settings.from_env()
+    total, done, saved, cost = len(filling.rows), 0, 0, 0.0
+    t0 = last = time.perf_counter()
+    keep = [filling.keep] if filling.keep else []
+
+    def checkpoint() -> None:
+        nonlocal saved, cost, last
+        t = time.perf_counter()
+        filling.gen = write_vectors(root, filling.gen, filling.vectors, filling.rows[done:], keep=keep)
+        saved, last = done, time.perf_counter()
+        cost = last - t
+        report.checkpoints += 1
+        report.seconds_checkpoints += cost
+        report.written = True
+
+    try:
+        progress(Stage.CHUNKS, 0, total)
+        while done < total:
+            part = filling.rows[done : done + BATCH]
+            filling.vectors[part] = embedder.embed_passages(filling.texts[done : done + len(part)])
+            done += len(part)
+            report.chunks_embedded += len(part)
+            progress(Stage.CHUNKS, done, total)
+            since = time.perf_counter() - last
+            due = since >= max(settings.checkpoint_seconds, 20 * cost) or (
+                settings.checkpoint_chunks and done - saved >= settings.checkpoint_chunks)
+            if due and done < total:
+                checkpoint()
+    except KeyboardInterrupt:
+        if done > saved:
+            checkpoint()
+        raise
+    checkpoint()
+    report.seconds_embedding = time.perf_counter() - t0
+    report.tokens_embedded += embedder.count_tokens(filling.texts)
 
 
 @dataclass(frozen=True)
@@ -511,40 +599,33 @@ def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk
     return sorted(records.values(), key=lambda d: d.name), chunks, texts
 
 
-def _embed(texts: list[str], embedder: Embedder, old: IndexData | None, progress: Progress,
-           report: IngestReport) -> np.ndarray:
-    """One vector per text: the old generation's where it embedded the same text, the embedder's for the rest."""
+def _reuse(texts: list[str], embedder: Embedder, old: IndexData | None, report: IngestReport
+           ) -> tuple[np.ndarray, list[int]]:
+    """One vector per text where the old generation embedded the same text (zeros elsewhere), and the rows left
+    to embed: the pending ones."""
     known: dict[str, np.ndarray] = {}
     if old and old.chunks:
         vecs = old.vectors()
-        known = {h: vecs[i] for i, h in enumerate(old.embed_hashes)}
-    hashes = [embed_hash(t) for t in texts]
-    todo = [i for i, h in enumerate(hashes) if h not in known]
-    report.chunks_reused = len(texts) - len(todo)
+        known = {h: vecs[i] for i, h in enumerate(old.embed_hashes) if not old.pending[i]}
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    for i, h in enumerate(hashes):
-        if h in known:
-            vectors[i] = known[h]
-    if todo:
-        done = [0]
-
-        def tick(n: int) -> None:
-            done[0] += n
-            progress(Stage.CHUNKS, done[0], len(todo))
-
-        t0 = time.perf_counter()
-        vectors[todo] = embedder.embed_passages([texts[i] for i in todo], progress=tick)
-        report.seconds_embedding = time.perf_counter() - t0
-        report.chunks_embedded = len(todo)
-        report.tokens_embedded = embedder.count_tokens(texts[i] for i in todo)
-    return vectors
+    todo = []
+    for i, t in enumerate(texts):
+        if (v := known.get(embed_hash(t))) is not None:
+            vectors[i] = v
+        else:
+            todo.append(i)
+    report.chunks_reused = len(texts) - len(todo)
+    if old is not None and old.pending.any():
+        waiting = {old.embed_hashes[i] for i in np.flatnonzero(old.pending)}
+        report.chunks_resumed = sum(embed_hash(texts[i]) in waiting for i in todo)
+    return vectors, todo
 
 
 def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors: np.ndarray,
-           embed_names: Callable[[list[str]], np.ndarray | None]) -> Derived:
+           embed_names: Callable[[list[str]], np.ndarray | None], pending: Iterable[int] = ()) -> Derived:
     """Everything else the index keeps, from the chunks: their legal references, the relations between documents,
     indicator statements, the distinct indicator names with their vectors (`embed_names`), and the accent map of
-    their words."""
+    their words. `pending`: the rows whose `vectors` are not there yet."""
     indicators = unique_indicators(chunks)
     names = sorted({i.name for i in indicators})
     relations, in_force = document_relations(docs, chunks)
@@ -552,7 +633,7 @@ def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors
         docs=tuple(docs), chunks=tuple(chunks), embed_texts=tuple(texts), vectors=vectors,
         mentions=tuple(m for c in chunks for m in mentions_in(c)), indicators=tuple(indicators),
         names=tuple(names), name_vectors=embed_names(names), accents=build_accent_map(c.words for c in chunks),
-        relations=tuple(relations), in_force=tuple(in_force),
+        relations=tuple(relations), in_force=tuple(in_force), pending=tuple(pending),
     )
 
 

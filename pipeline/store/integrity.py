@@ -4,12 +4,13 @@ the manifest written atomically; what interrupted writes leave behind cleaned up
 
 Sizes are checked on every open (a `stat` per file). Hashes are checked once per generation per process: a
 generation is never modified after it is written, so a second open in the same process (the app reloading
-after a rerun) skips the read. Across processes, a file whose hash matched is remembered in the index root's
-``.verified.json`` by what `stat` says of it (device, inode, size, modification and change times): a new
-process opening it unchanged does not read it again, so opening costs a `stat` per file, not a read of the
-whole index. Writing to a file, or replacing or copying it, changes its change time or inode, so it is hashed
-again; a stamp taken within `_RACY_SECONDS` of the file's last change is not remembered (a write in the same
-clock tick would keep the stamp: git's "racy clean" entries). The cost is in docs/benchmarks.md.
+after a rerun) skips the read; likewise once per file, so a vectors-only generation, which shares its base's
+files by hard link, has only the files it wrote read. Across processes, a file whose hash matched is remembered
+in the index root's ``.verified.json`` by what `stat` says of it (device, inode, size, modification and change
+times): a new process opening it unchanged does not read it again, so opening costs a `stat` per file, not a read
+of the whole index. Writing to a file, or replacing or copying it, changes its change time or inode, so it is
+hashed again; a stamp taken within `_RACY_SECONDS` of the file's last change is not remembered on disk (a write in
+the same clock tick would keep the stamp: git's "racy clean" entries). The cost is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 VERIFIED = ".verified.json"  # in the index root: stat stamp → sha256 of files whose hash matched
 _RACY_SECONDS = 2.0
 
-# generations whose hashes matched in this process, keyed by (folder, manifest inode, manifest mtime)
-_verified: set[tuple[str, int, int]] = set()
+# what matched its checksum in this process: generations, keyed by (folder, manifest inode, manifest mtime), and
+# files, keyed by ("file", stat stamp, sha256); clearing it (and .verified.json) makes the next open read everything
+_verified: set[tuple] = set()
 
 
 def sha256_file(path: Path) -> str:
@@ -36,10 +39,11 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def file_digests(gen: Path) -> dict[str, dict]:
-    """{relative path: {"size", "sha256"}} for every file of a generation but its manifest."""
+def file_digests(gen: Path, only: Iterable[str] | None = None) -> dict[str, dict]:
+    """{relative path: {"size", "sha256"}} for every file of a generation but its manifest (or for those of
+    `only` that exist)."""
     out = {}
-    for f in sorted(gen.rglob("*")):
+    for f in sorted(gen.rglob("*")) if only is None else [gen / rel for rel in only]:
         if f.is_file() and f.name != MANIFEST:
             out[f.relative_to(gen).as_posix()] = {"size": f.stat().st_size, "sha256": sha256_file(f)}
     return out
@@ -70,12 +74,12 @@ def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str
     now = time.time()
     for rel, want in sorted(files.items()):
         stamp = _stamp(stats[rel])
-        if known.get(stamp) == want["sha256"]:
-            matched[stamp] = want["sha256"]
-            continue
-        if sha256_file(gen / rel) != want["sha256"]:
-            found.append(f"{rel} does not match its checksum (corrupted)")
-        elif now - stats[rel].st_ctime > _RACY_SECONDS:
+        if ("file", stamp, want["sha256"]) not in _verified and known.get(stamp) != want["sha256"]:
+            if sha256_file(gen / rel) != want["sha256"]:
+                found.append(f"{rel} does not match its checksum (corrupted)")
+                continue
+            _verified.add(("file", stamp, want["sha256"]))
+        if now - stats[rel].st_ctime > _RACY_SECONDS:
             matched[stamp] = want["sha256"]
     if not found:
         _verified.add(_key(gen))

@@ -11,6 +11,12 @@ errors an unusable index raises, and which generation is live.
 - ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
 - ``accents.json``   the accent map that re-accents unaccented queries
 - ``indicator_names.npy``  one vector per distinct indicator name
+- ``pending.npy``    the rows whose vectors are not there yet (their FAISS rows hold zeros): found by BM25 only
+  until the ingest that wrote them, or the next one, fills them in. Absent: every row has its vector
+
+A generation is never modified once written. A *vectors-only* generation (written as an ingest embeds what is
+pending) holds a new ``dense.faiss``, ``pending.npy`` and manifest, and hard links to its base generation's other
+files (copies where links are impossible), whose checksums its manifest copies from the base's.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class Layout:
     bm25_folded: str = "bm25_folded"
     accents: str = "accents.json"
     names: str = "indicator_names.npy"  # one vector per distinct indicator name, row = indicator_names.row
+    pending: str = "pending.npy"  # int64 rows still without a vector, ascending (absent: none)
     current: str = "CURRENT"  # in the index root
 
 

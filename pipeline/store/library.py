@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.embed import Embedder
-from pipeline.protocol import IndexReader
+from pipeline.protocol import IndexReader, waiting_for_vectors
 from pipeline.settings import ENV_MAX_UPLOAD_MB, Settings
 from pipeline.store.ingest import IngestReport, Progress, ingest, try_read
 from pipeline.store.layout import current_generation, index_root, live_name
@@ -159,17 +159,22 @@ def remove_documents(names: Sequence[str], embedder: Embedder, root: str | os.Pa
 
 
 def document_rows(data: IndexReader) -> list[dict]:
-    """One row per indexed document: the `tracuu stats --json` document shape."""
+    """One row per indexed document: the `tracuu stats --json` document shape (``pending``: its chunks still
+    waiting for vectors, found by keyword only meanwhile)."""
+    waiting = waiting_for_vectors(data)
     return [{"name": d.name, "title": d.meta.title, "number": d.meta.number, "issuer": d.meta.issuer,
-             "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks, "collection": d.collection}
+             "date": d.meta.date, "years": list(d.meta.years), "chunks": d.n_chunks, "collection": d.collection,
+             "pending": waiting.get(d.name, 0)}
             for d in data.docs.values()]
 
 
 def stats_json(view: IndexReader, base: IndexData, where: str | None = None) -> dict:
     """`tracuu stats --json` and the API's ``/api/stats``: the generation (`where`, default its folder), its
     embedder and date from `base`; the counts and document rows from `view` (a scoped view counts its own
-    collections only, and the size on disk, which counts everything, is left out: None)."""
+    collections only, and the size on disk, which counts everything, is left out: None). ``pending``: the chunks
+    still waiting for vectors (an ingest under way, or one stopped before it embedded them all)."""
     return {"index": where or str(base.gen), "documents": len(view.docs), "chunks": len(view.chunks),
+            "pending": int(view.pending.sum()),
             "embedder": base.manifest["embedder"], "size_bytes": base.size_bytes() if view is base else None,
             "created": base.manifest["created"], "docs": document_rows(view)}
 

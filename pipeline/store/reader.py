@@ -122,6 +122,19 @@ def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
                  _rows(r["rows"]) if headings else ())
 
 
+def _pending(gen: Path, n: int) -> np.ndarray:
+    """Which of the `n` rows wait for their vectors, as ``pending.npy`` lists them; none when there is no such file
+    (every index written before pending rows existed is fully embedded). ValueError when it names other rows."""
+    mask = np.zeros(n, dtype=bool)
+    path = gen / LAYOUT.pending
+    if path.exists():
+        rows = np.load(path, allow_pickle=False)
+        if rows.ndim != 1 or rows.dtype.kind not in "iu" or (len(rows) and not 0 <= rows.min() <= rows.max() < n):
+            raise ValueError(f"pending.npy names rows that are not among the {n} chunks")
+        mask[rows] = True
+    return mask
+
+
 class IndexData:
     """A generation loaded in memory: what search and answer need, read once."""
 
@@ -139,6 +152,9 @@ class IndexData:
             raise IndexDamaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
         if self.dense.ntotal != len(self.chunks):
             raise IndexDamaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
+        said = self.manifest.get("counts", {}).get("pending", 0)  # an index written before pending rows: none
+        if said != int(self.pending.sum()):
+            raise IndexDamaged(gen, f"{int(self.pending.sum())} rows wait for vectors, the manifest says {said}")
         if self.manifest["format_version"] < FORMAT_VERSION:
             self._migrate()
 
@@ -161,6 +177,7 @@ class IndexData:
             self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
         self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.dense = faiss.read_index(str(gen / LAYOUT.dense))
+        self.pending = _pending(gen, len(self.chunks))  # True: the row waits for its vector (BM25 finds it)
         self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
         self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
         self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
@@ -207,6 +224,7 @@ class IndexData:
         n = self.dense.ntotal
         if n == 0:
             return []
+        allowed = self._with_vectors(allowed)
         params = None
         if allowed is not None:
             ids = np.flatnonzero(allowed).astype(np.int64)
@@ -216,6 +234,13 @@ class IndexData:
         q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         scores, rows = self.dense.search(q, min(k, n), params=params)
         return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+
+    def _with_vectors(self, allowed: np.ndarray | None) -> np.ndarray | None:
+        """`allowed` (None: every row) less the rows still waiting for their vectors: dense search never returns
+        one (its zero vector would be found, scored 0)."""
+        if not self.pending.any():
+            return allowed
+        return ~self.pending if allowed is None else np.asarray(allowed, dtype=bool) & ~self.pending
 
     def _bm25(self, folded: bool):
         return self.bm25_folded if folded else self.bm25_words

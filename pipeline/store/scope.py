@@ -33,6 +33,7 @@ class ScopedIndex:
         rows = [i for i, c in enumerate(base.chunks) if c.doc in self.docs]
         self.rows = np.asarray(rows, dtype=np.int64)  # view row → base row
         self.chunks: list[Chunk] = [base.chunks[i] for i in rows]
+        self.pending = np.asarray(base.pending, dtype=bool)[self.rows]  # the view's rows waiting for vectors
         self._local = np.full(len(base.chunks), -1, dtype=np.int64)  # base row → view row (-1: outside)
         self._local[self.rows] = np.arange(len(rows), dtype=np.int64)
         self.accents = base.accents

@@ -1,7 +1,10 @@
 """Writing a generation: a whole new folder built under a temporary name, renamed into place, then CURRENT
 replaced atomically; a crash or Ctrl-C at any point leaves the previous generation live. The previous
 generation is kept after a switch, so a reader that resolved CURRENT just before it still finds its files;
-older ones are removed. The writer only writes: everything it stores was derived by ingest."""
+older ones are removed. The writer only writes: everything it stores was derived by ingest.
+
+Two kinds: `write_generation` writes everything (chunks whose vectors are not there yet listed as pending), and
+`write_vectors` a vectors-only generation over the live one, sharing every file but the vectors by hard link."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +21,7 @@ import numpy as np
 from pipeline.refs.references import Reference
 from pipeline.store import integrity
 from pipeline.store.derived import Derived
-from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
+from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name, read_manifest
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -64,59 +68,140 @@ def _bm25(token_lists: list[list[str]]):
 
 def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0) -> Path:
     """Write a complete generation of what ingest `derived` and make it live (see `Derived` for which row is
-    which); the manifest names `embedder_name` and `parser_version`."""
-    import faiss
-
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    tmp = root / f".tmp-{stamp}-{os.getpid()}"
-    final = root / f"gen-{stamp}"
-    tmp.mkdir()
+    which); the manifest names `embedder_name` and `parser_version`. Rows `derived.pending` are written without
+    their vectors (zeros, listed in ``pending.npy``): `write_vectors` fills them in later."""
+    tmp, final = _new_folder(root)
     try:
         _write_db(tmp / LAYOUT.db, derived)
-        vectors, chunks = derived.vectors, derived.chunks
-        dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
-        index = faiss.IndexFlatIP(dim or 1)
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(index, str(tmp / LAYOUT.dense))
+        chunks = derived.chunks
+        dim = _write_dense(tmp / LAYOUT.dense, derived.vectors)
         _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
         _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
         if derived.name_vectors is not None:
             np.save(tmp / LAYOUT.names, np.ascontiguousarray(derived.name_vectors, dtype=np.float32),
                     allow_pickle=False)
         (tmp / LAYOUT.accents).write_text(json.dumps(derived.accents, ensure_ascii=False), encoding="utf-8")
-        for f in tmp.rglob("*"):
-            if f.is_file():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
+        _write_pending(tmp, derived.pending)
+        _sync(tmp, [f for f in tmp.rglob("*") if f.is_file()])
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder_name, "dim": int(dim)},
             "parser_version": parser_version,
-            "counts": {"documents": len(derived.docs), "chunks": len(chunks), "indicators": len(derived.indicators)},
+            "counts": {"documents": len(derived.docs), "chunks": len(chunks), "indicators": len(derived.indicators),
+                       "pending": len(derived.pending)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in derived.docs),
             "files": integrity.file_digests(tmp),
         }
-        integrity.write_manifest(tmp, manifest)
-        previous = live_name(root)
-        os.rename(tmp, final)
-        pointer = root / f".CURRENT-{os.getpid()}"
-        pointer.write_text(final.name + "\n", encoding="utf-8")
-        with open(pointer, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(pointer, root / LAYOUT.current)  # the atomic switch
-        fd = os.open(root, os.O_RDONLY)  # the renames themselves survive a power cut
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        previous = _publish(root, tmp, final, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     integrity.collect_garbage(root, keep={final.name, previous})
     return final
+
+
+def write_vectors(root: Path, base: Path, vectors: np.ndarray, pending: Sequence[int], keep: Iterable[str] = ()
+                  ) -> Path:
+    """A vectors-only generation over `base` (the live one), made live as `write_generation` makes its own: a new
+    ``dense.faiss`` of `vectors` (every row's, zeros where still `pending`), the rows still `pending`, and every
+    other file of `base` shared: a hard link (a file is never modified once written, so two generations can
+    hold it; removing the older one only unlinks its name), or a copy where links are refused (another
+    filesystem). The manifest copies the shared files' checksums from `base`'s instead of hashing them again,
+    so a shared file damaged since is caught at open, never blessed. Garbage collection spares the generations
+    named in `keep` too (an ingest keeps the one that was live when it started, however fast its own follow)."""
+    manifest = read_manifest(base)
+    counts, dim = manifest["counts"], manifest["embedder"]["dim"]
+    if len(vectors) != counts["chunks"] or (len(vectors) and vectors.shape[1] != dim):
+        raise ValueError(f"{vectors.shape} vectors for a generation of {counts['chunks']} chunks of {dim} dims")
+    own = (LAYOUT.dense, LAYOUT.pending)
+    shared = {rel: digest for rel, digest in manifest["files"].items() if rel not in own}
+    tmp, final = _new_folder(root)
+    try:
+        copied = [tmp / rel for rel in shared if not _share(base / rel, tmp / rel)]
+        _write_dense(tmp / LAYOUT.dense, vectors)
+        _write_pending(tmp, pending)
+        _sync(tmp, [*copied, *(tmp / rel for rel in own if (tmp / rel).exists())])
+        manifest = {**manifest, "counts": {**counts, "pending": len(pending)},
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"), "vectors_over": base.name,
+                    "files": {**shared, **integrity.file_digests(tmp, only=own)}}
+        previous = _publish(root, tmp, final, manifest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    integrity.collect_garbage(root, keep={final.name, previous, *keep})
+    return final
+
+
+def _new_folder(root: Path) -> tuple[Path, Path]:
+    """The temporary folder a generation is written in (created), and the name it will be renamed to."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    tmp = root / f".tmp-{stamp}-{os.getpid()}"
+    tmp.mkdir()
+    return tmp, root / f"gen-{stamp}"
+
+
+def _write_dense(path: Path, vectors: np.ndarray) -> int:
+    """dense.faiss: one vector per row, FAISS row = chunk row; the dimension written (0 when there is none)."""
+    import faiss
+
+    dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
+    index = faiss.IndexFlatIP(dim or 1)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(path))
+    return dim
+
+
+def _write_pending(folder: Path, pending: Sequence[int]) -> None:
+    """pending.npy: the rows still without a vector, when there are any."""
+    if len(pending):
+        np.save(folder / LAYOUT.pending, np.asarray(pending, dtype=np.int64), allow_pickle=False)
+
+
+def _share(src: Path, dst: Path) -> bool:
+    """`dst` made a hard link to `src` (True), else a copy of it (False: a link is refused across filesystems,
+    on a filesystem without links, past the link limit)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+        return True
+    except OSError:
+        shutil.copyfile(src, dst)
+        return False
+
+
+def _sync(folder: Path, files: Iterable[Path]) -> None:
+    """`files` and the folders of `folder` (their entries) on disk before the generation is switched in."""
+    for f in files:
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    for d in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
+        _sync_dir(d)
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(root: Path, tmp: Path, final: Path, manifest: dict) -> str:
+    """Write the manifest of the generation built in `tmp`, rename it to `final` and switch CURRENT to it
+    atomically; the name of the generation that was live before."""
+    integrity.write_manifest(tmp, manifest)
+    previous = live_name(root)
+    os.rename(tmp, final)
+    pointer = root / f".CURRENT-{os.getpid()}"
+    pointer.write_text(final.name + "\n", encoding="utf-8")
+    with open(pointer, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(pointer, root / LAYOUT.current)  # the atomic switch
+    _sync_dir(root)  # the renames themselves survive a power cut
+    return previous
 
 
 def _ref_row(r: Reference | None) -> tuple:

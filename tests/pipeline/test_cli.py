@@ -48,6 +48,51 @@ def test_stats_json_counts_documents_and_chunks(seed_index_fake, capsys):
     assert out["documents"] == 2 and out["chunks"] > 50 and out["embedder"]["name"] == "fake"
 
 
+def test_stats_and_ask_say_what_still_waits_for_vectors(tmp_path, capsys):
+    from pipeline.embed import FakeEmbedder
+    from pipeline.store.ingest import Stage, ingest
+    from pipeline.types import KEYWORD_ONLY
+
+    def stop_while_embedding(stage: Stage, done: int, total: int) -> None:
+        if stage is Stage.CHUNKS:
+            raise KeyboardInterrupt
+
+    root, doc = str(tmp_path / "ix"), DATA / "qd-97-2025-ubnd.md"
+    ingest([SEED], FakeEmbedder(), root=root)
+    with pytest.raises(KeyboardInterrupt):  # stopped once the decision is searchable, before its vectors exist
+        ingest([doc], FakeEmbedder(), root=root, progress=stop_while_embedding)
+    assert main(["stats", "--index", root, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    waiting = next(d["chunks"] for d in out["docs"] if d["name"] == doc.name)
+    assert out["pending"] == waiting and {d["name"]: d["pending"] for d in out["docs"]}[SEED.name] == 0
+    assert main(["stats", "--index", root]) == 0
+    text = capsys.readouterr().out
+    assert f"{waiting} wait for vectors" in text and f"[{waiting} chunks, {waiting} waiting for vectors" in text
+    question = "trình tự hỗ trợ chi phí tư vấn pháp luật cho doanh nghiệp nhỏ và vừa"
+    assert main(["ask", question, "--index", root]) == 0
+    assert f"({KEYWORD_ONLY}: {doc.name}" in capsys.readouterr().out
+    assert main(["ask", question, "--index", root, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["keyword_only"] and answer["pending_docs"] == [doc.name]
+    assert main(["ingest", "--index", root, "--model", "fake", "-q"]) == 0  # nothing given: the vectors fill in
+    assert f"{waiting} chunks embedded ({waiting} left waiting by an earlier ingest)" in capsys.readouterr().out
+    assert main(["stats", "--index", root, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending"] == 0
+
+
+def test_ingest_shows_one_bar_with_documents_chunks_and_time_left(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in sorted(DATA.glob("qd-*.md"))[:3]:
+        shutil.copy(f, src)
+    assert main(["ingest", str(src), "--index", str(tmp_path / "ix"), "--model", "fake"]) == 0
+    err = capsys.readouterr().err
+    bar = err[err.index("documents:"):]
+    assert "3 documents · chunks: 100%" in bar and "chunk/s]" in bar and "<00:00" in bar
+    assert "\n" not in bar[: bar.index("3 documents · indicator names")]  # the same line, redrawn: one bar
+    assert "searchable by keyword now" in bar
+
+
 def test_ingest_exit_code_is_nonzero_only_when_nothing_was_ingested(tmp_path, capsys):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")

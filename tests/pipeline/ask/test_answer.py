@@ -18,14 +18,15 @@ def test_answer_is_a_cited_sentence_not_a_passage(seed_index_fake):
 
 def test_json_shape_is_exactly_what_the_ui_relies_on(seed_index_fake):
     out = json.loads(json.dumps(_answerer(seed_index_fake).ask("tang truong kinh te", k=3).to_json()))
-    assert set(out) == {"question", "answer", "passages"}
+    assert set(out) == {"question", "answer", "keyword_only", "pending_docs", "passages"}
+    assert out["keyword_only"] is False and out["pending_docs"] == []  # every document embedded
     assert set(out["answer"]) == {"text", "citations"}
     assert len(out["passages"]) == 3
     citations = out["answer"]["citations"]  # ranks of the passages, each written as [n] in the text
     assert citations and all(type(c) is int and 1 <= c <= 3 and f"[{c}]" in out["answer"]["text"] for c in citations)
     for i, p in enumerate(out["passages"], start=1):
         assert set(p) == {"rank", "doc", "title", "year", "section", "chunk_id", "text", "score", "page", "footnotes",
-                          "citation"}
+                          "citation", "keyword_only"}
         assert all(f"[{n}] {note}" in p["text"] for n, note in p["footnotes"])  # "text" still holds the notes
         assert p["rank"] == i and isinstance(p["score"], float) and p["year"] in (None, 2022, 2023, 2025)
         assert p["page"] is None  # text files have no pages; a PDF's passages carry theirs (tests/test_formats.py)

@@ -1,6 +1,7 @@
-"""Ctrl-C stops an ingest, with exit 130 and the previous index intact, wherever it lands: during reading, during
-embedding, when a library swallows the KeyboardInterrupt, when the process started with SIGINT ignored. The
-signal is sent when the child reports the stage (event-driven, tests/procs.py), never after a fixed sleep."""
+"""Ctrl-C stops an ingest, with exit 130, wherever it lands: during reading (the previous index intact), during
+embedding (the new documents searchable by keyword, the vectors done so far kept), when a library swallows the
+KeyboardInterrupt, when the process started with SIGINT ignored. The signal is sent when the child reports the
+stage (event-driven, tests/procs.py), never after a fixed sleep."""
 
 from __future__ import annotations
 
@@ -53,8 +54,7 @@ def _swallowing(at: Stage, nth: int):
     return progress
 
 
-@pytest.mark.parametrize(("at", "nth"), [(Stage.DOCUMENTS, 1), (Stage.DOCUMENTS, 5), (Stage.CHUNKS, 1),
-                                         (Stage.NAMES, 1)])
+@pytest.mark.parametrize(("at", "nth"), [(Stage.DOCUMENTS, 1), (Stage.DOCUMENTS, 5), (Stage.NAMES, 1)])
 def test_a_swallowed_ctrl_c_still_stops_the_ingest_before_it_writes(indexed, at, nth):
     root, more, before = indexed
     with pytest.raises(KeyboardInterrupt):
@@ -64,8 +64,21 @@ def test_a_swallowed_ctrl_c_still_stops_the_ingest_before_it_writes(indexed, at,
     _same(root, before)
 
 
+def test_a_swallowed_ctrl_c_while_embedding_keeps_the_new_documents_and_the_vectors_done(indexed, monkeypatch):
+    root, more, before = indexed
+    monkeypatch.setenv("TRACUU_CHECKPOINT_CHUNKS", "10000")  # no checkpoint but the one a Ctrl-C makes
+    with pytest.raises(KeyboardInterrupt):
+        ingest([more], FakeEmbedder(), root=root, progress=_swallowing(Stage.CHUNKS, 4))  # after 3 batches
+    after = open_index(root)
+    new = sum(1 for c in after.chunks if c.doc.startswith("ban-"))
+    assert after.gen != before.gen and len(after.docs) == len(before.docs) + 12
+    assert int(after.pending.sum()) == new - 3 * 16  # the three batches embedded before the Ctrl-C are kept
+    ingest([SEED], FakeEmbedder(), root=root)  # the next ingest starts afresh, and embeds what was left
+    assert not open_index(root).pending.any()
+
+
 @pytest.mark.parametrize(("stage", "times", "ignored"), [("documents", 1, False), ("documents", 4, False),
-                                                         ("chunks", 1, False), ("documents", 2, True)])
+                                                         ("documents", 2, True)])
 def test_ctrl_c_during_an_ingest_exits_130_with_the_previous_index(indexed, stage, times, ignored):
     root, more, before = indexed
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -77,3 +90,18 @@ def test_ctrl_c_during_an_ingest_exits_130_with_the_previous_index(indexed, stag
     assert child.finish() == 130, child.stderr[-3000:]
     assert "the previous index is unchanged" in child.stderr
     _same(root, before)
+
+
+def test_ctrl_c_while_embedding_exits_130_with_the_documents_searchable_by_keyword(indexed):
+    root, more, before = indexed
+    # a checkpoint every batch: seconds of writes after the first chunks line, so the signal lands mid-embedding
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TRACUU_CHECKPOINT_CHUNKS="16")
+    child = Watched([sys.executable, "-m", "pipeline", "ingest", str(more), "--index", str(root), "--model",
+                     "fake"], env=env)
+    assert child.wait_for(r"chunks:[^|]*\|[^|]*\| *[1-9]\d*/\d+ \[", 2), f"no chunks progress:\n{child.stderr}"
+    child.proc.send_signal(signal.SIGINT)
+    assert child.finish() == 130, child.stderr[-3000:]
+    assert re.search(r"searchable by keyword; \d+ chunks still wait for vectors — run `tracuu ingest` again",
+                     child.stderr), child.stderr[-3000:]
+    after = open_index(root)
+    assert len(after.docs) == len(before.docs) + 12 and 0 < after.pending.sum() < len(after.chunks)

@@ -1,5 +1,6 @@
 """Kill ingest at random points (SIGKILL) many times: the index always opens, verifies its checksums, answers,
-and holds exactly the documents of the last ingest that switched CURRENT. Two ingests at once never race."""
+and holds exactly the documents of the last ingest that switched CURRENT (with the vectors its last checkpoint
+made live: the next ingest embeds the rest). Two ingests at once never race."""
 
 import hashlib
 import os
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.embed import FakeEmbedder
@@ -26,12 +28,15 @@ def cli(*args: str, quiet: bool = True) -> list[str]:
 
 
 def state(root: Path) -> dict[str, str]:
-    """{document: content hash} of the live generation, after checking every file's sha256 and answering."""
+    """{document: content hash} of the live generation, after checking every file's sha256 and answering; the
+    vectors it holds are those of the texts it holds (zeros only where pending)."""
     integrity._verified.clear()
     data = open_index(root)
     assert data.dense.ntotal == len(data.chunks) == sum(d.n_chunks for d in data.docs.values())
     hits = HybridSearcher.over(data, FakeEmbedder()).search("quyết định phân cấp thẩm quyền", 5)
     assert hits and {h.chunk_id.split("#")[0] for h in hits} <= set(data.docs)
+    norms = np.linalg.norm(data.vectors(), axis=1)
+    assert np.allclose(norms[~data.pending], 1.0, atol=1e-4) and not norms[data.pending].any()
     return {name: d.content_hash for name, d in data.docs.items()}
 
 
@@ -62,15 +67,16 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     root, src = tmp_path / "index", tmp_path / "src"
     src.mkdir()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # a vectors-only generation every 16 chunks: kills land while vectors are being made live, too
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TRACUU_CHECKPOINT_CHUNKS="16")
     want, _ = plan(rng, src, {}, 0)
     lines = progress_lines(cli(str(src), "--index", str(root), quiet=False), env)
     assert lines >= 2, "ingest printed no progress: nothing to time the kills on"
     current = state(root)
     assert current == want
     reader = HybridSearcher.over(open_index(root), FakeEmbedder())
-    counts = {"rounds": rounds, "killed_before_switch": 0, "killed_after_switch": 0, "finished_first": 0,
-              "completed": 0}
+    counts = {"rounds": rounds, "killed_before_switch": 0, "killed_after_switch": 0, "killed_while_embedding": 0,
+              "finished_first": 0, "completed": 0}
     for r in range(1, rounds + 1):
         want, gone = plan(rng, src, current, r)
         args = cli(str(src), "--index", str(root), *(["--remove", *gone] if gone else []), quiet=False)
@@ -88,6 +94,8 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
                 counts["finished_first"] += 1
             elif want != current:
                 counts["killed_after_switch" if now == want else "killed_before_switch"] += 1
+            if code != 0 and open_index(root).pending.any():
+                counts["killed_while_embedding"] += 1
             assert now in (current, want), f"round {r}: a mix of two ingests"
             assert code in (0, -signal.SIGKILL), child.stderr
             current = now
@@ -97,7 +105,9 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict[str, int]:
         reader = HybridSearcher.over(open_index(root), FakeEmbedder())
     subprocess.run(cli(str(src), "--index", str(root)), env=env, check=True, stderr=subprocess.DEVNULL)
     leftovers = [p.name for p in root.iterdir() if p.name.startswith((".tmp-", ".CURRENT-"))]
-    assert not leftovers and len([p for p in root.iterdir() if p.name.startswith("gen-")]) <= 2
+    # the live generation, the one before it, and the one live when the last ingest began
+    assert not leftovers and len([p for p in root.iterdir() if p.name.startswith("gen-")]) <= 3
+    assert state(root) and not open_index(root).pending.any()  # what a kill left pending is embedded now
     return counts
 
 
@@ -106,6 +116,7 @@ def test_random_sigkills_never_lose_the_last_completed_ingest(tmp_path):
     print(counts)
     killed = counts["killed_before_switch"] + counts["killed_after_switch"]
     assert killed >= 4 and counts["killed_before_switch"] >= 1, counts  # the kills really landed mid-ingest
+    assert counts["killed_while_embedding"] >= 1, counts  # and some while the vectors were filling in
 
 
 @pytest.mark.slow

@@ -152,7 +152,8 @@ def test_ingest_rebuilds_a_damaged_index_from_its_document_list(index):
 
 
 def test_ingest_after_current_lost_its_generation_keeps_what_it_is_given(index):
-    shutil.rmtree(current_generation(index))
+    for gen in index.glob("gen-*"):  # the live one and the keyword generation its vectors were filled in over
+        shutil.rmtree(gen)
     report = ingest(DOCS[2:3], FakeEmbedder(), root=index)
     assert report.added == [DOCS[2].name] and "missing" in report.notes[0]
     assert list(open_index(index).docs) == [DOCS[2].name]
@@ -175,13 +176,14 @@ def test_rebuild_reads_every_document_again_and_reuses_verified_vectors(index, t
 
 def test_garbage_collection_keeps_the_previous_generation_for_readers(index):
     first = current_generation(index)
-    ingest(DOCS[2:3], FakeEmbedder(), root=index)
+    ingest(DOCS[2:3], FakeEmbedder(), root=index)  # a keyword generation, then its vectors-only one
     second = current_generation(index)
-    assert first.is_dir() and second != first  # a reader that resolved CURRENT before the switch still loads
+    assert first.is_dir() and second != first  # a reader that resolved CURRENT before the ingest still loads
     ingest(DOCS[3:4], FakeEmbedder(), root=index)
     assert not first.exists() and second.is_dir()
-    assert sorted(p.name for p in index.iterdir() if p.name.startswith("gen-")) == sorted(
-        [second.name, current_generation(index).name])
+    gens = sorted(p.name for p in index.iterdir() if p.name.startswith("gen-"))
+    keyword = json.loads((current_generation(index) / "manifest.json").read_text())["vectors_over"]
+    assert gens == sorted([second.name, keyword, current_generation(index).name])
 
 
 def test_a_reader_on_the_old_generation_keeps_answering_across_a_swap(index):

@@ -60,7 +60,8 @@ def test_a_derived_record_round_trips_through_the_writer_and_the_reader(tmp_path
     assert data.accents == {"ngan": "ngân", "zz": "zế"}
     manifest = json.loads((gen / LAYOUT.manifest).read_text())
     assert manifest["parser_version"] == 11 and manifest["embedder"] == {"name": "fake", "dim": 8}
-    assert manifest["counts"] == {"documents": 1, "chunks": 2, "indicators": 1}
+    assert manifest["counts"] == {"documents": 1, "chunks": 2, "indicators": 1, "pending": 0}
+    assert not (gen / LAYOUT.pending).exists() and not data.pending.any()
     assert manifest["documents"] == [DOC]
 
 
