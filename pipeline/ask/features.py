@@ -93,13 +93,6 @@ _MAX_S = re.compile(r"\b(toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong|kh
                     r"truoc ngay|cham nhat|khong sau|khong muon hon|han cuoi)\b")
 _MIN_S = re.compile(r"\b(toi thieu|it nhat|khong duoi|khong it hon|tro len|khong thap hon|tu ngay|ke tu ngay|"
                     r"bat dau tu)\b")
-# a threshold stated on a number (folded): "dưới 5 năm", "trên 20 năm đến 50 năm", "từ 5 năm trở lên"; the number
-# with the side of it the case lies on (−1 below, +1 above)
-_THRESHOLD_BEFORE = re.compile(r"\b(duoi|nho hon|it hon|khong qua|khong vuot qua|toi da|den|den duoi|tren|lon hon|"
-                               r"nhieu hon|vuot|khong duoi|toi thieu|it nhat|tu)\s+(\d+(?:[.,]\d+)*)")
-_THRESHOLD_AFTER = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:\S+\s+){0,3}?(tro len|tro xuong)\b")
-_BELOW = frozenset({"duoi", "nho hon", "it hon", "khong qua", "khong vuot qua", "toi da", "den", "den duoi",
-                    "tro xuong"})
 # negation and exclusion (accented: folded "ngoai" is also "ngoại lai"); a bound is not a negation
 # and "not counting" does not change the case stated ("(chưa kể thiệt hại tài sản trong dân)")
 _BOUNDS = re.compile(r"\bkhông\s+(?:để\s+)?(?:quá|vượt quá|dưới|sau|muộn hơn|ít hơn|thấp hơn|lớn hơn|chậm hơn)\b|"
@@ -131,8 +124,6 @@ FEATURES = (
     "unit",  # a figure in the sentence carries the unit the question names ("bao nhiêu *tuần*" → "03 tuần")
     "bound",  # the question's bound ("tối đa") is the sentence's ("không quá")
     "other_bound",  # the sentence states the opposite bound only
-    "threshold",  # +1 a number the question puts a threshold on ("dưới 5 năm") is on the same side in the sentence,
-    # -1 only on the other side ("từ 5 năm trở lên"): the neighbouring case
     "negation",  # the sentence negates or excludes ("không", "trừ") and the question does not
     "negates_term",  # … right before a question term: "không có *khiếu nại*", "trừ *nhiệm vụ* đấu tranh …"
     "both_negated",  # both do
@@ -197,7 +188,6 @@ class Need:
     numbers: frozenset[str] = frozenset()  # the numbers of the documents it names: "996" of "qd 996"
     asks_year: bool = False  # "năm nào": a bare year ("2026") states the date asked
     asks_two: bool = False  # two question words: each kind of value it asks is to be stated
-    thresholds: frozenset[tuple[str, int]] = frozenset()  # (number, side): "dưới 5 năm" → ("5", -1)
     total: float = field(init=False, default=0.0)
     # each term with its weight and whether it is matched accented (typed with accents) or folded
     keyed: tuple[tuple[str, float, bool], ...] = field(init=False, default=())
@@ -236,7 +226,7 @@ class Need:
         words = frozenset(fold(w) for w in syllables(question))
         asks_year = bool(re.search(r"\b(vao |trong |tu |den )?nam nao\b", folded))
         return cls(terms, focus, asks, _unit(folded), bound, negated, year, codes, for_what, words, numbers,
-                   asks_year, len(WH_RE.findall(folded)) > 1, thresholds(folded))
+                   asks_year, len(WH_RE.findall(folded)) > 1)
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -347,29 +337,6 @@ def score(values: Sequence[float], weights: dict[str, float] | None = None) -> f
     return sum(w[name] * v for name, v in zip(FEATURES, values, strict=True))
 
 
-def thresholds(folded: str) -> frozenset[tuple[str, int]]:
-    """The numbers a (folded) text states a threshold on, with the side of it its case lies on.
-
-    >>> sorted(thresholds("nha tren 20 nam den 50 nam"))
-    [('20', 1), ('50', -1)]
-    >>> sorted(thresholds("tu 5 nam tro len")), sorted(thresholds("duoi 5 nam"))
-    ([('5', 1)], [('5', -1)])
-    """
-    found = {(m.group(2), -1 if m.group(1) in _BELOW else 1) for m in _THRESHOLD_BEFORE.finditer(folded)}
-    after = {(m.group(1), -1 if m.group(2) in _BELOW else 1) for m in _THRESHOLD_AFTER.finditer(folded)}
-    return frozenset((found - {(n, -side) for n, side in after}) | after)  # "từ 5 … trở xuống": the latter
-
-
-def _threshold(sentence_folded: str, need: Need) -> float:
-    """+1 when a number the question thresholds is on the same side in the sentence, -1 when only on the other."""
-    if not need.thresholds:
-        return 0.0
-    stated = thresholds(sentence_folded)
-    if stated & need.thresholds:
-        return 1.0
-    return -1.0 if {(n, -side) for n, side in need.thresholds} & stated else 0.0
-
-
 def _kind_met(stated: list[bool], asks_two: bool) -> float:
     """+1 when the candidate states a value of the kind asked, -1 when of none. A question asking two things
     needs both: stating one of them is half-way (0). With one question word, one kind stated is enough (the
@@ -457,7 +424,6 @@ def features(sentence: str, need: Need, *, heading: str = "", rank: int = 1, yea
         float(_has_unit(sentence, need.unit)),
         float(need.bound == "max" and has_max or need.bound == "min" and has_min),
         float(need.bound == "max" and has_min and not has_max or need.bound == "min" and has_max and not has_min),
-        _threshold(f_sent.lower(), need),
         float(negation and not need.negated),
         float(not need.negated and _negates_term(sentence, need)),
         float(negation and need.negated),

@@ -14,7 +14,6 @@ WEIGHTS: dict[str, float] = {
     "unit": 1.761,
     "bound": 1.104,
     "other_bound": -0.087,
-    "threshold": 0.0,
     "negation": -0.525,
     "negates_term": -0.810,
     "both_negated": 0.562,

@@ -148,14 +148,3 @@ def test_a_sentence_stating_only_one_of_two_kinds_asked_half_meets_the_question(
     assert _feature("Sở Tài chính chủ trì, thực hiện năm 2026", need, "kind") == 1  # "năm nào": a year states it
     assert _feature("Sở Tài chính chủ trì", need, "kind") == 0
     assert _feature("các sở chủ trì thực hiện", need, "kind") == -1
-
-
-def test_a_threshold_the_question_puts_on_a_number_tells_its_case_from_the_neighbouring_one():
-    need = _need("Nhà đã sử dụng dưới 5 năm thì tỷ lệ chất lượng còn lại là bao nhiêu?")
-    assert need.thresholds == {("5", -1)}
-    assert _feature("a) Đối với nhà có thời gian đã sử dụng dưới 5 năm: 100%.", need, "threshold") == 1
-    assert _feature("b) Nhà có thời gian đã sử dụng từ 5 năm trở lên thì áp dụng tỷ lệ …", need, "threshold") == -1
-    assert _feature("Nhà cấp IV: 85%", need, "threshold") == 0  # says nothing of that number
-    ranged = _need("nhà cấp IV đã sử dụng trên 20 năm đến 50 năm thì tỷ lệ bao nhiêu?")
-    assert _feature("Trên 20 năm đến 50 năm: 30", ranged, "threshold") == 1
-    assert _feature("Trên 10 năm đến 20 năm: 50", ranged, "threshold") == -1  # ends where the case asked starts
