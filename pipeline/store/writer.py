@@ -16,6 +16,7 @@ import numpy as np
 
 from pipeline.refs.references import Reference
 from pipeline.store import integrity
+from pipeline.store.dense import DensePlan, build_dense
 from pipeline.store.derived import Derived
 from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name
 
@@ -62,9 +63,11 @@ def _bm25(token_lists: list[list[str]]):
     return model
 
 
-def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0) -> Path:
+def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0,
+                     dense: DensePlan | None = None) -> Path:
     """Write a complete generation of what ingest `derived` and make it live (see `Derived` for which row is
-    which); the manifest names `embedder_name` and `parser_version`."""
+    which); the manifest names `embedder_name` and `parser_version`, and the dense index `dense` asks for
+    (default: ``TRACUU_DENSE``), which it records."""
     import faiss
 
     root.mkdir(parents=True, exist_ok=True)
@@ -76,10 +79,8 @@ def write_generation(root: Path, derived: Derived, embedder_name: str, parser_ve
         _write_db(tmp / LAYOUT.db, derived)
         vectors, chunks = derived.vectors, derived.chunks
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
-        index = faiss.IndexFlatIP(dim or 1)
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(index, str(tmp / LAYOUT.dense))
+        built = build_dense(vectors, dense)  # exact, or HNSW at its measured recall (pipeline/store/dense.py)
+        faiss.write_index(built.index, str(tmp / LAYOUT.dense))
         _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
         _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
         if derived.name_vectors is not None:
@@ -97,6 +98,7 @@ def write_generation(root: Path, derived: Derived, embedder_name: str, parser_ve
             "counts": {"documents": len(derived.docs), "chunks": len(chunks), "indicators": len(derived.indicators)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in derived.docs),
+            "dense": built.record.to_json(),
             "files": integrity.file_digests(tmp),
         }
         integrity.write_manifest(tmp, manifest)
