@@ -63,7 +63,7 @@ DEFAULT_SESSION_MINUTES = 60.0
 ENV_DENSE = "TRACUU_DENSE"
 ENV_DENSE_FLAT_ROWS = "TRACUU_DENSE_FLAT_ROWS"
 # one exact query over 100,000 e5-small vectors takes ~7 ms on one core, over 1,000,000 ~90 ms: above it an ask
-# (p50 ≤ 150 ms) needs the approximate index (bench/bench_ann.py, docs/benchmarks.md)
+# (p50 ≤ 150 ms) needs the approximate index (bench/bench_ann.py)
 DEFAULT_DENSE_FLAT_ROWS = 100_000
 DEFAULT_RATE_PER_MINUTE = 300.0
 # each numeric variable's accepted values, from the first to the second

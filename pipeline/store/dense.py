@@ -7,7 +7,8 @@ the key (written before) is an exact index.
 
 A filtered search (``--doc``, ``--year``, a collection's view) stays exact when it allows few rows: those rows
 are scanned in the HNSW index's own flat storage (no second copy of the vectors); when it allows many, the graph
-is searched with the filter and an efSearch widened by the share of rows it leaves out.
+is searched with the filter and an efSearch widened by the share of rows it leaves out. A search for more rows
+than the 10 the recall was measured on widens efSearch in proportion.
 
 Measured in bench/bench_ann.py (docs/benchmarks.md).
 """
@@ -35,7 +36,7 @@ SAMPLE = 500  # queries the recall is measured on
 # what an e5 question has to its best passage), then normalised
 SAMPLE_NOISE = 0.5
 SEED = 15
-EF_FILTERED_MAX = 4096  # the widest efSearch a filtered graph search is given
+EF_MAX = 8192  # the widest efSearch a search is given
 
 
 class DenseKind(StrEnum):
@@ -265,25 +266,37 @@ class DenseIndex:
             return []
         k = min(k, n)
         if mask is None:
-            scores, rows = self.index.search(q, k)
-        else:
-            bits = np.packbits(mask, bitorder="little")  # kept alive while the selector reads it
-            sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
-            if self.record.kind is DenseKind.FLAT or count <= self.exact_rows:
-                params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]  # SWIG kwargs
-                scores, rows = _exact(self.index).search(q, k, params=params)
-            else:
-                ef = filtered_ef(int(self.index.hnsw.efSearch), k, count / n)
-                params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)  # type: ignore[call-arg]
-                scores, rows = self.index.search(q, k, params=params)
-        return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+            return _pairs(*self._graph(q, k, None, 1.0))
+        bits = np.packbits(mask, bitorder="little")  # kept alive while the selector reads it
+        sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
+        if self.record.kind is DenseKind.FLAT or count <= self.exact_rows:
+            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]  # SWIG kwargs
+            return _pairs(*_exact(self.index).search(q, k, params=params))
+        return _pairs(*self._graph(q, k, sel, count / n))
+
+    def _graph(self, q: np.ndarray, k: int, sel: Any, share: float) -> tuple[np.ndarray, np.ndarray]:
+        """The index searched as it is (exact), or the graph at the efSearch `k` and the `share` of rows `sel`
+        allows call for (`ef_for`)."""
+        if self.record.kind is DenseKind.FLAT:
+            return self.index.search(q, k)
+        faiss = _faiss()
+        ef = ef_for(int(self.index.hnsw.efSearch), k, share)
+        params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)  # type: ignore[call-arg]  # SWIG kwargs
+        return self.index.search(q, k, params=params)
 
 
-def filtered_ef(ef: int, k: int, share: float) -> int:
-    """The efSearch of a graph search that keeps only a `share` of the rows: the unfiltered one (at least `k`)
-    divided by the share, so about as many allowed rows are met as unfiltered; at most `EF_FILTERED_MAX`.
+def _pairs(scores: np.ndarray, rows: np.ndarray) -> list[tuple[int, float]]:
+    """(row, score) of one query's results, best first, without FAISS's -1 padding."""
+    return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
 
-    >>> filtered_ef(64, 50, 0.25), filtered_ef(64, 10, 1.0), filtered_ef(64, 50, 0.001)
-    (256, 64, 4096)
+
+def ef_for(ef: int, k: int, share: float = 1.0) -> int:
+    """The efSearch of a graph search for `k` rows among a `share` of them, from the `ef` that reached the recall
+    for `RECALL_K` rows unfiltered: `ef` times ``k / RECALL_K`` (FAISS does not raise efSearch to `k` itself: at
+    efSearch 16 a search for 50 rows finds 92% of them), divided by the share, so as many allowed rows are met;
+    at most `EF_MAX`.
+
+    >>> ef_for(64, 10), ef_for(64, 5), ef_for(64, 50), ef_for(64, 50, 0.25), ef_for(64, 50, 0.001)
+    (64, 64, 320, 1280, 8192)
     """
-    return min(EF_FILTERED_MAX, math.ceil(max(ef, k) / max(share, 1e-9)))
+    return min(EF_MAX, math.ceil(ef * max(1.0, k / RECALL_K) / max(share, 1e-9)))
