@@ -12,6 +12,10 @@ thread setup for serving queries.
   generation; what a killed ingest resumes from): every so many seconds (default 60, from 1 to 86400), but never
   sooner than 20 times what the last one took to write
 - ``TRACUU_CHECKPOINT_CHUNKS`` also every so many chunks embedded (default 0: by time only; from 0 to 10**9)
+- ``TRACUU_DENSE``          the dense index an ingest writes: ``auto`` (default: exact below
+  ``TRACUU_DENSE_FLAT_ROWS`` chunks, HNSW above when it reaches its recall), ``flat`` or ``hnsw`` (forced; see
+  pipeline/store/dense.py)
+- ``TRACUU_DENSE_FLAT_ROWS`` the most chunks ``auto`` keeps exact (default 100000, from 0 to 1000000000)
 
 A shared server (`tracuu serve`) also reads:
 
@@ -36,6 +40,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 ENV_INDEX = "TRACUU_INDEX"
@@ -64,13 +69,26 @@ ENV_RATE_PER_MINUTE = "TRACUU_RATE_PER_MINUTE"
 ENV_PROXY = "TRACUU_PROXY"
 ENV_TRUSTED_HEADER = "TRACUU_TRUSTED_HEADER"
 DEFAULT_SESSION_MINUTES = 60.0
+ENV_DENSE = "TRACUU_DENSE"
+ENV_DENSE_FLAT_ROWS = "TRACUU_DENSE_FLAT_ROWS"
+# one exact query over 100,000 e5-small vectors takes ~7 ms on one core, over 1,000,000 ~90 ms: above it an ask
+# (p50 ≤ 150 ms) needs the approximate index (bench/bench_ann.py)
+DEFAULT_DENSE_FLAT_ROWS = 100_000
 DEFAULT_RATE_PER_MINUTE = 300.0
 # each numeric variable's accepted values, from the first to the second
 RANGES: dict[str, tuple[float, float]] = {ENV_MAX_UPLOAD_MB: (0.001, 4096), ENV_MAX_FILE_MB: (0.001, 4096),
                                           ENV_MAX_QUESTION_CHARS: (10, 100_000), ENV_PARSE_SECONDS: (0, 86_400),
                                           ENV_PARSE_MB: (64, 1_048_576), ENV_SESSION_MINUTES: (1, 10_080),
                                           ENV_RATE_PER_MINUTE: (1, 100_000), ENV_CHECKPOINT_SECONDS: (1, 86_400),
-                                          ENV_CHECKPOINT_CHUNKS: (0, 1e9)}
+                                          ENV_CHECKPOINT_CHUNKS: (0, 1e9), ENV_DENSE_FLAT_ROWS: (0, 1e9)}
+
+
+class DenseChoice(StrEnum):
+    """Which dense index an ingest writes (``TRACUU_DENSE``)."""
+
+    AUTO = "auto"  # exact up to `Settings.dense_flat_rows` chunks, HNSW above when it reaches its recall, else exact
+    FLAT = "flat"  # always exact (FAISS IndexFlatIP)
+    HNSW = "hnsw"  # always HNSW, whatever the size (to measure its quality on a small corpus)
 
 
 class SettingError(ValueError):
@@ -94,6 +112,8 @@ class Settings:
     rate_per_minute: float = DEFAULT_RATE_PER_MINUTE  # API requests per token and minute
     proxy: str = ""  # the reverse proxy's address ("": none)
     trusted_header: str = ""  # the proxy's header naming the logged-in account ("": single sign-on off)
+    dense: DenseChoice = DenseChoice.AUTO  # the dense index an ingest writes
+    dense_flat_rows: int = DEFAULT_DENSE_FLAT_ROWS  # `DenseChoice.AUTO` keeps this many chunks exact, at most
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, strict: bool = False) -> Settings:
@@ -103,7 +123,8 @@ class Settings:
         >>> Settings.from_env({"TRACUU_INDEX": "/srv/index", "TRACUU_MAX_UPLOAD_MB": "nhiều"})
         Settings(index=PosixPath('/srv/index'), model='e5-small', max_upload_mb=50.0, max_question_chars=1000, \
 parse_seconds=120.0, parse_mb=2048.0, checkpoint_seconds=60.0, checkpoint_chunks=0, auth=False, \
-session_minutes=60.0, rate_per_minute=300.0, proxy='', trusted_header='')
+session_minutes=60.0, rate_per_minute=300.0, proxy='', trusted_header='', dense=<DenseChoice.AUTO: 'auto'>, \
+dense_flat_rows=100000)
         >>> Settings.from_env({"TRACUU_MAX_FILE_MB": "inf"}, strict=True)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         pipeline.settings.SettingError: TRACUU_MAX_FILE_MB='inf' is not a number from 0.001 to 4096 — set it ...
@@ -123,7 +144,9 @@ session_minutes=60.0, rate_per_minute=300.0, proxy='', trusted_header='')
                    session_minutes=_number(env, ENV_SESSION_MINUTES, DEFAULT_SESSION_MINUTES, strict),
                    rate_per_minute=_number(env, ENV_RATE_PER_MINUTE, DEFAULT_RATE_PER_MINUTE, strict),
                    proxy=env.get(ENV_PROXY, "").strip(),
-                   trusted_header=env.get(ENV_TRUSTED_HEADER, "").strip())
+                   trusted_header=env.get(ENV_TRUSTED_HEADER, "").strip(),
+                   dense=_dense_choice(env, strict),
+                   dense_flat_rows=int(_number(env, ENV_DENSE_FLAT_ROWS, DEFAULT_DENSE_FLAT_ROWS, strict)))
 
     @property
     def max_upload_bytes(self) -> int:
@@ -162,6 +185,20 @@ def _number(env: Mapping[str, str], name: str, default: float, strict: bool) -> 
         raise SettingError(f"{name}={raw!r} is not a number from {low:g} to {high:g} — set it in "
                            "that range or unset it (giá trị không hợp lệ)")
     return default
+
+
+def _dense_choice(env: Mapping[str, str], strict: bool) -> DenseChoice:
+    """The `DenseChoice` ``TRACUU_DENSE`` names; `DenseChoice.AUTO` when unset or unknown (`SettingError` when
+    unknown and `strict`)."""
+    raw = env.get(ENV_DENSE, "").strip().lower()
+    try:
+        return DenseChoice(raw or DenseChoice.AUTO)
+    except ValueError:
+        if strict:
+            names = ", ".join(c.value for c in DenseChoice)
+            raise SettingError(f"{ENV_DENSE}={raw!r} is not one of {names} — set one of them or unset it "
+                               "(giá trị không hợp lệ)") from None
+        return DenseChoice.AUTO
 
 
 def serve_queries_single_threaded() -> None:

@@ -6,10 +6,10 @@ Sizes are checked on every open (a `stat` per file). Hashes are checked once per
 generation is never modified after it is written, so a second open in the same process (the app reloading
 after a rerun) skips the read; likewise once per file, so a vectors-only generation, which shares its base's
 files by hard link, has only the files it wrote read. Across processes, a file whose hash matched is remembered
-in the index root's ``.verified.json`` by what `stat` says of it (device, inode, size, modification and change
-times): a new process opening it unchanged does not read it again, so opening costs a `stat` per file, not a read
-of the whole index. Writing to a file, or replacing or copying it, changes its change time or inode, so it is
-hashed again; a stamp taken within `_RACY_SECONDS` of the file's last change is not remembered on disk (a write in
+in the index root's ``.verified.json`` by what `stat` says of it (device, inode, size and modification time): a
+new process opening it unchanged does not read it again, so opening costs a `stat` per file, not a read
+of the whole index. Writing to a file, or replacing or copying it, changes its modification time or inode, so it
+is hashed again; a stamp taken within `_RACY_SECONDS` of the file's last change is not remembered on disk (a write in
 the same clock tick would keep the stamp: git's "racy clean" entries). The cost is in docs/benchmarks.md.
 """
 
@@ -79,7 +79,7 @@ def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str
                 found.append(f"{rel} does not match its checksum (corrupted)")
                 continue
             _verified.add(("file", stamp, want["sha256"]))
-        if now - stats[rel].st_ctime > _RACY_SECONDS:
+        if now - stats[rel].st_mtime > _RACY_SECONDS:
             matched[stamp] = want["sha256"]
     if not found:
         _verified.add(_key(gen))
@@ -89,8 +89,9 @@ def problems(gen: Path, files: dict[str, dict], hashes: bool = True) -> list[str
 
 
 def _stamp(st: os.stat_result) -> str:
-    """What `stat` says of a file that any write, replacement or copy changes."""
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    """What `stat` says of a file that any write, replacement or copy changes (not its change time, which a hard
+    link to it — a vectors-only generation sharing it — changes too)."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _read_verified(root: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ from pipeline.indicators.extract import Indicator, Kind
 from pipeline.refs.references import Mention, Reference, group
 from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.store import integrity
+from pipeline.store.dense import DenseIndex, DenseRecord
 from pipeline.store.layout import (
     FORMAT_VERSION,
     LAYOUT,
@@ -178,6 +179,7 @@ class IndexData:
         self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.dense = faiss.read_index(str(gen / LAYOUT.dense))
         self.pending = _pending(gen, len(self.chunks))  # True: the row waits for its vector (BM25 finds it)
+        self.dense_index = DenseIndex(self.dense, DenseRecord.from_manifest(self.manifest))  # efSearch set
         self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
         self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
         self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
@@ -218,22 +220,12 @@ class IndexData:
         return replace(found, headings=path, rows=rows) if path or rows else found
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given."""
-        import faiss
-
-        n = self.dense.ntotal
-        if n == 0:
+        """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given
+        (exact, or HNSW as the manifest's ``dense`` entry says: see pipeline/store/dense.py); never a row still
+        waiting for its vector."""
+        if self.dense.ntotal == 0:
             return []
-        allowed = self._with_vectors(allowed)
-        params = None
-        if allowed is not None:
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            if not len(ids):
-                return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]  # SWIG kwargs
-        q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        scores, rows = self.dense.search(q, min(k, n), params=params)
-        return [(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+        return self.dense_index.search(vector, k, self._with_vectors(allowed))
 
     def _with_vectors(self, allowed: np.ndarray | None) -> np.ndarray | None:
         """`allowed` (None: every row) less the rows still waiting for their vectors: dense search never returns

@@ -13,13 +13,16 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.refs.references import Reference
+from pipeline.settings import DenseChoice
 from pipeline.store import integrity
+from pipeline.store.dense import DensePlan, DenseRecord, build_dense
 from pipeline.store.derived import Derived
 from pipeline.store.layout import FORMAT_VERSION, LAYOUT, embed_hash, live_name, read_manifest
 
@@ -66,15 +69,17 @@ def _bm25(token_lists: list[list[str]]):
     return model
 
 
-def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0) -> Path:
+def write_generation(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0,
+                     dense: DensePlan | None = None) -> Path:
     """Write a complete generation of what ingest `derived` and make it live (see `Derived` for which row is
-    which); the manifest names `embedder_name` and `parser_version`. Rows `derived.pending` are written without
-    their vectors (zeros, listed in ``pending.npy``): `write_vectors` fills them in later."""
+    which); the manifest names `embedder_name` and `parser_version`, and the dense index `dense` asks for
+    (default: ``TRACUU_DENSE``), which it records. Rows `derived.pending` are written without their vectors
+    (zeros, listed in ``pending.npy``): `write_vectors` fills them in later."""
     tmp, final = _new_folder(root)
     try:
         _write_db(tmp / LAYOUT.db, derived)
         chunks = derived.chunks
-        dim = _write_dense(tmp / LAYOUT.dense, derived.vectors)
+        dim, record = _write_dense(tmp / LAYOUT.dense, derived.vectors, dense, bool(derived.pending))
         _bm25([c.words.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_words), allow_pickle=False)
         _bm25([c.folded.split() for c in chunks]).save(str(tmp / LAYOUT.bm25_folded), allow_pickle=False)
         if derived.name_vectors is not None:
@@ -91,6 +96,7 @@ def write_generation(root: Path, derived: Derived, embedder_name: str, parser_ve
                        "pending": len(derived.pending)},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "documents": sorted(d.name for d in derived.docs),
+            "dense": record.to_json(),
             "files": integrity.file_digests(tmp),
         }
         previous = _publish(root, tmp, final, manifest)
@@ -119,11 +125,12 @@ def write_vectors(root: Path, base: Path, vectors: np.ndarray, pending: Sequence
     tmp, final = _new_folder(root)
     try:
         copied = [tmp / rel for rel in shared if not _share(base / rel, tmp / rel)]
-        _write_dense(tmp / LAYOUT.dense, vectors)
+        _, record = _write_dense(tmp / LAYOUT.dense, vectors, None, bool(pending))
         _write_pending(tmp, pending)
         _sync(tmp, [*copied, *(tmp / rel for rel in own if (tmp / rel).exists())])
         manifest = {**manifest, "counts": {**counts, "pending": len(pending)},
                     "created": datetime.now(UTC).isoformat(timespec="seconds"), "vectors_over": base.name,
+                    "dense": record.to_json(),
                     "files": {**shared, **integrity.file_digests(tmp, only=own)}}
         previous = _publish(root, tmp, final, manifest)
     except BaseException:
@@ -142,16 +149,19 @@ def _new_folder(root: Path) -> tuple[Path, Path]:
     return tmp, root / f"gen-{stamp}"
 
 
-def _write_dense(path: Path, vectors: np.ndarray) -> int:
-    """dense.faiss: one vector per row, FAISS row = chunk row; the dimension written (0 when there is none)."""
+def _write_dense(path: Path, vectors: np.ndarray, plan: DensePlan | None, pending: bool) -> tuple[int, DenseRecord]:
+    """dense.faiss: one vector per row, FAISS row = chunk row — exact, or HNSW at its measured recall
+    (pipeline/store/dense.py) once no row waits for its vector: while some do, every checkpoint writes the exact
+    index (a graph rebuilt at each would cost more than the embedding it saves). The dimension written (0 when
+    there is none) and what was built."""
     import faiss
 
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 0
-    index = faiss.IndexFlatIP(dim or 1)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(path))
-    return dim
+    if pending:
+        plan = replace(plan or DensePlan.from_settings(), choice=DenseChoice.FLAT)
+    built = build_dense(vectors, plan)
+    faiss.write_index(built.index, str(path))
+    return dim, built.record
 
 
 def _write_pending(folder: Path, pending: Sequence[int]) -> None:
