@@ -16,13 +16,16 @@ At each size the index ``<--root-dir>/scale-<N>`` is built once by bench/synth.p
   folder, with `synth.SynthEmbedder` (named e5-small; its seconds are subtracted, as ``seconds_embedding``), then
   its removal (``remove=[name]``); wall times, the bytes of the generation each writes, and where the time goes
   (each step of ingest and of the writer, timed by wrapping it).
-Timings on this shared 2-core machine are noisy: medians are quoted. Results go to bench/out/scale.json after
+Timings on this shared 2-core machine are noisy: medians are quoted, and beside each wall time the CPU time of
+the same work (this process's, OMP_NUM_THREADS=1; an ingest's with its parse worker's): on a loaded machine the
+wall time also holds the waits for a core, the CPU time is the work itself. Results go to bench/out/scale.json after
 each size (a long run keeps what it measured) and the plot to docs/scale.png.
 
 Run:
     python bench/bench_scale.py --sizes 10000 100000
     python bench/bench_scale.py --sizes 10000 100000 1000000 --repeat 3
-    python bench/bench_scale.py --smoke       # two tiny corpora of 6 documents, ~2 min; nothing in docs/
+    python bench/bench_scale.py --smoke       # two tiny corpora of 6 documents, ~3 min; nothing in docs/
+    python bench/bench_scale.py --plot-only   # the table and docs/scale.png again, from bench/out/scale.json
 Writes bench/out/scale.json and docs/scale.png (--smoke: bench/out/scale-smoke.json and .png).
 """
 
@@ -65,29 +68,41 @@ def summary(ms: list[float]) -> dict:
 
 
 class Parts:
-    """Seconds spent in wrapped functions (`wrap(owner, attr)`: for the rest of the process), by label."""
+    """Seconds spent in wrapped functions (`wrap(owner, attr)`: for the rest of the process), by label: wall
+    time and this process's CPU time (on a busy machine the wall time also holds the waits for a core)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     def wrap(self, owner: object, attr: str, label: str | None = None) -> None:
         label = label or attr
         orig = getattr(owner, attr)
 
         def timed(*a, **k):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return orig(*a, **k)
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t
+                self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - c
 
         setattr(owner, attr, timed)
 
     def take(self) -> dict:
-        """The seconds so far, largest first; the counts start again from zero."""
-        out = {k: round(v, 3) for k, v in sorted(self.seconds.items(), key=lambda x: -x[1])}
-        self.seconds = {}
+        """{label: {"s": wall, "cpu": CPU}} so far, largest first; the counts start again from zero."""
+        out = {k: {"s": round(v, 3), "cpu": round(self.cpu.get(k, 0.0), 3)}
+               for k, v in sorted(self.seconds.items(), key=lambda x: -x[1])}
+        self.seconds, self.cpu = {}, {}
         return out
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended (ingest parses in a worker process)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def tree_bytes(path: Path) -> int:
@@ -113,9 +128,9 @@ def phase_open(index: str) -> dict:
     parts.wrap(reader.IndexData, "_load", "load (SQLite rows → chunks, refs; FAISS; BM25)")
     parts.wrap(faiss, "read_index", "  FAISS read_index")
     parts.wrap(bm25s.BM25, "load", "  bm25s load ×2")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     data = pipeline.open_index(index)
-    open_s = time.perf_counter() - t
+    open_s, open_cpu = time.perf_counter() - t, time.process_time() - c
     open_parts = parts.take()
     parts.wrap(pipeline, "_embedder", "e5 load")
     parts.wrap(DocPrior, "of", "DocPrior.of (document profiles)")
@@ -127,19 +142,23 @@ def phase_open(index: str) -> dict:
     t = time.perf_counter()
     answerer.ask("tăng trưởng kinh tế năm 2024", 5).to_json()
     first_ms = (time.perf_counter() - t) * 1000
-    return {"imports_seconds": round(imports, 3), "open_index_seconds": round(open_s, 3), "open_parts": open_parts,
+    return {"imports_seconds": round(imports, 3), "open_index_seconds": round(open_s, 3),
+            "open_index_cpu_seconds": round(open_cpu, 3), "open_parts": open_parts,
             "answerer_seconds": round(ready_s, 3), "answerer_parts": ready_parts,
             "first_ask_ms": round(first_ms, 1), "chunks": len(data.chunks), "peak_rss_kb": peak_rss_kb()}
 
 
-def _timed(fn, args_list: list, repeat: int) -> list[float]:
-    ms = []
+def _timed(fn, args_list: list, repeat: int) -> dict:
+    """Wall and CPU milliseconds of `fn(a)` for each of `args_list`, `repeat` times over (OMP_NUM_THREADS=1: the
+    CPU time is the work, the wall time adds the waits for a core)."""
+    ms, cpu = [], []
     for _ in range(repeat):
         for a in args_list:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn(a)
             ms.append((time.perf_counter() - t) * 1000)
-    return ms
+            cpu.append((time.process_time() - c) * 1000)
+    return {**summary(ms), "cpu_p50": round(statistics.median(cpu), 2), "cpu_p95": round(p(cpu, 95), 2)}
 
 
 def phase_query(index: str, spec: dict) -> dict:
@@ -167,14 +186,17 @@ def phase_query(index: str, spec: dict) -> dict:
         found += any(p.doc == q["doc"] for p in answerer.ask(q["q"], 5).passages)
     out = {"load_seconds": round(load_s, 3), "n_questions": len(qs), "repeat": repeat,
            "target_doc_in_top5": round(found / max(1, len(qs)), 3)}
-    out["ask_ms"] = summary(_timed(lambda q: answerer.ask(q["q"], 5).to_json(), qs, repeat))
-    out["ask_doc_ms"] = summary(_timed(
+    out["ask_ms"] = (_timed(lambda q: answerer.ask(q["q"], 5).to_json(), qs, repeat))
+    out["ask_doc_ms"] = (_timed(
         lambda q: answerer.ask(q["q"], 5, pipeline.Filters((q["doc"],), None)).to_json(), qs, repeat))
-    out["ask_year_ms"] = summary(_timed(
+    out["ask_year_ms"] = (_timed(
         lambda q: answerer.ask(q["q"], 5, pipeline.Filters((), q["year"])).to_json(), qs, repeat))
-    out["refs_ms"] = summary(_timed(catalog.query_json, spec["refs"], repeat))
-    out["refs_lookup_ms"] = summary(_timed(lambda q: lookup(catalog.references, q), spec["refs"], repeat))
-    out["compare_ms"] = summary(_timed(comparer, spec["compare"], repeat))
+    e5 = answerer.searcher.retrievers[0].embedder  # the dense retriever's: the real e5
+    out["e5_query_ms"] = _timed(lambda q: e5.embed_query(q["q"]), qs, repeat)
+    out["search_ms"] = _timed(lambda q: answerer.searcher.search(q["q"], 5), qs, repeat)  # e5 included, no answer
+    out["refs_ms"] = _timed(catalog.query_json, spec["refs"], repeat)
+    out["refs_lookup_ms"] = _timed(lambda q: lookup(catalog.references, q), spec["refs"], repeat)
+    out["compare_ms"] = _timed(comparer, spec["compare"], repeat)
     out["rss_bytes"] = psutil.Process().memory_info().rss
     out["peak_rss_kb"] = peak_rss_kb()
     out["index"] = {"chunks": len(data.chunks), "documents": len(data.docs), "references": len(data.references),
@@ -214,19 +236,23 @@ def phase_add(index: str, spec: dict) -> dict:
     emb = SynthEmbedder()
     parts = Parts()
     _wrap_ingest(parts)
+    parts.wrap(emb, "embed_passages", "embedding (SynthEmbedder)")
     out = {}
     steps = (("add", {"paths": [spec["add_file"]]}), ("remove", {"paths": [], "remove": [spec["add_name"]]}))
     for step, kwargs in steps:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_seconds()
         r = ingest(embedder=emb, root=root, **kwargs)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, cpu_seconds() - c
         if r.errors or not r.written:
             raise SystemExit(f"error: {step} did not write a generation: {r.errors}")
         gen = current_generation(root)
+        got = parts.take()
+        emb_cpu = got.get("embedding (SynthEmbedder)", {}).get("cpu", 0.0)
         out[step] = {"seconds": round(wall, 3), "seconds_embedding": round(r.seconds_embedding, 3),
                      "seconds_excluding_embedding": round(wall - r.seconds_embedding, 3),
+                     "cpu_seconds_excluding_embedding": round(cpu - emb_cpu, 3),
                      "chunks_embedded": r.chunks_embedded, "chunks_reused": r.chunks_reused,
-                     "bytes_written": tree_bytes(gen) if gen else 0, "parts": parts.take()}
+                     "bytes_written": tree_bytes(gen) if gen else 0, "parts": got}
     out["peak_rss_kb"] = peak_rss_kb()
     return out
 
@@ -334,6 +360,7 @@ def measure(size: int, corpus, args, tmp: Path) -> dict:
     opens = [child("open", root) for _ in range(args.open_runs)]
     out["open"] = {"runs": opens,
                    "open_index_seconds": round(statistics.median(o["open_index_seconds"] for o in opens), 3),
+                   "open_index_cpu_seconds": round(statistics.median(o["open_index_cpu_seconds"] for o in opens), 3),
                    "answerer_seconds": round(statistics.median(o["answerer_seconds"] for o in opens), 3),
                    "child_wall_seconds": round(statistics.median(o["child_wall_seconds"] for o in opens), 3)}
     print(f"   open_index {out['open']['open_index_seconds']:.2f} s, answerer "
@@ -374,18 +401,30 @@ def rows(sizes: dict) -> list[tuple[str, list[str], str]]:
         ("chunks", get("chunks", "{:,.0f}"), ""),
         ("add one doc, excl. embedding (s)", get("add.add.seconds_excluding_embedding", "{:.1f}"), "≤ 5"),
         (f"  … vs the {keys[0]} figure", ratio, "≤ 2×"),
+        ("  CPU time of it (s)", get("add.add.cpu_seconds_excluding_embedding", "{:.1f}"), ""),
         ("  remove it again (s)", get("add.remove.seconds_excluding_embedding", "{:.1f}"), ""),
         ("  bytes written by the add (MB)", get("add.add.bytes_written", "{:.0f}", 1e-6), ""),
         ("open_index in a new process (s)", get("open.open_index_seconds"), "≤ 3"),
+        ("  CPU time of it (s)", get("open.open_index_cpu_seconds"), ""),
         ("  + open_answerer: e5, prior (s)", get("open.answerer_seconds"), ""),
         ("  child wall, start to exit (s)", get("open.child_wall_seconds"), ""),
         ("warm ask p50 (ms)", get("query.ask_ms.p50", "{:.0f}"), "≤ 150"),
+        ("  CPU time p50 (ms)", get("query.ask_ms.cpu_p50", "{:.0f}"), ""),
+        ("    of which e5 query, CPU p50 (ms)", get("query.e5_query_ms.cpu_p50", "{:.0f}"), ""),
+        ("    search alone (no answer), CPU p50", get("query.search_ms.cpu_p50", "{:.0f}"), ""),
         ("warm ask p95 (ms)", get("query.ask_ms.p95", "{:.0f}"), "≤ 400"),
+        ("  CPU time p95 (ms)", get("query.ask_ms.cpu_p95", "{:.0f}"), ""),
         ("ask --doc p50 (ms)", get("query.ask_doc_ms.p50", "{:.0f}"), "≤ 200"),
+        ("  CPU time p50 (ms)", get("query.ask_doc_ms.cpu_p50", "{:.0f}"), ""),
         ("ask --year p50 (ms)", get("query.ask_year_ms.p50", "{:.0f}"), "≤ 200"),
+        ("  CPU time p50 (ms)", get("query.ask_year_ms.cpu_p50", "{:.0f}"), ""),
         ("refs p50 (ms)", get("query.refs_ms.p50", "{:.1f}"), "≤ 20"),
+        ("  CPU time p50 (ms)", get("query.refs_ms.cpu_p50", "{:.1f}"), ""),
+        ("  bare lookup p50 (ms)", get("query.refs_lookup_ms.p50", "{:.1f}"), ""),
         ("compare p50 (ms)", get("query.compare_ms.p50", "{:.1f}"), "≤ 100"),
+        ("  CPU time p50 (ms)", get("query.compare_ms.cpu_p50", "{:.1f}"), ""),
         ("RSS, warm query process (GB)", get("query.rss_bytes", "{:.2f}", 2**-30), "≤ 4"),
+        ("  peak RSS of the add process (GB)", get("add.peak_rss_kb", "{:.2f}", 2**-20), ""),
         ("disk per chunk (KB)", get("disk.bytes_per_chunk", "{:.1f}", 1 / 1024), "reported"),
     ]
 
@@ -419,16 +458,18 @@ def plot(sizes: dict, path: Path) -> Path:
         return out
 
     panels = [
-        Panel("warm latency (ms, log)", {
-            "ask p50": series("query.ask_ms.p50"), "ask p95": series("query.ask_ms.p95"),
-            "ask --doc p50": series("query.ask_doc_ms.p50"), "ask --year p50": series("query.ask_year_ms.p50"),
-            "refs p50": series("query.refs_ms.p50"), "compare p50": series("query.compare_ms.p50")},
+        Panel("warm latency: CPU time of each call (ms, log; wall times in the JSON)", {
+            "ask p50": series("query.ask_ms.cpu_p50"), "ask p95": series("query.ask_ms.cpu_p95"),
+            "ask --doc p50": series("query.ask_doc_ms.cpu_p50"), "ask --year p50": series("query.ask_year_ms.cpu_p50"),
+            "refs p50": series("query.refs_ms.cpu_p50"), "compare p50": series("query.compare_ms.cpu_p50")},
             targets={"ask p50 ≤ 150": 150, "ask p95 ≤ 400": 400, "refs ≤ 20": 20}, log_y=True),
         Panel("open in a new process (s, log)", {
-            "open_index": series("open.open_index_seconds"), "+ open_answerer": series("open.answerer_seconds"),
+            "open_index": series("open.open_index_seconds"), "open_index, CPU": series("open.open_index_cpu_seconds"),
+            "+ open_answerer": series("open.answerer_seconds"),
             "child wall": series("open.child_wall_seconds")}, targets={"≤ 3 s": 3}, log_y=True),
         Panel("add / remove one ~50-chunk document, excl. embedding (s, log)", {
             "add": series("add.add.seconds_excluding_embedding"),
+            "add, CPU": series("add.add.cpu_seconds_excluding_embedding"),
             "remove": series("add.remove.seconds_excluding_embedding")}, targets={"≤ 5 s": 5}, log_y=True),
         Panel("memory and disk (GB, log)", {
             "RSS warm query process": series("query.rss_bytes", 2**-30),
@@ -449,7 +490,8 @@ class Panel:
     log_y: bool = True
 
 
-COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
+COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+          (227, 119, 194)]
 
 
 def _size_label(x: float) -> str:
@@ -552,6 +594,7 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="two tiny corpora in /tmp: checks the script, not the code")
     ap.add_argument("--out", type=Path, help="result JSON (default bench/out/scale.json)")
     ap.add_argument("--png", type=Path, help="plot (default docs/scale.png)")
+    ap.add_argument("--plot-only", action="store_true", help="redraw the table and plot from --out's JSON")
     ap.add_argument("--phase", choices=["open", "query", "add"], help=argparse.SUPPRESS)
     ap.add_argument("--index", help=argparse.SUPPRESS)
     ap.add_argument("--spec", help=argparse.SUPPRESS)
@@ -574,6 +617,11 @@ def main() -> None:
         out, png = args.out or default_out("scale-smoke"), args.png or OUT / "scale-smoke.png"
     else:
         out, png = args.out or default_out("scale"), args.png or DOCS / "scale.png"
+    if args.plot_only:
+        sizes = json.loads(Path(out).read_text(encoding="utf-8"))["sizes"]
+        print_table(sizes)
+        print(f"wrote {plot(sizes, png)}")
+        return
     args.cache = args.cache or synth.CACHE
     corpus = synth.Corpus.load(args.cache, only=synth.qa_docs(args.only_qa_docs) if args.only_qa_docs else None)
     result: dict = {"sizes": {}, "targets_at_1M": TARGETS, "vectors": "synth.SynthEmbedder (random projection)",
