@@ -275,7 +275,8 @@ def real(path: str) -> dict:
     hnsw = build_dense(x, DensePlan(DenseChoice.HNSW))
     hnsw_s = time.perf_counter() - t
     faiss.omp_set_num_threads(1)
-    flat = DenseIndex(data.dense, data.dense_index.record)
+    [segment] = data.segments  # an index of one segment (or one folder: format 2)
+    flat = segment.dense
     graph = DenseIndex(hnsw.index, hnsw.record)
     years = sorted({c.year for c in data.chunks if c.year})
     docs = sorted(data.docs, key=lambda d: -data.docs[d].n_chunks)
@@ -283,7 +284,7 @@ def real(path: str) -> dict:
              **{f"year {y}": np.array([c.year == y for c in data.chunks]) for y in years[-3:]}}
     result = {"index": path, "chunks": len(x), "documents": len(data.docs), "embedder": data.embedder_name,
               "shape": shape_of(x, q), "build_seconds": round(hnsw_s, 2),
-              "memory_mb": {"flat": mb(data.dense), "hnsw": mb(hnsw.index)}, "record": hnsw.record.to_json()}
+              "memory_mb": {"flat": mb(segment.dense.index), "hnsw": mb(hnsw.index)}, "record": hnsw.record.to_json()}
     result.update(compare(x, q, flat, graph, masks, len(q)))
     result["ladder"] = ladder(hnsw.index, x, q)
     return result
@@ -304,7 +305,7 @@ def same(flat_path: str, hnsw_path: str) -> dict:
         data = pipeline.open_index(path)
         embedder = embedder or load_embedder(data.embedder_name)
         answerers[name] = pipeline.open_answerer(data, embedder)
-        out[f"{name}_dense"] = data.manifest.get("dense")
+        out[f"{name}_dense"] = [s.dense.record.to_json() for s in data.segments]
         for q in questions[:3]:
             answerers[name].ask(q, 5)
     runs: dict = {name: ([], [], []) for name in answerers}

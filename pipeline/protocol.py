@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import numpy as np
 
     from pipeline.indicators.extract import Indicator
@@ -33,9 +35,13 @@ class IndexReader(Protocol):
 
     docs: dict[str, DocRecord]  # document name → its record (metadata, chunk count), sorted by name
     chunks: list[Chunk]  # in row order (row i is dense vector i and BM25 document i); heading paths via `chunk`
-    references: list[RefMatch]  # every reference mentioned, grouped by the number cited
-    accents: dict[str, str]  # folded word → its accented form, for re-accenting queries
+    accents: Mapping[str, str]  # folded word → its accented form, for re-accenting queries
     pending: np.ndarray  # one bool per row: True while the chunk waits for its vector (BM25 finds it, dense not)
+
+    @property
+    def references(self) -> list[RefMatch]:
+        """Every reference mentioned, grouped by the number cited."""
+        ...
 
     @property
     def generation(self) -> str:

@@ -423,6 +423,15 @@ def small_index(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def small_single_folder(small_index: Path) -> Path:
+    """`small_index` written again as format 2 (one folder of files), the format format 1 was migrated to."""
+    from tests.pipeline.store.old_formats import as_single_folder
+
+    as_single_folder(small_index)
+    return small_index
+
+
 def edit_manifest(root: Path, **changes: object) -> Path:
     import json
 
@@ -444,12 +453,13 @@ def edit_manifest(root: Path, **changes: object) -> Path:
     {"format_version": 1, "files": None, "parser_version": 7, "migrated_from": 1},
     {"format_version": 1, "files": None, "parser_version": "7"},
 ])
-def test_a_manifest_edited_to_format_1_is_refused_and_its_corrupt_files_never_blessed(small_index, changes):
+def test_a_manifest_edited_to_format_1_is_refused_and_its_corrupt_files_never_blessed(small_single_folder, changes):
     import json
 
     from pipeline.store.layout import IndexDamaged
     from pipeline.store.reader import open_index
 
+    small_index = small_single_folder
     gen = edit_manifest(small_index, **changes)
     dense = gen / "dense.faiss"
     dense.write_bytes(dense.read_bytes()[:-4] + b"\x00\x00\x00\x01")  # a corrupt file the checksums would catch
@@ -471,12 +481,13 @@ def test_a_newer_format_is_refused_and_a_refused_index_is_rebuilt_by_ingest_rebu
     p = run_cli("ask", "tổng thu ngân sách", "--index", str(small_index))
     one_line_error(p, "says format 1", "tracuu ingest --rebuild")
     assert run_cli("ingest", "--rebuild", "--index", str(small_index), "--model", "fake", "-q").returncode == 0
-    assert open_index(small_index).manifest["format_version"] == 2
+    assert open_index(small_index).manifest["format_version"] == 3
 
 
-def test_a_genuine_format_1_manifest_is_still_migrated(small_index):
+def test_a_genuine_format_1_manifest_is_still_migrated(small_single_folder):
     from pipeline.store.reader import open_index
 
+    small_index = small_single_folder
     edit_manifest(small_index, format_version=1, files=None, parser_version=7)
     data = open_index(small_index)
     assert data.manifest["format_version"] == 2 and data.manifest["migrated_from"] == 1

@@ -260,7 +260,7 @@ class DocPrior:
         """What the query says of its document, read against the places and bodies this index holds."""
         return named_in(query.typed, self.places, self.bodies)
 
-    def content(self, query: Query, named: Named, accents: dict[str, str] | None = None) -> Query | None:
+    def content(self, query: Query, named: Named, accents: Mapping[str, str] | None = None) -> Query | None:
         """The query without the places it names and the numbers of indexed documents it types (re-accented from
         `accents`); None when it names neither. Numbers of documents the index does not hold stay: passages cite
         them."""

@@ -3,6 +3,7 @@ index's vocabulary. Each retriever reads the form it was built for."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.text.accents import restore
@@ -28,7 +29,7 @@ class Query:
     accented: str
 
     @classmethod
-    def of(cls, text: str, accents: dict[str, str] | None = None) -> Query:
+    def of(cls, text: str, accents: Mapping[str, str] | None = None) -> Query:
         """`text` normalized, and re-accented from `accents` (without them, read the same by every retriever)."""
         typed = normalize_query(text)
         return cls(typed, restore(typed, accents) if accents is not None else typed)

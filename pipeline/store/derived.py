@@ -27,7 +27,8 @@ class Derived:
     in_force: tuple[InForce, ...] = ()  # each document's own effective date, as it states it
     names: tuple[str, ...] = ()  # the distinct indicator names, sorted
     name_vectors: np.ndarray | None = None  # (len(names), dim): names embedded as queries, for `compare`
-    accents: dict[str, str] = field(default_factory=dict)  # folded word → its most frequent accented spelling
+    # folded word → {each spelling: in how many chunks} (`accent_counts`): summed over segments at query time
+    accents: dict[str, dict[str, int]] = field(default_factory=dict)
     pending: tuple[int, ...] = ()  # rows not embedded yet, ascending: their `vectors` are zeros, BM25 finds them
 
     def __post_init__(self) -> None:

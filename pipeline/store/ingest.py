@@ -25,13 +25,14 @@ rest pending), `derive` (references, indicators, their names, the accent map: on
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -47,10 +48,18 @@ from pipeline.refs.relations import InForce, Relation
 from pipeline.refs.statements import relations_in
 from pipeline.settings import Settings
 from pipeline.store.derived import Derived
-from pipeline.store.layout import IndexDamaged, IndexUnavailable, current_generation, embed_hash, index_root
+from pipeline.store.layout import (
+    IndexDamaged,
+    IndexUnavailable,
+    current_generation,
+    embed_hash,
+    index_root,
+    read_manifest,
+    segmented,
+)
 from pipeline.store.reader import IndexData, salvage_documents
-from pipeline.store.writer import write_generation, write_vectors
-from pipeline.text.accents import build_accent_map
+from pipeline.store.writer import write_generation, write_segments, write_vectors
+from pipeline.text.accents import accent_counts
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
 from pipeline.text.visible import visible
@@ -105,6 +114,7 @@ class IngestReport:
     seconds_to_searchable: float | None = None  # from the start until the documents were searchable by keyword
     checkpoints: int = 0  # vectors-only generations written (the last one holds every vector)
     seconds_checkpoints: float = 0.0  # the time they took, within `seconds_embedding`
+    merged: list[int] = field(default_factory=list)  # segments merged behind the ingest, how many into each new one
 
     @property
     def ingested(self) -> int:
@@ -359,44 +369,108 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
             f"({'; '.join(report.errors) or 'the list itself is unreadable'}) — rebuild it from your files: "
             "`tracuu ingest data/ --rebuild` (chỉ mục bị hỏng: hãy chạy tracuu ingest với thư mục tài liệu)"
         )
-    if not fresh and not report.removed and not report.moved and not plan.rebuild:
-        if plan.old is not None and plan.old.pending.any():  # what an earlier ingest left: embed it now
-            filling = Filling.left_by(plan.old)
-            report.chunks_resumed = len(filling.rows)
-            _fill_in(root, filling, embedder, progress, report)
+    old = plan.old
+    if not fresh and not report.removed and not report.moved and not plan.rebuild and (old is None or old.segmented):
+        if old is not None and old.pending.any():  # what an earlier ingest left: embed it now
+            fillings = Filling.left_by(old)
+            report.chunks_resumed = sum(len(f.rows) for f in fillings)
+            _fill_all(root, fillings, embedder, progress, report)
         return report
-    kept = {n: r for n, r in plan.kept.items() if n not in dropped}
-    docs, chunks, texts = _assemble(kept, fresh, plan.old, collection)
-    vectors, todo = _reuse(texts, embedder, plan.old, report)
-    derived = derive(docs, chunks, texts, vectors,
-                     lambda names: _name_vectors(names, embedder, plan.old, progress, report), pending=todo)
-    check_interrupted()  # the last moment a Ctrl-C leaves the previous generation live
-    gen = write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
+    if plan.reparse or old is None or not old.segmented:
+        # everything in one new segment: the first ingest, a rebuild, a new parser, or a format-2 index (migrated)
+        kept = {n: r for n, r in plan.kept.items() if n not in dropped}
+        docs, chunks, texts = _assemble(kept, fresh, old, collection)
+        vectors, todo = _reuse(texts, embedder, old, report)
+        derived = derive(docs, chunks, texts, vectors,
+                         lambda names: _name_vectors(names, embedder, _known_names(old, names), progress, report),
+                     pending=todo)
+        check_interrupted()  # the last moment a Ctrl-C leaves the previous generation live
+        gen = write_generation(root, derived, embedder.name, parser_version=PARSER_VERSION)
+    else:
+        derived, delete = _change(plan, fresh, collection, embedder, progress, report)
+        check_interrupted()
+        gen = write_segments(root, old.gen, derived, embedder.name, PARSER_VERSION, delete=delete)
     report.written = True
     report.seconds_to_searchable = time.perf_counter() - started
-    filling = Filling(gen, vectors, todo, [texts[i] for i in todo], plan.old.gen.name if plan.old else None)
-    _fill_in(root, filling, embedder, progress, report)
+    keep = old.gen.name if old else None
+    fillings = []
+    if old is not None and old.segmented and not plan.reparse:  # what an earlier ingest left in other segments
+        fillings = Filling.left_by(old, skip=set(report.removed) | {d.name for d, _ in fresh} | set(report.moved))
+    if derived.pending:
+        segment = read_manifest(gen)["segments"][-1]["name"]
+        fillings.append(Filling(gen, segment, derived.vectors, list(derived.pending),
+                                [derived.embed_texts[i] for i in derived.pending], keep))
+    _fill_all(root, fillings, embedder, progress, report, gen)
+    merge_due(root, embedder, report, keep)
     return report
+
+
+def _change(plan: Plan, fresh: list[tuple[Document, list[Chunk]]], collection: str | None, embedder: Embedder,
+            progress: Progress, report: IngestReport) -> tuple[Derived, dict[str, set[str]]]:
+    """What a change to a segmented index writes: one new segment holding the documents read (and those moved
+    to another collection, carried over as stored), and the tombstones of the documents removed, replaced or
+    moved (segment → names). Read, derived and written: those documents only, whatever the index holds."""
+    old = plan.old
+    assert old is not None
+    moved = [n for n in report.moved if n in old.docs and n in plan.kept]
+    gone = (set(report.removed) | {d.name for d, _ in fresh} | set(moved)) & set(old.docs)
+    delete: dict[str, set[str]] = {}
+    for name in gone:
+        delete.setdefault(old.segment_of[name], set()).add(name)
+    carried = old.chunks_with_tokens(moved) if moved else []
+    records = [plan.kept[n] for n in moved]
+    titles = {n: plan.kept[n].meta.title for n in moved}
+    chunks: list[Chunk] = list(carried)
+    for doc, more in fresh:
+        home = collection or (plan.kept[doc.name].collection if doc.name in plan.kept else DEFAULT_COLLECTION)
+        records.append(DocRecord(doc.name, doc.path, doc.content_hash, doc.meta, len(more), doc.dropped_garbled, home))
+        titles[doc.name] = doc.meta.title
+        chunks.extend(more)
+    texts = [c.embed_text(titles.get(c.doc, "")) for c in chunks]
+    vectors, todo = _reuse(texts, embedder, old, report)
+    derived = derive(sorted(records, key=lambda d: d.name), chunks, texts, vectors,
+                     lambda names: _name_vectors(names, embedder, _known_names(old, names), progress, report),
+                     pending=todo)
+    return derived, delete
 
 
 @dataclass
 class Filling:
-    """The rows of the live generation `gen` that wait for vectors, and what to embed for each."""
+    """The rows of one segment of the live generation `gen` that wait for vectors, and what to embed for each."""
 
     gen: Path  # the live generation: the base of the next vectors-only one
-    vectors: np.ndarray  # every row's vector, zeros where pending; filled in place
-    rows: list[int]  # the pending rows, ascending
+    segment: str  # the segment's name
+    vectors: np.ndarray  # every stored row's vector of the segment, zeros where pending; filled in place
+    rows: list[int]  # the pending rows (the segment's), ascending
     texts: list[str]  # texts[k] is embedded as row rows[k]
     keep: str | None = None  # the generation live before this ingest: kept while it runs (readers may load it)
 
     @classmethod
-    def left_by(cls, old: IndexData) -> Filling:
-        """What the live generation `old` still waits for, from its own chunks (an ingest killed while
-        embedding, or stopped by Ctrl-C)."""
-        rows = [int(r) for r in np.flatnonzero(old.pending)]
+    def left_by(cls, old: IndexData, skip: Iterable[str] = ()) -> list[Filling]:
+        """What the live generation `old` still waits for (an ingest killed while embedding, or stopped by
+        Ctrl-C), one filling per segment, from its own chunks; the rows of documents in `skip` (being removed)
+        are left out."""
+        skip = set(skip)
         titles = {n: d.meta.title for n, d in old.docs.items()}
-        texts = [old.chunks[r].embed_text(titles.get(old.chunks[r].doc, "")) for r in rows]
-        return cls(old.gen, np.array(old.vectors(), dtype=np.float32), rows, texts, old.gen.name)
+        out = []
+        for seg in old.segments:
+            local = [int(r) for r in np.flatnonzero(seg.pending & seg.live)]
+            chunks = [old.chunks[seg.offset + int(np.searchsorted(seg.live_rows, r))] for r in local]
+            todo = [(r, c) for r, c in zip(local, chunks, strict=True) if c.doc not in skip]
+            if todo:
+                out.append(cls(old.gen, seg.name, np.array(seg.vectors(), dtype=np.float32), [r for r, _ in todo],
+                               [c.embed_text(titles.get(c.doc, "")) for _, c in todo], old.gen.name))
+        return out
+
+
+def _fill_all(root: Path, fillings: list[Filling], embedder: Embedder, progress: Progress, report: IngestReport,
+              gen: Path | None = None) -> None:
+    """`_fill_in` each filling in turn, each over the generation the one before made live (from `gen`)."""
+    for f in fillings:
+        if gen is not None:
+            f.gen = gen
+        _fill_in(root, f, embedder, progress, report)
+        gen = f.gen
 
 
 def _fill_in(root: Path, filling: Filling, embedder: Embedder, progress: Progress, report: IngestReport) -> None:
@@ -414,7 +488,8 @@ def _fill_in(root: Path, filling: Filling, embedder: Embedder, progress: Progres
     def checkpoint() -> None:
         nonlocal saved, cost, last
         t = time.perf_counter()
-        filling.gen = write_vectors(root, filling.gen, filling.vectors, filling.rows[done:], keep=keep)
+        filling.gen = write_vectors(root, filling.gen, filling.segment, filling.vectors, filling.rows[done:],
+                                    keep=keep)
         saved, last = done, time.perf_counter()
         cost = last - t
         report.checkpoints += 1
@@ -439,7 +514,7 @@ def _fill_in(root: Path, filling: Filling, embedder: Embedder, progress: Progres
             checkpoint()
         raise
     checkpoint()
-    report.seconds_embedding = time.perf_counter() - t0
+    report.seconds_embedding += time.perf_counter() - t0
     report.tokens_embedded += embedder.count_tokens(filling.texts)
 
 
@@ -602,22 +677,20 @@ def _assemble(kept: dict[str, DocRecord], fresh: list[tuple[Document, list[Chunk
 def _reuse(texts: list[str], embedder: Embedder, old: IndexData | None, report: IngestReport
            ) -> tuple[np.ndarray, list[int]]:
     """One vector per text where the old generation embedded the same text (zeros elsewhere), and the rows left
-    to embed: the pending ones."""
-    known: dict[str, np.ndarray] = {}
-    if old and old.chunks:
-        vecs = old.vectors()
-        known = {h: vecs[i] for i, h in enumerate(old.embed_hashes) if not old.pending[i]}
+    to embed: the pending ones. The old vectors are looked up by the texts' hashes (not read whole)."""
+    hashes = [embed_hash(t) for t in texts]
+    known = old.known_vectors(set(hashes)) if old is not None and old.chunks else {}
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     todo = []
-    for i, t in enumerate(texts):
-        if (v := known.get(embed_hash(t))) is not None:
+    for i, h in enumerate(hashes):
+        if (v := known.get(h)) is not None:
             vectors[i] = v
         else:
             todo.append(i)
     report.chunks_reused = len(texts) - len(todo)
     if old is not None and old.pending.any():
         waiting = {old.embed_hashes[i] for i in np.flatnonzero(old.pending)}
-        report.chunks_resumed = sum(embed_hash(texts[i]) in waiting for i in todo)
+        report.chunks_resumed = sum(hashes[i] in waiting for i in todo)
     return vectors, todo
 
 
@@ -632,7 +705,7 @@ def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors
     return Derived(
         docs=tuple(docs), chunks=tuple(chunks), embed_texts=tuple(texts), vectors=vectors,
         mentions=tuple(m for c in chunks for m in mentions_in(c)), indicators=tuple(indicators),
-        names=tuple(names), name_vectors=embed_names(names), accents=build_accent_map(c.words for c in chunks),
+        names=tuple(names), name_vectors=embed_names(names), accents=accent_counts(c.words for c in chunks),
         relations=tuple(relations), in_force=tuple(in_force), pending=tuple(pending),
     )
 
@@ -654,15 +727,10 @@ def document_relations(docs: list[DocRecord], chunks: list[Chunk]) -> tuple[list
     return relations, in_force
 
 
-def _name_vectors(names: list[str], embedder: Embedder, old: IndexData | None, progress: Progress,
+def _name_vectors(names: list[str], embedder: Embedder, known: Mapping[str, np.ndarray], progress: Progress,
                   report: IngestReport) -> np.ndarray:
     """One vector per indicator name, embedded as a query (names are matched with names, symmetrically);
-    names the previous generation already embedded keep their vectors."""
-    known: dict[str, np.ndarray] = {}
-    if old is not None:
-        old_names, old_vecs = old.indicator_names
-        if old_vecs is not None and len(old_vecs) == len(old_names):
-            known = dict(zip(old_names, old_vecs, strict=True))
+    names `known` (from the generation before: `IndexData.known_name_vectors`) keep their vectors."""
     out = np.zeros((len(names), embedder.dim), dtype=np.float32)
     todo = [k for k, n in enumerate(names) if n not in known]
     report.names_embedded = len(todo)
@@ -674,3 +742,37 @@ def _name_vectors(names: list[str], embedder: Embedder, old: IndexData | None, p
         out[part] = embedder.embed_batch([names[k] for k in part], Role.QUERY)
         progress(Stage.NAMES, start + len(part), len(todo))
     return out
+
+
+def _known_names(old: IndexData | None, names: list[str]) -> Mapping[str, np.ndarray]:
+    return old.known_name_vectors(names) if old is not None else {}
+
+
+def merge_due(root: Path, embedder: Embedder, report: IngestReport, keep: str | None = None) -> None:
+    """Merge the segments the policy says are due (pipeline/store/merge.py), one group at a time, each a new
+    generation: their live rows carried over as stored, vectors and all (nothing embedded again), their dead
+    rows dropped. Runs behind an ingest, once its own generation is live: readers never wait for it."""
+    from pipeline.store.merge import due
+
+    for _ in range(8):  # a merge may make the next tier due; a few rounds settle any index
+        gen = current_generation(root)
+        if gen is None:
+            return
+        manifest = read_manifest(gen)
+        groups = due(manifest["segments"]) if segmented(manifest) else []
+        if not groups:
+            return
+        base = IndexData.segments_of(gen, manifest, groups[0])
+        docs = sorted((d for seg in base for d in seg.documents()), key=lambda d: d.name)
+        chunks = [c for seg in base for c in seg.chunks_with_tokens()]
+        titles = {d.name: d.meta.title for d in docs}
+        texts = [c.embed_text(titles.get(c.doc, "")) for c in chunks]
+        dim = manifest["embedder"]["dim"]
+        vectors = np.concatenate([seg.vectors()[seg.live_rows] for seg in base]) if chunks else np.zeros((0, dim))
+        known = {n: v for seg in base for n, v in seg.name_vectors().items()}
+        derived = derive(docs, chunks, texts, np.asarray(vectors, dtype=np.float32),
+                         functools.partial(_name_vectors, embedder=embedder, known=known, progress=_silent,
+                                           report=IngestReport()))
+        write_segments(root, gen, derived if chunks else None, manifest["embedder"]["name"],
+                       manifest["parser_version"], drop=groups[0], keep=[keep] if keep else [])
+        report.merged.append(len(groups[0]))

@@ -1,22 +1,35 @@
 """Where an index lives and what it is made of: the file names of a generation, the manifest's format, the
 errors an unusable index raises, and which generation is live.
 
-``<root>/CURRENT`` names the live generation ``<root>/gen-<time>/``. A generation holds:
+``<root>/CURRENT`` names the live generation ``<root>/gen-<time>/``. A generation (format 3) is a manifest and
+the *segments* it lists, one folder each (``seg-<time>-<pid>/``). An ingest writes its new and changed documents
+as one new segment; the segments that did not change are shared with the previous generation by hard link, and a
+removed or replaced document is a *tombstone* (its name in the segment's ``deleted`` list in the manifest), so the
+cost of a change is the cost of the documents changed, not of the index. Small segments are merged into larger
+ones behind the ingest (pipeline/store/merge.py). A segment holds:
 
-- ``manifest.json``  format version, embedder name and dimension, counts, created time, and the size and sha256
-  of every other file (checked at open, see pipeline/store/integrity.py)
-- ``chunks.sqlite``  documents and chunks (text, heading path, footnotes, year, PDF page, segmented words, folded
-  tokens, content hash), references, indicators
-- ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row``
-- ``bm25_words/``, ``bm25_folded/``  bm25s arrays saved with ``allow_pickle=False``
-- ``accents.json``   the accent map that re-accents unaccented queries
-- ``indicator_names.npy``  one vector per distinct indicator name
+- ``chunks.sqlite``  its documents and chunks (text, heading path, footnotes, year, PDF page, segmented words,
+  folded tokens, content hash), references, indicators, indicator names, relations, effective dates
+- ``dense.faiss``    one vector per chunk, FAISS row = ``chunks.row`` (exact, or HNSW above a size: dense.py)
+- ``words/``, ``folded/``  the BM25 postings of its segmented words and folded syllables (postings.py): term
+  frequencies, not scores, so BM25 statistics are summed over every segment's live rows at query time
+- ``accents.json``   folded word → {spelling: chunks}: summed over segments, it re-accents unaccented queries
+- ``indicator_names.npy``  one vector per indicator name of the segment, row = indicator_names.row
 - ``pending.npy``    the rows whose vectors are not there yet (their FAISS rows hold zeros): found by BM25 only
   until the ingest that wrote them, or the next one, fills them in. Absent: every row has its vector
 
+``manifest.json`` holds the format version, embedder name and dimension, counts, created time, the segments
+(name, rows, documents, deleted documents, pending rows, the dense index's record) and the size and sha256 of
+every file (checked at open, see pipeline/store/integrity.py).
+
 A generation is never modified once written. A *vectors-only* generation (written as an ingest embeds what is
-pending) holds a new ``dense.faiss``, ``pending.npy`` and manifest, and hard links to its base generation's other
-files (copies where links are impossible), whose checksums its manifest copies from the base's.
+pending) holds a new ``dense.faiss`` and ``pending.npy`` for the segment being embedded, a manifest, and hard
+links to every other file of its base generation (copies where links are impossible), whose checksums its
+manifest copies from the base's.
+
+Format 2 (written before segments: the same files in the generation folder itself, BM25 as bm25s score arrays in
+``bm25_words/`` and ``bm25_folded/``, one accent map) still opens; the first ingest into it writes it again as
+one segment. Format 1 (no checksums) is migrated to format 2 at open.
 """
 
 from __future__ import annotations
@@ -29,9 +42,10 @@ from pathlib import Path
 
 from pipeline.settings import Settings
 
-FORMAT_VERSION = 2  # 2: checksums of every file in the manifest (a version-1 index is migrated at open)
+FORMAT_VERSION = 3  # 2: checksums of every file in the manifest (a version-1 index is migrated at open); 3: segments
+SINGLE_FOLDER = 2  # the last format that kept one set of files in the generation folder (no segments)
 # what only format 2 writes: a format-1 manifest holding any of it was edited (to turn the checksums off)
-FORMAT_2_KEYS = ("files", "migrated_from")
+FORMAT_2_KEYS = ("files", "migrated_from", "segments")
 LAST_FORMAT_1_PARSER = 7  # the parser version when format 2 came: no format-1 index was written by a later one
 
 
@@ -47,6 +61,9 @@ class Layout:
     accents: str = "accents.json"
     names: str = "indicator_names.npy"  # one vector per distinct indicator name, row = indicator_names.row
     pending: str = "pending.npy"  # int64 rows still without a vector, ascending (absent: none)
+    words: str = "words"  # a segment's BM25 postings of segmented words
+    folded: str = "folded"  # … and of folded syllables and pairs
+    segment: str = "seg-"  # the prefix of a segment's folder
     current: str = "CURRENT"  # in the index root
 
 
@@ -123,11 +140,30 @@ def read_manifest(gen: Path) -> dict:
             f"{FORMAT_VERSION}) — upgrade tracuu, or rebuild it with `tracuu ingest --rebuild` "
             "(chỉ mục do phiên bản tracuu mới hơn tạo: hãy cập nhật tracuu)"
         )
-    if version == FORMAT_VERSION and not isinstance(manifest.get("files"), dict):
+    if version >= 2 and not isinstance(manifest.get("files"), dict):
         raise IndexDamaged(gen, "the manifest lists no file checksums")
+    if version >= 3 and not _segments_ok(manifest.get("segments")):
+        raise IndexDamaged(gen, "the manifest's segment list is missing or malformed")
     if version == 1:
         _check_format_1(gen, manifest)
     return manifest
+
+
+def _segments_ok(segments: object) -> bool:
+    """Whether a manifest's ``segments`` entry is a list of segment records as the writer writes them."""
+    if not isinstance(segments, list):
+        return False
+    for s in segments:
+        if not (isinstance(s, dict) and isinstance(s.get("name"), str) and s["name"].startswith(LAYOUT.segment)
+                and "/" not in s["name"] and isinstance(s.get("rows"), int) and isinstance(s.get("deleted"), list)
+                and all(isinstance(d, str) for d in s["deleted"])):
+            return False
+    return True
+
+
+def segmented(manifest: dict) -> bool:
+    """Whether the generation of `manifest` is made of segments (format 3), not one folder of files."""
+    return manifest["format_version"] > SINGLE_FOLDER
 
 
 def _check_format_1(gen: Path, manifest: dict) -> None:

@@ -8,7 +8,7 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -16,42 +16,62 @@ from typing import TypeVar
 import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind
-from pipeline.refs.references import Mention, Reference, group
+from pipeline.refs.references import Mention, Reference, RefMatch, group
 from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.store import integrity
 from pipeline.store.dense import DenseIndex, DenseRecord
 from pipeline.store.layout import (
-    FORMAT_VERSION,
     LAYOUT,
+    SINGLE_FOLDER,
     IndexDamaged,
     IndexUnavailable,
     current_generation,
     index_root,
     live_name,
     read_manifest,
+    segmented,
 )
+from pipeline.text.accents import best_spelling
 from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord, Heading, TableRow
 
 T = TypeVar("T")
 
 
 def salvage_documents(root: Path) -> dict[str, DocRecord]:
-    """The document list of a damaged index, what a rebuild reads again: from the live generation's database if
-    it still reads, else from the newest other generation's (a document removed since may come back)."""
+    """The document list of a damaged index, what a rebuild reads again: from the live generation's databases
+    (one per segment; a tombstoned document is left out when the manifest still reads) if any still reads, else
+    from the newest other generation's (a document removed since may come back)."""
     live = live_name(root)
     others = sorted((p.name for p in root.glob("gen-*") if p.name != live), reverse=True)
     for name in [live, *others]:
-        path = root / name / LAYOUT.db
-        if not name.startswith("gen-") or "/" in name or not path.is_file():
+        gen = root / name
+        if not name.startswith("gen-") or "/" in name or not gen.is_dir():
             continue
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            db.row_factory = sqlite3.Row
-            with contextlib.closing(db):
-                return {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")}
-        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
-            continue
+        paths = [gen / LAYOUT.db] if (gen / LAYOUT.db).is_file() else sorted(gen.glob(f"{LAYOUT.segment}*/{LAYOUT.db}"))
+        deleted = _deleted_by_segment(gen)
+        found: dict[str, DocRecord] = {}
+        for path in paths:
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                db.row_factory = sqlite3.Row
+                with contextlib.closing(db):
+                    gone = deleted.get(path.parent.name, set())
+                    found.update({r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")
+                                  if r["name"] not in gone})
+            except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
+                continue
+        if found:
+            return found
     return {}
+
+
+def _deleted_by_segment(gen: Path) -> dict[str, set[str]]:
+    """segment name → its tombstoned documents, as the manifest of `gen` lists them (none when it does not read)."""
+    try:
+        manifest = json.loads((gen / LAYOUT.manifest).read_text(encoding="utf-8"))
+        return {e["name"]: set(e["deleted"]) for e in manifest["segments"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _row_doc(r: sqlite3.Row) -> DocRecord:
@@ -123,11 +143,11 @@ def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
                  _rows(r["rows"]) if headings else ())
 
 
-def _pending(gen: Path, n: int) -> np.ndarray:
+def _pending(folder: Path, n: int) -> np.ndarray:
     """Which of the `n` rows wait for their vectors, as ``pending.npy`` lists them; none when there is no such file
     (every index written before pending rows existed is fully embedded). ValueError when it names other rows."""
     mask = np.zeros(n, dtype=bool)
-    path = gen / LAYOUT.pending
+    path = folder / LAYOUT.pending
     if path.exists():
         rows = np.load(path, allow_pickle=False)
         if rows.ndim != 1 or rows.dtype.kind not in "iu" or (len(rows) and not 0 <= rows.min() <= rows.max() < n):
@@ -136,13 +156,103 @@ def _pending(gen: Path, n: int) -> np.ndarray:
     return mask
 
 
+class Segment:
+    """One segment of a loaded generation (a format-2 generation is one segment, its folder the generation's):
+    its stored rows, those of them live (not tombstoned), their place among the generation's rows, the rows
+    waiting for vectors, its dense index and its BM25 postings (None for format 2, scored by bm25s)."""
+
+    def __init__(self, name: str, folder: Path, deleted: Iterable[str], dense_record: DenseRecord,
+                 postings: bool) -> None:
+        import faiss
+
+        self.name, self.folder, self.deleted = name, folder, frozenset(deleted)
+        self.db_path = folder / LAYOUT.db
+        with contextlib.closing(self.connect()) as db:
+            self.rows = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            gone = [r for (r,) in db.execute("SELECT row FROM chunks WHERE doc IN (SELECT value FROM json_each(?))",
+                                             (json.dumps(sorted(self.deleted), ensure_ascii=False),))]
+        live = np.ones(self.rows, dtype=bool)
+        live[np.asarray(gone, dtype=np.int64)] = False
+        self.live = live  # one per stored row
+        self.live_rows = np.flatnonzero(live).astype(np.int64)  # ascending: segment row of each of its live rows
+        self.offset = 0  # the generation's row of its first live row (set by the generation)
+        self.pending = _pending(folder, self.rows)  # one per stored row
+        index = faiss.read_index(str(folder / LAYOUT.dense))
+        if index.ntotal != self.rows:
+            raise ValueError(f"{name or 'dense.faiss'}: {index.ntotal} vectors for {self.rows} chunks")
+        self.dense = DenseIndex(index, dense_record)  # efSearch set
+        self.words = self.folded = None
+        if postings:
+            from pipeline.store.postings import Postings
+
+            self.words = Postings.load(folder / LAYOUT.words)
+            self.folded = Postings.load(folder / LAYOUT.folded)
+
+    def connect(self) -> sqlite3.Connection:
+        """The segment's database, read-only, rows as `sqlite3.Row`."""
+        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def live_doc(self, doc: str) -> bool:
+        """Whether rows of document `doc` in this segment are live (not tombstoned)."""
+        return doc not in self.deleted
+
+    def vectors(self) -> np.ndarray:
+        """Every stored row's vector (read back from the FAISS index), zeros where pending."""
+        index = self.dense.index
+        if index.ntotal == 0:
+            return np.zeros((0, index.d), dtype=np.float32)
+        return index.reconstruct_n(0, index.ntotal)
+
+    def documents(self) -> list[DocRecord]:
+        """The segment's live documents."""
+        with contextlib.closing(self.connect()) as db:
+            return [_row_doc(r) for r in db.execute("SELECT * FROM documents") if self.live_doc(r["name"])]
+
+    def chunks_with_tokens(self) -> list[Chunk]:
+        """The segment's live chunks, with their segmented words and folded tokens, in row order."""
+        with contextlib.closing(self.connect()) as db:
+            return [_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True)) if self.live[r["row"]]]
+
+    def name_vectors(self, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """indicator name → its vector, for the segment's names (those of `names` only, when given)."""
+        path = self.folder / LAYOUT.names
+        with contextlib.closing(self.connect()) as db:
+            if not path.exists() or not db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'indicator_names'").fetchone():
+                return {}
+            if names is None:
+                rows = db.execute("SELECT row, name FROM indicator_names ORDER BY row").fetchall()
+            else:
+                wanted = json.dumps(sorted(set(names)), ensure_ascii=False)
+                rows = db.execute("SELECT row, name FROM indicator_names WHERE name IN "
+                                  "(SELECT value FROM json_each(?)) ORDER BY row", (wanted,)).fetchall()
+        vectors = np.load(path, allow_pickle=False, mmap_mode="r")
+        return {n: np.array(vectors[r], dtype=np.float32) for r, n in rows if r < len(vectors)}
+
+    def table(self, name: str, row: Callable[[sqlite3.Row], T], doc_column: str = "doc") -> list[T]:
+        """Every row of table `name` of the live documents as a record; none when an older index lacks it."""
+        with contextlib.closing(self.connect()) as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+                return []
+            return [row(r) for r in db.execute(f"SELECT * FROM {name}")  # a fixed table name, never input
+                    if r[doc_column] not in self.deleted]
+
+
+def _segment(gen: Path, entry: dict) -> Segment:
+    """Segment `entry` of a format-3 manifest, loaded from generation `gen`."""
+    record = DenseRecord.from_manifest({"dense": entry.get("dense"), "counts": {"chunks": entry["rows"]}})
+    return Segment(entry["name"], gen / entry["name"], entry["deleted"], record, postings=True)
+
+
 class IndexData:
-    """A generation loaded in memory: what search and answer need, read once."""
+    """A generation loaded: what search and answer need, read once."""
 
     def __init__(self, gen: Path, verify_hashes: bool = True) -> None:
         self.gen = gen
         self.manifest = read_manifest(gen)
-        if self.manifest["format_version"] == FORMAT_VERSION:
+        if self.manifest["format_version"] >= 2:
             found = integrity.problems(gen, self.manifest["files"], hashes=verify_hashes)
             if found:
                 more = f" and {len(found) - 1} more" if len(found) > 1 else ""
@@ -151,38 +261,60 @@ class IndexData:
             self._load(gen)
         except (sqlite3.DatabaseError, RuntimeError, ValueError, OSError, KeyError, EOFError) as e:
             raise IndexDamaged(gen, f"{type(e).__name__}: {str(e)[:200]}") from None
-        if self.dense.ntotal != len(self.chunks):
-            raise IndexDamaged(gen, f"{self.dense.ntotal} vectors for {len(self.chunks)} chunks")
         said = self.manifest.get("counts", {}).get("pending", 0)  # an index written before pending rows: none
         if said != int(self.pending.sum()):
             raise IndexDamaged(gen, f"{int(self.pending.sum())} rows wait for vectors, the manifest says {said}")
-        if self.manifest["format_version"] < FORMAT_VERSION:
+        if self.manifest["format_version"] < 2:
             self._migrate()
 
-    def _load(self, gen: Path) -> None:
-        import bm25s
-        import faiss
+    @property
+    def segmented(self) -> bool:
+        """Whether the generation is made of segments (format 3); format 2 is one folder scored by bm25s."""
+        return segmented(self.manifest)
 
-        db = sqlite3.connect(f"file:{gen / LAYOUT.db}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
-        with contextlib.closing(db):
-            self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
-            # the segmented words and folded tokens stay on disk: only a re-ingest needs them
-            rows = db.execute(_chunk_query(db, tokens=False)).fetchall()
+    def _load(self, gen: Path) -> None:
+        if self.segmented:
+            self.segments = [_segment(gen, e) for e in self.manifest["segments"]]
+        else:
+            import bm25s
+
+            self.segments = [Segment("", gen, (), DenseRecord.from_manifest(self.manifest), postings=False)]
+            self.bm25_words = bm25s.BM25.load(str(gen / "bm25_words"), allow_pickle=False)
+            self.bm25_folded = bm25s.BM25.load(str(gen / "bm25_folded"), allow_pickle=False)
+        docs: dict[str, DocRecord] = {}
+        self.segment_of: dict[str, str] = {}  # document name → the segment holding its live rows
+        self._headings_raw: list[str | None] = []
+        self._rows_raw: dict[int, str] = {}
+        self.chunks: list[Chunk] = []
+        self.embed_hashes: list[str] = []
+        for seg in self.segments:
+            seg.offset = len(self.chunks)
+            with contextlib.closing(seg.connect()) as db:
+                mine = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")
+                        if seg.live_doc(r["name"])}
+                docs.update(mine)
+                self.segment_of.update(dict.fromkeys(mine, seg.name))
+                # the segmented words and folded tokens stay on disk: only a re-ingest needs them
+                rows = [r for r in db.execute(_chunk_query(db, tokens=False)) if seg.live[r["row"]]]
             # heading paths are decoded when a chunk is asked for (`chunk`): a question needs a handful of them
-            self._headings_raw: list[str | None] = [r["headings"] for r in rows]
-            self._rows_raw: dict[int, str] = {i: r["rows"] for i, r in enumerate(rows) if r["rows"]}
-            self.chunks = [_row_chunk(r, headings=False) for r in rows]
-            self.embed_hashes = [r["embed_hash"] for r in rows]
-            has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
-            self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
+            self._rows_raw.update({seg.offset + i: r["rows"] for i, r in enumerate(rows) if r["rows"]})
+            self._headings_raw.extend(r["headings"] for r in rows)
+            self.chunks.extend(_row_chunk(r, headings=False) for r in rows)
+            self.embed_hashes.extend(r["embed_hash"] for r in rows)
+        self.docs = dict(sorted(docs.items()))
         self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        self.dense = faiss.read_index(str(gen / LAYOUT.dense))
-        self.pending = _pending(gen, len(self.chunks))  # True: the row waits for its vector (BM25 finds it)
-        self.dense_index = DenseIndex(self.dense, DenseRecord.from_manifest(self.manifest))  # efSearch set
-        self.bm25_words = bm25s.BM25.load(str(gen / LAYOUT.bm25_words), allow_pickle=False)
-        self.bm25_folded = bm25s.BM25.load(str(gen / LAYOUT.bm25_folded), allow_pickle=False)
-        self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
+        # True: the row waits for its vector (BM25 finds it)
+        self.pending = np.concatenate([s.pending[s.live_rows] for s in self.segments]) if self.segments else (
+            np.zeros(0, dtype=bool))
+        if self.segmented:
+            self.accents: Mapping[str, str] = SegmentAccents([s.folder / LAYOUT.accents for s in self.segments])
+        else:
+            self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
+
+    @functools.cached_property
+    def references(self) -> list[RefMatch]:
+        """Every reference the live documents mention, grouped by the number cited (read on first use)."""
+        return group([m for s in self.segments for m in s.table("refs", _row_mention)])
 
     def _migrate(self) -> None:
         """A version-1 generation that loaded whole and passes sqlite's own check gets its checksums written
@@ -192,7 +324,7 @@ class IndexData:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise IndexDamaged(self.gen, f"chunks.sqlite fails its check: {check[:200]}")
-        manifest = {**self.manifest, "format_version": FORMAT_VERSION, "migrated_from": self.manifest["format_version"],
+        manifest = {**self.manifest, "format_version": SINGLE_FOLDER, "migrated_from": self.manifest["format_version"],
                     "files": integrity.file_digests(self.gen)}
         with contextlib.suppress(OSError):
             integrity.write_manifest(self.gen, manifest)
@@ -221,42 +353,68 @@ class IndexData:
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given
-        (exact, or HNSW as the manifest's ``dense`` entry says: see pipeline/store/dense.py); never a row still
-        waiting for its vector."""
-        if self.dense.ntotal == 0:
-            return []
-        return self.dense_index.search(vector, k, self._with_vectors(allowed))
-
-    def _with_vectors(self, allowed: np.ndarray | None) -> np.ndarray | None:
-        """`allowed` (None: every row) less the rows still waiting for their vectors: dense search never returns
-        one (its zero vector would be found, scored 0)."""
-        if not self.pending.any():
-            return allowed
-        return ~self.pending if allowed is None else np.asarray(allowed, dtype=bool) & ~self.pending
-
-    def _bm25(self, folded: bool):
-        return self.bm25_folded if folded else self.bm25_words
+        (exact, or HNSW as each segment's ``dense`` entry says: see pipeline/store/dense.py); never a row still
+        waiting for its vector, nor a tombstoned one. Each segment is searched for `k`, the results merged."""
+        found: list[tuple[int, float]] = []
+        mask = None if allowed is None else np.asarray(allowed, dtype=bool)
+        for seg in self.segments:
+            if not len(seg.live_rows):
+                continue
+            local = None  # None: every stored row may be returned
+            if mask is not None or seg.pending.any() or len(seg.live_rows) < seg.rows:
+                local = seg.live & ~seg.pending
+                if mask is not None:
+                    local[seg.live_rows] &= mask[seg.offset : seg.offset + len(seg.live_rows)]
+                if not local.any():
+                    continue
+            hits = seg.dense.search(vector, k, local)
+            rows = np.searchsorted(seg.live_rows, np.asarray([r for r, _ in hits], dtype=np.int64))
+            found.extend((seg.offset + int(g), score) for g, (_, score) in zip(rows, hits, strict=True))
+        found.sort(key=lambda rs: -rs[1])
+        return found[:k]
 
     def bm25_scores(self, tokens: list[str], folded: bool) -> np.ndarray:
-        """The BM25 score of every row for the tokens the model knows; zeros when it knows none."""
-        model = self._bm25(folded)
-        known = [t for t in tokens if t in model.vocab_dict]
-        if not known or not self.chunks:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return model.get_scores(known)
+        """The BM25 score of every row for the tokens the index knows (zeros when it knows none), its statistics
+        (rows, document frequencies, mean length) those of every segment's live rows together."""
+        if not self.chunks:
+            return np.zeros(0, dtype=np.float32)
+        if not self.segmented:
+            model = self.bm25_folded if folded else self.bm25_words
+            known = [t for t in tokens if t in model.vocab_dict]
+            return model.get_scores(known) if known else np.zeros(len(self.chunks), dtype=np.float32)
+        scores = self._scorer(folded).scores(tokens)
+        return np.concatenate([sc[seg.live_rows] for sc, seg in zip(scores, self.segments, strict=True)]).astype(
+            np.float32, copy=False)
 
     def doc_freq(self, token: str, folded: bool) -> int:
-        """How many chunks hold `token` in the BM25 words (or folded syllables when `folded`)."""
-        model = self._bm25(folded)
-        i = model.vocab_dict.get(token)
-        indptr = model.scores["indptr"]
-        return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
+        """How many live chunks hold `token` in the BM25 words (or folded syllables when `folded`)."""
+        if not self.segmented:
+            model = self.bm25_folded if folded else self.bm25_words
+            i = model.vocab_dict.get(token)
+            indptr = model.scores["indptr"]
+            return int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
+        return self._scorer(folded).doc_freq(token)
+
+    def _scorer(self, folded: bool):
+        """The BM25 scorer of the words (or folded syllables) of every segment, with their live rows' statistics:
+        built once per loaded generation."""
+        scorers = self.__dict__.setdefault("_scorers", {})
+        if folded not in scorers:
+            from pipeline.store.postings import Scorer
+
+            parts = []
+            for seg in self.segments:
+                postings = seg.folded if folded else seg.words
+                assert postings is not None  # a segmented generation: every segment has its postings
+                parts.append((postings, None if len(seg.live_rows) == seg.rows else seg.live))
+            scorers[folded] = Scorer.of(parts)
+        return scorers[folded]
 
     def vectors(self) -> np.ndarray:
-        """Every chunk's vector, one row each in row order (read back from the FAISS index)."""
-        if not self.chunks:
-            return np.zeros((0, self.dense.d), dtype=np.float32)
-        return self.dense.reconstruct_n(0, self.dense.ntotal)
+        """Every chunk's vector, one row each in row order (read back from the FAISS indexes)."""
+        parts = [seg.vectors()[seg.live_rows] for seg in self.segments]
+        dim = self.manifest["embedder"].get("dim", 0)
+        return np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
 
     def size_bytes(self) -> int:
         """The bytes the generation's files take on disk."""
@@ -265,51 +423,109 @@ class IndexData:
     @functools.cached_property
     def indicators(self) -> list[Indicator]:
         """Every indicator statement (read on first use: only `compare` needs them)."""
-        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
-        with contextlib.closing(db):
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicators'").fetchone():
-                return []
-            return [Indicator(name=r[0], year=r[1], kind=Kind(r[2]), value=r[3], unit=r[4], qualifier=r[5], raw=r[6],
-                              plan_ratio=r[7], total=r[8], doc=r[9], section=r[10], chunk_id=r[11], text=r[12])
-                    for r in db.execute("SELECT * FROM indicators")]
+        return [i for seg in self.segments for i in seg.table("indicators", _row_indicator)]
 
     @functools.cached_property
     def relations(self) -> list[Relation]:
         """What each document says it replaces, amends, repeals, details, guides, implements or corrects (read on
         first use; an index written before relations were stored has none: the next ingest derives them)."""
-        return self._table("relations", _row_relation)
+        return [r for seg in self.segments for r in seg.table("relations", _row_relation)]
 
     @functools.cached_property
     def in_force(self) -> list[InForce]:
         """Each document's own effective date, as it states it ("… có hiệu lực từ ngày 01/01/2026")."""
-        return self._table("in_force", lambda r: InForce(r["doc"], r["date"], r["chunk_id"], r["sentence"]))
-
-    def _table(self, name: str, row: Callable[[sqlite3.Row], T]) -> list[T]:
-        """Every row of table `name` as a record; none when an older index lacks the table."""
-        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
-        with contextlib.closing(db):
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
-                return []
-            return [row(r) for r in db.execute(f"SELECT * FROM {name}")]  # a fixed table name, never input
+        return [f for seg in self.segments for f in seg.table(
+            "in_force", lambda r: InForce(r["doc"], r["date"], r["chunk_id"], r["sentence"]))]
 
     @functools.cached_property
     def indicator_names(self) -> tuple[list[str], np.ndarray | None]:
-        """The distinct indicator names and their vectors (None when the index holds none)."""
-        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
-        with contextlib.closing(db):
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'indicator_names'").fetchone():
-                return [], None
-            names = [r[0] for r in db.execute("SELECT name FROM indicator_names ORDER BY row")]
-        path = self.gen / LAYOUT.names
-        return names, (np.load(path, allow_pickle=False) if path.exists() else None)
+        """The distinct indicator names and their vectors (None when the index holds none); a name several
+        segments hold keeps the first one's vector."""
+        found: dict[str, np.ndarray] = {}
+        for seg in self.segments:
+            for n, v in seg.name_vectors().items():
+                found.setdefault(n, v)
+        if not found:
+            return [], None
+        return list(found), np.stack(list(found.values())).astype(np.float32, copy=False)
 
-    def chunks_with_tokens(self) -> list[Chunk]:
-        """All chunks with their segmented words and folded tokens (what BM25 is rebuilt from)."""
-        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
-        with contextlib.closing(db):
-            return [_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True))]
+    @staticmethod
+    def segments_of(gen: Path, manifest: dict, names: Iterable[str]) -> list[Segment]:
+        """The segments `names` of generation `gen` (format 3, its checksums checked already), loaded alone."""
+        entries = {e["name"]: e for e in manifest["segments"]}
+        return [_segment(gen, entries[n]) for n in names]
+
+    def known_name_vectors(self, names: Iterable[str]) -> dict[str, np.ndarray]:
+        """indicator name → the vector a segment holds for it, for the `names` asked (looked up by name)."""
+        wanted = set(names)
+        out: dict[str, np.ndarray] = {}
+        for seg in self.segments:
+            for n, v in seg.name_vectors(wanted - out.keys()).items():
+                out.setdefault(n, v)
+        return out
+
+    def known_vectors(self, hashes: set[str]) -> dict[str, np.ndarray]:
+        """embed hash → the vector of a stored row that embedded that text (rows still pending left out), for the
+        `hashes` asked: looked up by hash in each segment's database, only those rows' vectors read."""
+        out: dict[str, np.ndarray] = {}
+        wanted = json.dumps(sorted(hashes))
+        for seg in self.segments:
+            with contextlib.closing(seg.connect()) as db:
+                found = [(r, h) for r, h in db.execute(
+                    "SELECT row, embed_hash FROM chunks WHERE embed_hash IN (SELECT value FROM json_each(?))",
+                    (wanted,))
+                    if h not in out and not seg.pending[r]]
+            for r, h in found:
+                if h not in out:
+                    out[h] = seg.dense.index.reconstruct(int(r))
+        return out
+
+    def chunks_with_tokens(self, docs: Iterable[str] | None = None) -> list[Chunk]:
+        """The live chunks (of `docs` only, when given) with their segmented words and folded tokens (what BM25
+        is built from), in row order."""
+        wanted = None if docs is None else set(docs)
+        out: list[Chunk] = []
+        for seg in self.segments:
+            with contextlib.closing(seg.connect()) as db:
+                out.extend(_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True))
+                           if seg.live[r["row"]] and (wanted is None or r["doc"] in wanted))
+        return out
+
+
+def _row_indicator(r: sqlite3.Row) -> Indicator:
+    return Indicator(name=r[0], year=r[1], kind=Kind(r[2]), value=r[3], unit=r[4], qualifier=r[5], raw=r[6],
+                     plan_ratio=r[7], total=r[8], doc=r[9], section=r[10], chunk_id=r[11], text=r[12])
+
+
+class SegmentAccents(Mapping[str, str]):
+    """folded word → its most frequent spelling over every segment (`accent_counts` of each summed), read from
+    the segments' ``accents.json`` on the first lookup (the first question typed without accents)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+
+    @functools.cached_property
+    def _parts(self) -> list[dict[str, dict[str, int]]]:
+        return [json.loads(p.read_text(encoding="utf-8")) for p in self.paths]
+
+    @functools.cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(k for part in self._parts for k in part)
+
+    def __getitem__(self, key: str) -> str:
+        found = best_spelling(part[key] for part in self._parts if key in part)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self._parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def open_index(root: str | os.PathLike | None = None) -> IndexData:

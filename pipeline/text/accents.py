@@ -8,7 +8,7 @@ first, so the dense and word retrievers see ``tăng trưởng kinh tế`` where 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pipeline.text.clean import fold
 
@@ -17,20 +17,41 @@ MAX_WORD = 4  # syllables in the longest word looked up
 
 def build_accent_map(chunk_words: Iterable[str]) -> dict[str, str]:
     """folded word → its most frequent accented spelling (document frequency over chunks)."""
+    return best_spellings([accent_counts(chunk_words)])
+
+
+def accent_counts(chunk_words: Iterable[str]) -> dict[str, dict[str, int]]:
+    """folded word → {each spelling of it: in how many chunks} (words of letters only: numbers and codes have
+    nothing to restore). What one segment of an index keeps; `best_spellings` sums segments."""
     df: Counter[str] = Counter()
     for text in chunk_words:
         df.update(set(text.split()))
-    best: dict[str, tuple[int, str]] = {}
+    out: dict[str, dict[str, int]] = {}
     for word, n in df.items():
         key = fold(word)
-        if not any(c.isalpha() for c in key):
-            continue  # numbers and codes: nothing to restore
-        if key not in best or (n, word) > best[key]:
-            best[key] = (n, word)
-    return {k: w for k, (_, w) in best.items()}
+        if any(c.isalpha() for c in key):
+            out.setdefault(key, {})[word] = n
+    return out
 
 
-def restore(query: str, accent_map: dict[str, str]) -> str:
+def best_spelling(spellings: Iterable[dict[str, int]]) -> str | None:
+    """The spelling with the most chunks over all `spellings` counts (ties: the greater string), None for none."""
+    total: Counter[str] = Counter()
+    for counts in spellings:
+        total.update(counts)
+    return max(total.items(), key=lambda wn: (wn[1], wn[0]))[0] if total else None
+
+
+def best_spellings(counts: Iterable[dict[str, dict[str, int]]]) -> dict[str, str]:
+    """folded word → its most frequent spelling, the counts of several segments summed."""
+    by_key: dict[str, list[dict[str, int]]] = {}
+    for part in counts:
+        for key, spellings in part.items():
+            by_key.setdefault(key, []).append(spellings)
+    return {k: w for k, parts in by_key.items() if (w := best_spelling(parts)) is not None}
+
+
+def restore(query: str, accent_map: Mapping[str, str]) -> str:
     """Re-accent a query typed entirely without accents. A query with any accent is left as typed: its
     unaccented syllables (``so``, ``thu``) are meant that way.
 

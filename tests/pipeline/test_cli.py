@@ -189,7 +189,7 @@ def test_a_damaged_index_is_reported_by_ask_and_rebuilt_by_ingest(tmp_path, caps
     root = str(tmp_path / "index")
     doc = DATA / "qd-97-2025-ubnd.md"
     assert main(["ingest", str(doc), "--index", root, "--model", "fake", "-q"]) == 0
-    faiss_file = current_generation(tmp_path / "index") / "dense.faiss"
+    [faiss_file] = current_generation(tmp_path / "index").glob("seg-*/dense.faiss")
     faiss_file.write_bytes(faiss_file.read_bytes()[:1000])
     capsys.readouterr()
     assert main(["ask", "phân cấp", "--index", root]) == 2
@@ -201,10 +201,10 @@ def test_a_damaged_index_is_reported_by_ask_and_rebuilt_by_ingest(tmp_path, caps
     assert main(["ask", "phân cấp", "--index", root, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["passages"][0]["doc"] == doc.name
 
-    db = current_generation(tmp_path / "index") / "chunks.sqlite"  # now the document list itself is lost
+    [db] = current_generation(tmp_path / "index").glob("seg-*/chunks.sqlite")  # now the document list is lost
     db.write_bytes(db.read_bytes()[:4096])
     for gen in (tmp_path / "index").glob("gen-*"):
-        if gen != db.parent:
+        if gen != db.parent.parent:
             shutil.rmtree(gen)
     assert main(["ingest", "--index", root, "--model", "fake", "-q"]) == 2
     assert "no document could be read again" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from pipeline.refs.status import Status, StatusIndex
 from pipeline.store.ingest import PARSER_VERSION, ingest
 from pipeline.store.layout import LAYOUT, current_generation
 from pipeline.store.reader import open_index
+from tests.pipeline.store.old_formats import as_single_folder
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ND25 = DATA / "nd-25-2025-cp.md"  # Nghị định 25/2025/NĐ-CP
@@ -38,7 +39,8 @@ def catalog(index: Path) -> RefCatalog:
 
 
 def test_relations_and_effective_dates_are_stored_in_the_index(index: Path):
-    db = sqlite3.connect(current_generation(index) / LAYOUT.db)
+    [path] = current_generation(index).glob(f"seg-*/{LAYOUT.db}")  # one segment: both documents' relations
+    db = sqlite3.connect(path)
     rows = db.execute("SELECT type, ref, subject_ref, effective, doc FROM relations WHERE type = 'replaces'").fetchall()
     assert rows == [("replaces", "65/2024/QĐ-UBND", None, "2025-12-05", QD95.name)]
     assert (QD95.name, "2025-12-05") in db.execute("SELECT doc, date FROM in_force").fetchall()
@@ -168,7 +170,7 @@ def test_an_index_written_before_relations_reads_with_none_then_an_ingest_derive
 
     old = tmp_path / "old"
     shutil.copytree(index, old)
-    gen = current_generation(old)
+    gen = as_single_folder(old)  # an older index: one folder of files
     db = sqlite3.connect(gen / LAYOUT.db)
     db.executescript("DROP TABLE relations; DROP TABLE in_force;")
     db.commit()

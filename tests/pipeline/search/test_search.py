@@ -73,18 +73,26 @@ def test_filters_by_document_and_year(seed_index_fake):
 
 
 def _reference_search(data, emb, query, k, fusion, allowed=None, depth=50):
-    """The searcher as it was written before retrievers were composed (bm25s and FAISS called directly)."""
+    """The searcher as it was written before retrievers were composed: bm25s models and a flat FAISS index
+    built here from the index's own tokens and vectors, called directly."""
+    import bm25s
     import faiss
 
+    flat = faiss.IndexFlatIP(data.vectors().shape[1])
+    flat.add(data.vectors())
+    stored = data.chunks_with_tokens()
+    by_words, by_folded = bm25s.BM25(), bm25s.BM25()
+    by_words.index([c.words.split() for c in stored], show_progress=False)
+    by_folded.index([c.folded.split() for c in stored], show_progress=False)
     accented = restore(query, data.accents)
     q = emb.embed_query(accented).reshape(1, -1).astype(np.float32)
     params = None
     if allowed is not None:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
-    scores, rows = data.dense.search(q, min(depth, data.dense.ntotal), params=params)
+    scores, rows = flat.search(q, min(depth, flat.ntotal), params=params)
     runs = [[Hit(data.chunks[r].chunk_id, float(s), "dense")
              for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]]
-    for model, text, tokenize in ((data.bm25_words, accented, words), (data.bm25_folded, query, folded_tokens)):
+    for model, text, tokenize in ((by_words, accented, words), (by_folded, query, folded_tokens)):
         tokens = [t for t in tokenize(text) if t in model.vocab_dict]
         run = []
         if tokens:

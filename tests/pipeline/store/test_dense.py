@@ -12,6 +12,7 @@ from pipeline.store.dense import DenseIndex, DenseKind, DensePlan, DenseRecord, 
 from pipeline.store.layout import IndexDamaged, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, SEED
+from tests.pipeline.store.old_formats import as_single_folder
 
 
 def _clustered(n: int, d: int = 32, clusters: int = 40, seed: int = 0) -> np.ndarray:
@@ -168,9 +169,11 @@ def test_an_ingest_told_hnsw_writes_the_graph_and_its_record_and_reads_it_back(h
     import faiss
 
     data = open_index(hnsw_index)
-    entry = data.manifest["dense"]
+    [segment] = data.segments
+    entry = data.manifest["segments"][0]["dense"]
     assert entry["kind"] == "hnsw" and entry["choice"] == "hnsw" and entry["rows"] == len(data.chunks)
-    assert isinstance(data.dense, faiss.IndexHNSWFlat) and data.dense.hnsw.efSearch == entry["ef_search"]
+    graph = segment.dense.index
+    assert isinstance(graph, faiss.IndexHNSWFlat) and graph.hnsw.efSearch == entry["ef_search"]
     assert entry["recall_low"] >= dense.TARGET_RECALL and entry["sample"] == min(dense.SAMPLE, len(data.chunks))
     vecs = data.vectors()
     assert vecs.shape == (len(data.chunks), fake_embedder.dim)  # read back from the graph's storage (re-ingest)
@@ -197,7 +200,8 @@ def test_a_reingest_of_an_hnsw_index_reuses_its_vectors(hnsw_index, fake_embedde
         report = ingest([SEED, DATA / "qd-97-2025-ubnd.md"], fake_embedder, root=root, rebuild=True)
     data = open_index(root)
     assert report.chunks_embedded == 0 and report.chunks_reused == len(data.chunks)
-    assert data.manifest["dense"]["kind"] == "flat" and data.manifest["dense"]["reason"] == "asked"
+    entry = data.manifest["segments"][0]["dense"]
+    assert entry["kind"] == "flat" and entry["reason"] == "asked"
     np.testing.assert_array_equal(data.vectors(), open_index(hnsw_index).vectors())
 
 
@@ -206,12 +210,13 @@ def test_an_index_written_before_the_dense_record_opens_as_exact(seed_index_fake
 
     root = tmp_path / "old"
     shutil.copytree(seed_index_fake, root)
-    gen = current_generation(root)
+    gen = as_single_folder(root)  # format 2: one dense.faiss, its record (since parser 19) in the manifest
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     manifest.pop("dense", None)
     integrity.write_manifest(gen, manifest)
     data = open_index(root)
-    assert data.dense_index.record.kind is DenseKind.FLAT and data.dense_index.record.reason == "written before"
+    record = data.segments[0].dense.record
+    assert record.kind is DenseKind.FLAT and record.reason == "written before"
     vecs = data.vectors()
     q = fake_embedder.embed_query("tổng thu ngân sách")
     assert [r for r, _ in data.dense_search(q, 10)] == _numpy_top(vecs, q, 10)
@@ -224,7 +229,8 @@ def test_a_manifest_that_says_hnsw_over_an_exact_file_is_damaged(seed_index_fake
     shutil.copytree(seed_index_fake, root)
     gen = current_generation(root)
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    manifest["dense"] = {**manifest["dense"], "kind": "hnsw", "ef_search": 64}
+    entry = manifest["segments"][0]
+    entry["dense"] = {**entry["dense"], "kind": "hnsw", "ef_search": 64}
     integrity.write_manifest(gen, manifest)
     with pytest.raises(IndexDamaged, match="the manifest says hnsw"):
         open_index(root)

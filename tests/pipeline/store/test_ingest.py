@@ -10,22 +10,25 @@ from pipeline.store.ingest import Stage, ingest
 from pipeline.store.layout import IndexUnavailable, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA, ROOT, SEED
+from tests.pipeline.store.old_formats import as_single_folder
 from tests.procs import PROGRESS, Watched
 
 
 def test_index_is_a_folder_of_plain_files_with_a_manifest(seed_index_fake):
     gen = current_generation(seed_index_fake)
-    names = {p.name for p in gen.iterdir()}
-    assert {"manifest.json", "chunks.sqlite", "dense.faiss", "bm25_words", "bm25_folded"} <= names
     manifest = json.loads((gen / "manifest.json").read_text())
+    [segment] = manifest["segments"]
+    assert {p.name for p in gen.iterdir()} == {"manifest.json", segment["name"]}
+    names = {p.name for p in (gen / segment["name"]).iterdir()}
+    assert {"chunks.sqlite", "dense.faiss", "words", "folded", "accents.json", "indicator_names.npy"} <= names
     assert manifest["embedder"] == {"name": "fake", "dim": 64}
-    assert manifest["counts"]["documents"] == 2 and manifest["format_version"] == 2
+    assert manifest["counts"]["documents"] == 2 and manifest["format_version"] == 3
     assert not list(gen.rglob("*.pkl")) and not list(gen.rglob("*.pickle"))
 
 
 def test_faiss_row_bm25_doc_and_sqlite_row_share_one_chunk_order(seed_index_fake):
     data = open_index(seed_index_fake)
-    assert data.dense.ntotal == len(data.chunks) == len(data.embed_hashes)
+    assert len(data.vectors()) == len(data.chunks) == len(data.embed_hashes)
     emb = FakeEmbedder()
     vecs = data.vectors()
     probe = data.chunks[7]
@@ -181,7 +184,7 @@ def test_an_index_written_before_pages_were_kept_still_opens(tmp_path):
     import sqlite3
 
     ingest([SEED], FakeEmbedder(), root=tmp_path)
-    gen = current_generation(tmp_path)
+    gen = as_single_folder(tmp_path)
     with sqlite3.connect(gen / "chunks.sqlite") as db:
         db.execute("ALTER TABLE chunks DROP COLUMN page")
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
@@ -211,7 +214,7 @@ def test_an_index_written_before_heading_paths_were_stored_opens_and_the_next_in
     from pipeline.store import integrity
 
     first = ingest([SEED], CountingEmbedder(), root=tmp_path)
-    gen = current_generation(tmp_path)
+    gen = as_single_folder(tmp_path)
     with sqlite3.connect(gen / "chunks.sqlite") as db:
         for row, text, notes in db.execute("SELECT row, text, footnotes FROM chunks").fetchall():
             full = "\n".join([text, *(f"[{n}] {body}" for n, body in json.loads(notes))])

@@ -32,7 +32,7 @@ def state(root: Path) -> dict[str, str]:
     vectors it holds are those of the texts it holds (zeros only where pending)."""
     integrity._verified.clear()
     data = open_index(root)
-    assert data.dense.ntotal == len(data.chunks) == sum(d.n_chunks for d in data.docs.values())
+    assert len(data.vectors()) == len(data.chunks) == sum(d.n_chunks for d in data.docs.values())
     hits = HybridSearcher.over(data, FakeEmbedder()).search("quyết định phân cấp thẩm quyền", 5)
     assert hits and {h.chunk_id.split("#")[0] for h in hits} <= set(data.docs)
     norms = np.linalg.norm(data.vectors(), axis=1)

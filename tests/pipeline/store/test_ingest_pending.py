@@ -144,10 +144,11 @@ def test_vectors_fill_in_through_generations_that_share_every_other_file(tmp_pat
     assert len({g for g, _ in seen}) >= 4  # a vectors-only generation every 16 chunks
     live = current_generation(root)
     manifest = json.loads((live / LAYOUT.manifest).read_text())
-    assert manifest["counts"]["pending"] == 0 and not (live / LAYOUT.pending).exists()
+    [segment] = [s["name"] for s in manifest["segments"]]
+    assert manifest["counts"]["pending"] == 0 and not (live / segment / LAYOUT.pending).exists()
     assert not first.exists()  # collected: its files live on under the names the later generations hold
-    shared = {rel: d for rel, d in manifest["files"].items() if rel != LAYOUT.dense}
-    assert LAYOUT.db in shared and any(rel.startswith("bm25_words/") for rel in shared)
+    shared = {rel: d for rel, d in manifest["files"].items() if rel != f"{segment}/{LAYOUT.dense}"}
+    assert f"{segment}/{LAYOUT.db}" in shared and any(rel.startswith(f"{segment}/words/") for rel in shared)
     for rel in shared:
         assert (live / rel).stat().st_nlink >= 2, rel  # a hard link, shared with the generation before
     assert integrity.file_digests(live) == manifest["files"]
@@ -162,12 +163,12 @@ def test_a_vectors_only_generation_hashes_only_its_own_files_and_a_shared_one_da
     hashed.clear()
     open_index(index)
     assert hashed == [LAYOUT.dense]  # the linked files are the same inodes, already verified in this process
-    f = next((current_generation(index) / "bm25_folded").glob("data.csc*"))
+    f = next(current_generation(index).glob("seg-*/folded/rows.npy"))
     data = bytearray(f.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size: only the checksum copied from the base generation can tell
     f.write_bytes(bytes(data))
     integrity._verified.clear()
-    with pytest.raises(IndexDamaged, match="bm25_folded/data.csc.* does not match its checksum"):
+    with pytest.raises(IndexDamaged, match="folded/rows.npy does not match its checksum"):
         open_index(index)
 
 
@@ -178,7 +179,7 @@ def test_a_filesystem_without_hard_links_gets_copies(index, monkeypatch):
     monkeypatch.setattr(os, "link", no_links)
     ingest(DOCS, FakeEmbedder(), root=index)
     live = current_generation(index)
-    assert (live / LAYOUT.db).stat().st_nlink == 1
+    assert all(f.stat().st_nlink == 1 for f in live.glob(f"seg-*/{LAYOUT.db}"))
     integrity._verified.clear()
     data = open_index(index)  # every checksum, the copies' included
     assert not data.pending.any() and len(data.docs) == 1 + len(DOCS)

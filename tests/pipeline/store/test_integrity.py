@@ -13,6 +13,7 @@ from pipeline.store.ingest import ingest
 from pipeline.store.layout import FORMAT_VERSION, IndexDamaged, IndexUnavailable, current_generation
 from pipeline.store.reader import open_index
 from tests.conftest import DATA
+from tests.pipeline.store.old_formats import as_single_folder
 
 DOCS = sorted(DATA.glob("qd-*.md"))
 
@@ -37,27 +38,35 @@ def manifest_of(root):
     return json.loads((current_generation(root) / "manifest.json").read_text(encoding="utf-8"))
 
 
+def file_of(root, name):
+    """The file `name` (relative to its segment) of the live generation's one segment."""
+    [f] = current_generation(root).glob(f"seg-*/{name}")
+    return f
+
+
 def test_the_manifest_records_size_and_sha256_of_every_file(index):
     gen = current_generation(index)
     files = manifest_of(index)["files"]
     on_disk = {f.relative_to(gen).as_posix() for f in gen.rglob("*") if f.is_file()} - {"manifest.json"}
-    assert set(files) == on_disk and {"chunks.sqlite", "dense.faiss", "accents.json"} <= on_disk
-    assert any(n.startswith("bm25_words/") for n in files) and manifest_of(index)["format_version"] == 2
-    db = files["chunks.sqlite"]
-    assert db["size"] == (gen / "chunks.sqlite").stat().st_size
-    assert db["sha256"] == integrity.sha256_file(gen / "chunks.sqlite")
+    [segment] = {n.split("/")[0] for n in on_disk}
+    wanted = {f"{segment}/{n}" for n in ("chunks.sqlite", "dense.faiss", "accents.json")}
+    assert set(files) == on_disk and wanted <= on_disk
+    assert any(n.startswith(f"{segment}/words/") for n in files) and manifest_of(index)["format_version"] == 3
+    db = files[f"{segment}/chunks.sqlite"]
+    assert db["size"] == file_of(index, "chunks.sqlite").stat().st_size
+    assert db["sha256"] == integrity.sha256_file(file_of(index, "chunks.sqlite"))
 
 
 @pytest.mark.parametrize("name", ["dense.faiss", "chunks.sqlite", "accents.json"])
 def test_a_truncated_file_is_caught_at_open_with_what_to_do(index, name):
-    f = current_generation(index) / name
+    f = file_of(index, name)
     f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
     with pytest.raises(IndexDamaged, match=rf"{name} has \d+ bytes.*run `tracuu ingest` again.*chạy lại"):
         open_index(index)
 
 
 def test_a_flipped_byte_is_caught_by_the_checksum(index):
-    f = next((current_generation(index) / "bm25_words").glob("data.csc*"))
+    f = file_of(index, "words/rows.npy")
     data = bytearray(f.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size: only the hash can tell
     f.write_bytes(bytes(data))
@@ -67,7 +76,7 @@ def test_a_flipped_byte_is_caught_by_the_checksum(index):
 
 def test_hashes_are_checked_once_per_generation_per_process(index):
     open_index(index)
-    f = current_generation(index) / "accents.json"
+    f = file_of(index, "accents.json")
     f.write_bytes(f.read_bytes().replace(b"a", b"b", 1))  # same size, after a successful check
     open_index(index)  # not read again: a generation is never rewritten in place
     integrity._verified.clear()
@@ -94,9 +103,10 @@ def test_an_unreadable_manifest_says_to_ingest(index, content):
 def test_a_corrupt_sqlite_without_checksums_is_still_caught(index):
     gen = current_generation(index)
     manifest = manifest_of(index)
-    db = gen / "chunks.sqlite"
+    db = file_of(index, "chunks.sqlite")
     db.write_bytes(b"\x00" * 100 + db.read_bytes()[100:])  # header gone, size kept
-    manifest["files"]["chunks.sqlite"]["sha256"] = integrity.sha256_file(db)  # as if the damage predated it
+    rel = db.relative_to(gen).as_posix()
+    manifest["files"][rel]["sha256"] = integrity.sha256_file(db)  # as if the damage predated it
     integrity.write_manifest(gen, manifest)
     with pytest.raises(IndexDamaged, match="DatabaseError.*tracuu ingest"):
         open_index(index)
@@ -113,7 +123,7 @@ def test_a_newer_format_asks_to_upgrade_tracuu(index):
 
 
 def as_version_1(root):
-    gen = current_generation(root)
+    gen = as_single_folder(root)
     old = {k: v for k, v in manifest_of(root).items() if k != "files"}
     integrity.write_manifest(gen, {**old, "format_version": 1, "parser_version": 7})  # as format 1 wrote it
     return gen
@@ -122,7 +132,7 @@ def as_version_1(root):
 def test_a_version_1_index_is_migrated_at_open(index):
     gen = as_version_1(index)
     data = open_index(index)
-    assert len(data.docs) == 2 and data.manifest["format_version"] == 2
+    assert len(data.docs) == 2 and data.manifest["format_version"] == 2 and not data.segmented
     written = manifest_of(index)
     assert written["migrated_from"] == 1 and written["files"] == integrity.file_digests(gen)
     integrity._verified.clear()
@@ -142,13 +152,13 @@ def test_a_damaged_version_1_index_is_not_migrated(index):
 
 
 def test_ingest_rebuilds_a_damaged_index_from_its_document_list(index):
-    f = current_generation(index) / "dense.faiss"
+    f = file_of(index, "dense.faiss")
     f.write_bytes(f.read_bytes()[:100])
     report = ingest([], FakeEmbedder(), root=index)  # nothing named: the damaged database still lists both
     assert report.written and sorted(report.updated) == sorted(d.name for d in DOCS[:2])
     assert "damaged" in report.notes[0] and report.chunks_reused == 0
     data = open_index(index)
-    assert sorted(data.docs) == sorted(d.name for d in DOCS[:2]) and data.dense.ntotal == len(data.chunks)
+    assert sorted(data.docs) == sorted(d.name for d in DOCS[:2]) and len(data.vectors()) == len(data.chunks)
 
 
 def test_ingest_after_current_lost_its_generation_keeps_what_it_is_given(index):
@@ -210,8 +220,7 @@ def test_leftovers_of_a_killed_write_are_cleaned_by_the_next_one(index):
 
 
 def test_a_database_changed_after_the_write_is_caught(index):
-    gen = current_generation(index)
-    with sqlite3.connect(gen / "chunks.sqlite") as db:
+    with sqlite3.connect(file_of(index, "chunks.sqlite")) as db:
         db.execute("DROP TABLE chunks")
     with pytest.raises(IndexDamaged, match="chunks.sqlite (has|does not match)"):
         open_index(index)
@@ -236,7 +245,7 @@ def test_a_file_whose_hash_matched_is_not_read_again_by_the_next_process_unless_
     open_index(index)
     assert read == []  # a stat per file, no read
     # a file replaced by one of the same size (another inode) is hashed again, and its damage is caught
-    f = current_generation(index) / "accents.json"
+    f = file_of(index, "accents.json")
     damaged = f.with_name("accents.tmp")
     damaged.write_bytes(f.read_bytes().replace(b"a", b"b", 1))
     damaged.replace(f)

@@ -37,7 +37,7 @@ def _derived() -> Derived:
         indicators=(indicator,),
         names=("Tăng trưởng kinh tế",),
         name_vectors=np.full((1, 8), 0.5, dtype=np.float32),
-        accents={"ngan": "ngân", "zz": "zế"},
+        accents={"ngan": {"ngân": 2, "ngan": 1}, "zz": {"zế": 1}},
     )
 
 
@@ -57,19 +57,20 @@ def test_a_derived_record_round_trips_through_the_writer_and_the_reader(tmp_path
     names, vectors = data.indicator_names
     assert names == list(derived.names)
     np.testing.assert_array_equal(vectors, derived.name_vectors)
-    assert data.accents == {"ngan": "ngân", "zz": "zế"}
+    assert dict(data.accents) == {"ngan": "ngân", "zz": "zế"}
     manifest = json.loads((gen / LAYOUT.manifest).read_text())
     assert manifest["parser_version"] == 11 and manifest["embedder"] == {"name": "fake", "dim": 8}
     assert manifest["counts"] == {"documents": 1, "chunks": 2, "indicators": 1, "pending": 0}
-    assert not (gen / LAYOUT.pending).exists() and not data.pending.any()
-    assert manifest["documents"] == [DOC]
+    [segment] = manifest["segments"]
+    assert segment["documents"] == 1 and segment["rows"] == 2 and segment["deleted"] == []
+    assert not (gen / segment["name"] / LAYOUT.pending).exists() and not data.pending.any()
 
 
 def test_a_record_without_name_vectors_writes_no_names_file(tmp_path):
     from dataclasses import replace
 
     gen = write_generation(tmp_path, replace(_derived(), names=(), name_vectors=None), "fake")
-    assert not (gen / LAYOUT.names).exists()
+    assert not list(gen.rglob(LAYOUT.names))
     assert open_index(tmp_path).indicator_names == ([], None)
 
 
