@@ -210,8 +210,8 @@ class Scorer:
         total = sum(int(p.lengths.sum(dtype=np.int64) if live is None else p.lengths[live].sum(dtype=np.int64))
                     for p, live in held)
         avgdl = total / n_live if n_live else 0.0
-        norms = tuple(k1 * ((1 - b) + b * np.asarray(p.lengths, dtype=np.float64) / avgdl) if n_live
-                      else np.zeros(p.n_rows) for p, _ in held)
+        norms = tuple(k1 * ((1 - b) + b * np.asarray(p.lengths, dtype=np.float64) / avgdl) if avgdl
+                      else np.zeros(p.n_rows) for p, _ in held)  # avgdl 0: no live row holds a term
         return cls(held, n_live, avgdl, norms, k1, b)
 
     def doc_freq(self, token: str) -> int:
