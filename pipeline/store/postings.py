@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import dataclass, field
+from itertools import chain, count
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,10 @@ import numpy as np
 K1 = 1.5  # bm25s's defaults (BM25(k1=1.5, b=0.75, method="lucene"))
 B = 0.75
 PREFIX = 24  # bytes of each term kept in the fixed-width array searched (longer terms are told apart in full)
+# a scorer keeps the float32 scores of the terms held by at least MEMO_DF rows (the costly ones: their arithmetic
+# is ~2/3 of a query's time at 100k rows), up to MEMO_POSTINGS (term, row) scores in all (4 bytes each)
+MEMO_DF = 1024
+MEMO_POSTINGS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,11 @@ class Postings:
         """
         n = len(token_lists)
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
-        vocab = sorted(dict.fromkeys(chain.from_iterable(token_lists)))  # str order = UTF-8 byte order
-        ids = _term_ids(token_lists, vocab, int(lengths.sum()))
+        vocab, ids = _term_ids(token_lists, int(lengths.sum()))
         # one key per token, term-major then row (tokens come in row order); runs of equal keys are (term, row, tf)
-        keys = ids * max(n, 1) + np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys = ids.astype(np.int64)
+        keys *= max(n, 1)
+        keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
         keys.sort()
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
         counts = np.diff(np.r_[starts, len(keys)])
@@ -162,10 +167,18 @@ class Postings:
         return len(rows) if live is None else int(np.count_nonzero(live[rows]))
 
 
-def _term_ids(token_lists: Iterable[Sequence[str]], vocab: list[str], total: int) -> np.ndarray:
-    """Each token's rank in `vocab` (int64), in row order: a dict lookup run by `map`, without a Python loop."""
-    index = {t: i for i, t in enumerate(vocab)}
-    return np.fromiter(map(index.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64, count=total)
+def _term_ids(token_lists: Iterable[Sequence[str]], total: int) -> tuple[list[str], np.ndarray]:
+    """The sorted vocabulary of `token_lists` (str order = UTF-8 byte order) and each token's rank in it (int32), in
+    row order. One pass in C (`map` of `dict.setdefault`: each token's id is the position where it first occurs),
+    then a table from those positions to ranks: a second Python pass over every token would cost as much again."""
+    dtype: type[np.signedinteger] = np.int32 if total <= np.iinfo(np.int32).max else np.int64
+    first: dict[str, int] = {}
+    ids = np.fromiter(map(first.setdefault, chain.from_iterable(token_lists), count()), dtype=dtype, count=total)
+    vocab = sorted(first)
+    rank = np.zeros(total, dtype=dtype)
+    rank[np.fromiter((first[t] for t in vocab), dtype=np.int64, count=len(vocab))] = np.arange(len(vocab))
+    np.take(rank, ids, out=ids)
+    return vocab, ids
 
 
 def _tf_dtype(most: int) -> type[np.unsignedinteger]:
@@ -182,8 +195,10 @@ def _files() -> list[tuple[str, str]]:
 
 
 def _load(path: Path, mmap: bool) -> np.ndarray:
-    """One array, memory-mapped read-only when `mmap`."""
-    return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    """One array, memory-mapped read-only when `mmap` (a plain ndarray view of the map: every slice of a
+    `np.memmap` itself pays for its subclass)."""
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray) if mmap else np.load(
+        path, allow_pickle=False)
 
 
 Part = tuple[Postings, "np.ndarray | None"]  # a segment and its live mask (None: every row live)
@@ -201,6 +216,7 @@ class Scorer:
     norms: tuple[np.ndarray, ...]  # per segment, per row: k1 · (1 - b + b · len / avgdl), float64
     k1: float = K1
     b: float = B
+    memo: _Memo = field(default_factory=lambda: _Memo(MEMO_POSTINGS), repr=False, compare=False)
 
     @classmethod
     def of(cls, parts: Iterable[Part], k1: float = K1, b: float = B) -> Scorer:
@@ -237,22 +253,50 @@ class Scorer:
         dfs = [sum(p.count(int(i[k]), live) for (p, live), i in zip(self.parts, ids, strict=True))
                for k in range(len(unique))]
         position = {t: k for k, t in enumerate(unique)}
-        for s, ((p, live), norm, seg_ids) in enumerate(zip(self.parts, self.norms, ids, strict=True)):
-            shares = {k: self._share(p, norm, int(seg_ids[k]), dfs[k]) for k in range(len(unique))
+        for s, ((_, live), seg_ids) in enumerate(zip(self.parts, ids, strict=True)):
+            shares = {k: self._share(s, int(seg_ids[k]), dfs[k]) for k in range(len(unique))
                       if seg_ids[k] >= 0 and dfs[k]}
             for t in tokens:  # in query order, as bm25s adds them
                 if (k := position[t]) in shares:
-                    rows, values = shares[k]
-                    out[s][rows] += values
+                    np.add.at(out[s], *shares[k])  # faster than out[rows] += values (numpy 2)
             if live is not None:
                 out[s][~live] = 0.0
         return out
 
-    def _share(self, p: Postings, norm: np.ndarray, term_id: int, df: int) -> tuple[np.ndarray, np.ndarray]:
-        """The rows of `p` holding `term_id` and the term's float32 score in each (bm25s's arithmetic)."""
+    def _share(self, segment: int, term_id: int, df: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of segment `segment` holding `term_id` and the term's float32 score in each (bm25s's
+        arithmetic), remembered for a frequent term (`MEMO_DF`): the statistics never change in a scorer."""
+        p, norm = self.parts[segment][0], self.norms[segment]
         rows, tf = p.postings(term_id)
-        f = tf.astype(np.float32)
-        return rows, (np.float64(self.idf(df)) * (f / (norm[rows] + f))).astype(np.float32)
+        key = (segment, term_id)
+        if (known := self.memo.get(key)) is not None:
+            return rows, known
+        f = tf.astype(np.float64)  # float64 throughout, in place: a float32 operand would cost a cast per op
+        share = norm[rows]
+        share += f
+        np.divide(f, share, out=share)
+        share *= np.float64(self.idf(df))
+        values = share.astype(np.float32)
+        if len(values) >= MEMO_DF:
+            self.memo.put(key, values)
+        return rows, values
+
+
+class _Memo:
+    """The float32 scores of frequent terms, until they hold `capacity` values (then nothing more is kept: the
+    terms met first in a scorer's life are the frequent ones, and a new scorer starts afresh)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity, self.held = capacity, 0
+        self.values: dict[tuple[int, int], np.ndarray] = {}
+
+    def get(self, key: tuple[int, int]) -> np.ndarray | None:
+        return self.values.get(key)
+
+    def put(self, key: tuple[int, int], values: np.ndarray) -> None:
+        if self.held + len(values) <= self.capacity and key not in self.values:
+            self.values[key] = values
+            self.held += len(values)
 
 
 def _mask(live: np.ndarray, n_rows: int) -> np.ndarray:

@@ -175,7 +175,7 @@ def test_a_saved_segment_is_plain_npy_files_memory_mapped_back_to_the_same_score
         a = np.load(tmp_path / "seg-0" / name, allow_pickle=False)  # raises on a pickled (object) array
         assert a.dtype != object
     loaded = [(Postings.load(tmp_path / f"seg-{k}"), None) for k in range(3)]
-    assert all(isinstance(p.rows, np.memmap) and isinstance(p.prefix, np.memmap) for p, _ in loaded)
+    assert all(isinstance(p.rows.base, np.memmap) and isinstance(p.prefix.base, np.memmap) for p, _ in loaded)
     for q in queries:
         for a, b in zip(bm25_scores(loaded, q), bm25_scores(parts, q), strict=True):
             assert np.array_equal(a, b)
