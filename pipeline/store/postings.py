@@ -34,9 +34,10 @@ K1 = 1.5  # bm25s's defaults (BM25(k1=1.5, b=0.75, method="lucene"))
 B = 0.75
 PREFIX = 24  # bytes of each term kept in the fixed-width array searched (longer terms are told apart in full)
 # a scorer keeps the float32 scores of the terms held by at least MEMO_DF rows (the costly ones: their arithmetic
-# is ~2/3 of a query's time at 100k rows), up to MEMO_POSTINGS (term, row) scores in all (4 bytes each)
+# is ~2/3 of a query's time at 100k rows), up to MEMO_POSTINGS (term, row) scores in all, 4 bytes each: at most
+# 64 MB, less than bm25s keeps in memory for the folded tokens of 100k chunks (20M scores and their rows)
 MEMO_DF = 1024
-MEMO_POSTINGS = 4_000_000
+MEMO_POSTINGS = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -249,19 +250,26 @@ class Scorer:
         unique = list(dict.fromkeys(tokens))
         if not unique or not self.n_live:
             return out
-        ids = [p.lookup(unique) for p, _ in self.parts]
-        dfs = [sum(p.count(int(i[k]), live) for (p, live), i in zip(self.parts, ids, strict=True))
-               for k in range(len(unique))]
-        position = {t: k for k, t in enumerate(unique)}
-        for s, ((_, live), seg_ids) in enumerate(zip(self.parts, ids, strict=True)):
-            shares = {k: self._share(s, int(seg_ids[k]), dfs[k]) for k in range(len(unique))
-                      if seg_ids[k] >= 0 and dfs[k]}
+        ids = [[int(i) for i in p.lookup(unique)] for p, _ in self.parts]  # per segment, per unique token
+        dfs = [sum(self._count(s, seg[k]) for s, seg in enumerate(ids)) for k in range(len(unique))]
+        for s, (_, live) in enumerate(self.parts):
+            shares = {t: self._share(s, ids[s][k], dfs[k]) for k, t in enumerate(unique) if ids[s][k] >= 0 and dfs[k]}
             for t in tokens:  # in query order, as bm25s adds them
-                if (k := position[t]) in shares:
-                    np.add.at(out[s], *shares[k])  # faster than out[rows] += values (numpy 2)
+                if t in shares:
+                    np.add.at(out[s], *shares[t])  # faster than out[rows] += values (numpy 2)
             if live is not None:
                 out[s][~live] = 0.0
         return out
+
+    def _count(self, segment: int, term_id: int) -> int:
+        """How many live rows of segment `segment` hold `term_id` (-1: none), remembered where rows are deleted."""
+        p, live = self.parts[segment]
+        if live is None or term_id < 0:
+            return p.count(term_id)
+        key = (segment, term_id)
+        if (known := self.memo.counts.get(key)) is None:
+            known = self.memo.counts[key] = p.count(term_id, live)
+        return known
 
     def _share(self, segment: int, term_id: int, df: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows of segment `segment` holding `term_id` and the term's float32 score in each (bm25s's
@@ -284,11 +292,13 @@ class Scorer:
 
 class _Memo:
     """The float32 scores of frequent terms, until they hold `capacity` values (then nothing more is kept: the
-    terms met first in a scorer's life are the frequent ones, and a new scorer starts afresh)."""
+    terms met first in a scorer's life are the frequent ones, and a new scorer starts afresh); and each term's
+    count of live rows in a segment with deleted rows."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity, self.held = capacity, 0
         self.values: dict[tuple[int, int], np.ndarray] = {}
+        self.counts: dict[tuple[int, int], int] = {}  # (segment, term id): live rows holding it
 
     def get(self, key: tuple[int, int]) -> np.ndarray | None:
         return self.values.get(key)
