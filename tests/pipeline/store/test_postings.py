@@ -211,3 +211,18 @@ def test_a_live_mask_of_the_wrong_length_is_refused(tokens):
     p = Postings.build(tokens)
     with pytest.raises(ValueError, match="live mask"):
         bm25_scores([(p, np.ones(len(tokens) - 1, bool))], ["tỉnh"])
+
+
+def test_a_scorer_remembering_its_terms_scores_gives_the_same_scores_again(tokens, queries, monkeypatch):
+    from pipeline.store import postings
+
+    parts, _, _ = _tombstoned(tokens)
+    fresh = [bm25_scores(parts, q) for q in queries]
+    monkeypatch.setattr(postings, "MEMO_DF", 1)  # every term remembered, up to 500 scores
+    monkeypatch.setattr(postings, "MEMO_POSTINGS", 500)
+    scorer = Scorer.of(parts)
+    for _ in range(2):
+        for q, expected in zip(queries, fresh, strict=True):
+            for a, b in zip(scorer.scores(q), expected, strict=True):
+                assert np.array_equal(a, b)
+    assert 0 < scorer.memo.held <= 500 and scorer.memo.counts
