@@ -395,7 +395,7 @@ class Filling:
         embedding, or stopped by Ctrl-C)."""
         rows = [int(r) for r in np.flatnonzero(old.pending)]
         titles = {n: d.meta.title for n, d in old.docs.items()}
-        texts = [old.chunks[r].embed_text(titles.get(old.chunks[r].doc, "")) for r in rows]
+        texts = [c.embed_text(titles.get(c.doc, "")) for c in old.chunks.take(rows)]  # one read per batch
         return cls(old.gen, np.array(old.vectors(), dtype=np.float32), rows, texts, old.gen.name)
 
 

@@ -9,16 +9,17 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind
-from pipeline.refs.references import Mention, Reference, group
+from pipeline.protocol import RowArrays
+from pipeline.refs.references import Mention, Reference, RefMatch, group
 from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.store import integrity
+from pipeline.store.chunktable import ChunkTable, chunk_query, connect, row_chunk
 from pipeline.store.dense import DenseIndex, DenseRecord
 from pipeline.store.layout import (
     FORMAT_VERSION,
@@ -30,7 +31,7 @@ from pipeline.store.layout import (
     live_name,
     read_manifest,
 )
-from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord, Heading, TableRow
+from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord
 
 T = TypeVar("T")
 
@@ -82,47 +83,6 @@ def _row_relation(r: sqlite3.Row) -> Relation:
                     r["section"], r["chunk_id"], r["sentence"])
 
 
-@functools.lru_cache(maxsize=65_536)
-def _headings(raw: str | None) -> tuple[Heading, ...]:
-    """A stored heading path (JSON), decoded once per distinct path: the chunks of a section share one tuple,
-    and a heading on many paths one record."""
-    return tuple(_heading(*h) for h in json.loads(raw)) if raw and raw != "[]" else ()
-
-
-@functools.lru_cache(maxsize=65_536)
-def _heading(kind: str, label: str, title: str) -> Heading:
-    return Heading.from_row([kind, label, title])
-
-
-def _footnotes(raw: str | None) -> tuple[tuple[int, str], ...]:
-    """Stored footnotes (JSON); most chunks cite none."""
-    return tuple((int(n), str(t)) for n, t in json.loads(raw)) if raw and raw != "[]" else ()
-
-
-def _rows(raw: str | None) -> tuple[TableRow, ...]:
-    """Stored table rows (JSON); most chunks hold none."""
-    return tuple(TableRow.from_row(r) for r in json.loads(raw)) if raw else ()
-
-
-def _chunk_query(db: sqlite3.Connection, tokens: bool) -> str:
-    """The SELECT of every chunk in FAISS row order; a column an older index lacks reads as NULL, and the segmented
-    words and folded tokens only when `tokens` (a re-ingest rebuilds BM25 from them)."""
-    have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
-    words = "words, folded" if tokens else "'' AS words, '' AS folded"
-    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes", "rows"))
-    return (f"SELECT row, chunk_id, doc, section, text, year, ordinal, {words}, embed_hash, {extra} "
-            "FROM chunks ORDER BY row")
-
-
-def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
-    """A stored chunk; with `headings` off, without its heading path and table rows (decoded on demand).
-    Indexes written before pages (parser 10), heading paths and footnotes (parser 12) or table rows (parser 13)
-    were kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
-    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 r["page"], _headings(r["headings"]) if headings else (), _footnotes(r["footnotes"]),
-                 _rows(r["rows"]) if headings else ())
-
-
 def _pending(gen: Path, n: int) -> np.ndarray:
     """Which of the `n` rows wait for their vectors, as ``pending.npy`` lists them; none when there is no such file
     (every index written before pending rows existed is fully embedded). ValueError when it names other rows."""
@@ -137,7 +97,8 @@ def _pending(gen: Path, n: int) -> np.ndarray:
 
 
 class IndexData:
-    """A generation loaded in memory: what search and answer need, read once."""
+    """A generation opened: its documents, dense and BM25 indexes loaded; its chunks (`chunks`, a `ChunkTable`),
+    references, relations and indicators read from SQLite when first asked for."""
 
     def __init__(self, gen: Path, verify_hashes: bool = True) -> None:
         self.gen = gen
@@ -163,20 +124,12 @@ class IndexData:
         import bm25s
         import faiss
 
-        db = sqlite3.connect(f"file:{gen / LAYOUT.db}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
+        db = connect(gen / LAYOUT.db)
         with contextlib.closing(db):
             self.docs = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents ORDER BY name")}
-            # the segmented words and folded tokens stay on disk: only a re-ingest needs them
-            rows = db.execute(_chunk_query(db, tokens=False)).fetchall()
-            # heading paths are decoded when a chunk is asked for (`chunk`): a question needs a handful of them
-            self._headings_raw: list[str | None] = [r["headings"] for r in rows]
-            self._rows_raw: dict[int, str] = {i: r["rows"] for i, r in enumerate(rows) if r["rows"]}
-            self.chunks = [_row_chunk(r, headings=False) for r in rows]
-            self.embed_hashes = [r["embed_hash"] for r in rows]
-            has_refs = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'refs'").fetchone()
-            self.references = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")]) if has_refs else []
-        self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        # the chunks stay on disk, read when asked for (pipeline/store/chunktable.py): opening costs nothing per
+        # chunk, and the memory does not grow with the corpus
+        self.chunks = ChunkTable.of(gen / LAYOUT.db)
         self.dense = faiss.read_index(str(gen / LAYOUT.dense))
         self.pending = _pending(gen, len(self.chunks))  # True: the row waits for its vector (BM25 finds it)
         self.dense_index = DenseIndex(self.dense, DenseRecord.from_manifest(self.manifest))  # efSearch set
@@ -213,11 +166,35 @@ class IndexData:
     def chunk(self, chunk_id: str) -> Chunk:
         """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``), its heading path and table rows included;
         KeyError when there is none."""
-        row = self.row_of[chunk_id]
-        found = self.chunks[row]
-        path = _headings(self._headings_raw[row])
-        rows = _rows(self._rows_raw.get(row))
-        return replace(found, headings=path, rows=rows) if path or rows else found
+        return self.chunks[self.chunks.row_of(chunk_id)]
+
+    def row_of(self, chunk_id: str) -> int:
+        """The row of the chunk with id `chunk_id` (a point lookup in SQLite); KeyError when there is none."""
+        return self.chunks.row_of(chunk_id)
+
+    @property
+    def row_arrays(self) -> RowArrays:
+        """Each row's document, year and ordinal (one scan of the chunks' small columns on first use, then kept)."""
+        return self.chunks.arrays
+
+    def first_chunks(self) -> dict[str, Chunk]:
+        """Each document's first chunk (its least ordinal), found in SQL and read in one batch."""
+        first = self.chunks.first_rows()
+        return dict(zip(first, self.chunks.take(list(first.values())), strict=True))
+
+    @functools.cached_property
+    def references(self) -> list[RefMatch]:
+        """Every reference mentioned, grouped by the number cited (read and grouped on first use: a question
+        that names no document number never needs them); none when an older index lacks the table."""
+        mentions = self._table("refs", _row_mention)
+        return group(mentions) if mentions else []
+
+    @functools.cached_property
+    def embed_hashes(self) -> list[str]:
+        """Each row's embedded-text hash, in row order (read on first use: only an ingest reuses vectors by it)."""
+        db = connect(self.gen / LAYOUT.db)
+        with contextlib.closing(db):
+            return [r[0] for r in db.execute("SELECT embed_hash FROM chunks ORDER BY row")]
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given
@@ -306,10 +283,9 @@ class IndexData:
 
     def chunks_with_tokens(self) -> list[Chunk]:
         """All chunks with their segmented words and folded tokens (what BM25 is rebuilt from)."""
-        db = sqlite3.connect(f"file:{self.gen / LAYOUT.db}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
+        db = connect(self.gen / LAYOUT.db)
         with contextlib.closing(db):
-            return [_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True))]
+            return [row_chunk(r) for r in db.execute(chunk_query(db, tokens=True))]
 
 
 def open_index(root: str | os.PathLike | None = None) -> IndexData:
