@@ -107,6 +107,16 @@ class Part:
         return cls(path, rows)
 
 
+def _has_id_index(db: sqlite3.Connection) -> bool:
+    """Whether the database has an index on ``chunks.chunk_id`` (every index written by this project does: the
+    column is UNIQUE); without one a lookup would scan the table, so its ids are read once instead."""
+    for idx in db.execute("PRAGMA index_list(chunks)").fetchall():
+        cols = [c[2] for c in db.execute(f"PRAGMA index_info('{idx[1]}')")]  # an index name sqlite gave
+        if cols[:1] == ["chunk_id"]:
+            return True
+    return False
+
+
 class ChunkTable(Sequence[Chunk]):
     """The chunks of `parts` in global row order, read on demand (see the module's docstring)."""
 
@@ -118,9 +128,11 @@ class ChunkTable(Sequence[Chunk]):
         # global row of each part's first live row; the last entry is the table's length
         self._starts = np.cumsum([0, *(len(p.live) for p in self.parts)], dtype=np.int64)
         self._cache: OrderedDict[int, Chunk] = OrderedDict()
+        self._cached_rows: dict[str, int] = {}  # chunk id → row of each cached chunk: a hit's id is looked up again
         self._cache_size = cache_size
         self._lock = threading.Lock()  # guards the cache and the arrays' first build
         self._local = threading.local()
+        self._indexed: dict[int, bool] = {}  # part → whether its chunk_id column has an index
         self._unindexed: dict[int, dict[str, int]] = {}  # part → chunk id → local row, where chunk_id has no index
         self._arrays: RowArrays | None = None
 
@@ -190,8 +202,10 @@ class ChunkTable(Sequence[Chunk]):
         with self._lock:
             self._cache[row] = chunk
             self._cache.move_to_end(row)
+            self._cached_rows[chunk.chunk_id] = row
             while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                _, gone = self._cache.popitem(last=False)
+                self._cached_rows.pop(gone.chunk_id, None)
 
     def take(self, rows: Sequence[int] | np.ndarray) -> list[Chunk]:
         """The chunks of global `rows` (in range, any order), in that order; read in batches, one SELECT each,
@@ -233,8 +247,14 @@ class ChunkTable(Sequence[Chunk]):
 
     def row_of(self, chunk_id: str) -> int:
         """The global row of the chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``): a point lookup on the
-        UNIQUE index of ``chunks.chunk_id`` in each part, newest part first; KeyError when no live row has it."""
-        for part in range(len(self.parts) - 1, -1, -1):
+        UNIQUE index of ``chunks.chunk_id`` in each part (none for a chunk in the cache: the hits of a search are
+        looked up again by id); KeyError when no live row has it. A chunk id is live in one part at most (a segment
+        that holds a document again tombstones its rows in the older ones)."""
+        with self._lock:
+            row = self._cached_rows.get(chunk_id)
+        if row is not None:
+            return row
+        for part in range(len(self.parts) - 1, -1, -1):  # the newest first: a document just added is asked for
             local = self._local_row(part, chunk_id)
             if local is None:
                 continue
@@ -245,25 +265,17 @@ class ChunkTable(Sequence[Chunk]):
         raise KeyError(chunk_id)
 
     def _local_row(self, part: int, chunk_id: str) -> int | None:
-        ids = self._unindexed.get(part)
-        if ids is None and part not in self._unindexed and not self._indexed(part):
-            with self._lock:
-                ids = self._unindexed[part] = {r[1]: r[0] for r in self._db(part).execute(
-                    "SELECT row, chunk_id FROM chunks")}
-        if ids is not None:
+        if part not in self._indexed:
+            self._indexed[part] = _has_id_index(self._db(part))
+        if not self._indexed[part]:
+            ids = self._unindexed.get(part)
+            if ids is None:
+                ids = {r[1]: r[0] for r in self._db(part).execute("SELECT row, chunk_id FROM chunks")}
+                with self._lock:
+                    self._unindexed[part] = ids
             return ids.get(chunk_id)
         found = self._db(part).execute("SELECT row FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
         return None if found is None else int(found[0])
-
-    def _indexed(self, part: int) -> bool:
-        """Whether part `part` has an index on ``chunk_id`` (every index written by this project does: the
-        column is UNIQUE); without one a lookup would scan the table, so its ids are read once instead."""
-        db = self._db(part)
-        for idx in db.execute("PRAGMA index_list(chunks)").fetchall():
-            cols = [c[2] for c in db.execute(f"PRAGMA index_info('{idx[1]}')")]  # an index name sqlite gave
-            if cols[:1] == ["chunk_id"]:
-                return True
-        return False
 
     # ---- per-row arrays ----
 

@@ -107,6 +107,8 @@ def test_the_cache_is_bounded_and_a_cached_row_is_not_read_again(index_a, monkey
     assert len(table._cache) == 8 and list(table._cache) == list(range(12, 20))
     table[19]
     assert len(calls) == 1 + 19  # rows 0–19 once each (5 was cached), then 19 from the cache
+    assert sorted(table._cached_rows.values()) == list(range(12, 20))  # the ids of the evicted went with them
+    assert table.row_of(table[15].chunk_id) == 15 and table.row_of(table[2].chunk_id) == 2
 
 
 def test_row_of_round_trips_and_refuses_an_unknown_id(index_a):
@@ -179,12 +181,16 @@ def test_two_parts_arrays_and_first_rows(two_parts):
     assert table.first_rows() == _first(expected)
 
 
-def test_a_chunk_live_in_two_parts_is_found_in_the_newer(index_a):
+def test_a_chunk_tombstoned_in_one_part_is_found_where_it_is_live(index_a):
+    """One database as two parts, as a segment that holds a document again and tombstones it in the older one."""
     path = index_a.gen / LAYOUT.db
-    table = ChunkTable([Part(path, np.arange(0, 10)), Part(path, np.arange(5, 20))])
-    assert table.row_of(table[3].chunk_id) == 3  # only in the first part
-    assert table.row_of(table[7].chunk_id) == 10 + 2  # in both: the second part's row
-    assert table[7] == table[12]
+    expected = eager(index_a)
+    live0, live1 = [r for r in range(10) if r != 7], [r for r in range(5, 20) if r not in range(5, 10)]
+    table = ChunkTable([Part(path, np.array(live0)), Part(path, np.array([7, *live1]))])
+    assert table.row_of(expected[7].chunk_id) == len(live0)  # the second part's first row
+    assert table.row_of(expected[3].chunk_id) == 3 and table[3] == expected[3]
+    table[len(live0)]  # now cached: the cache gives the same row
+    assert table.row_of(expected[7].chunk_id) == len(live0) and table[len(live0)] == expected[7]
 
 
 def test_live_rows_must_ascend_and_exist(index_a):
