@@ -120,7 +120,8 @@ def sidebar_filters(data: IndexReader, t: dict[str, str]) -> tuple[Filters, int]
     st.header(t["filters"])
     docs = st.multiselect(t["docs"], list(data.docs), format_func=lambda n: data.docs[n].meta.title or n,
                           placeholder=t["all_docs"], key="filter_docs")
-    years = sorted({y for d in data.docs.values() for y in d.meta.years} | {c.year for c in data.chunks if c.year})
+    chunk_years = {y for y in set(data.row_arrays.year.tolist()) if y > 0}  # the arrays: no chunk is read
+    years = sorted({y for d in data.docs.values() for y in d.meta.years} | chunk_years)
     year = st.selectbox(t["year"], [None, *years], format_func=lambda y: t["all_years"] if y is None else str(y),
                         key="filter_year")
     k = st.slider(t["k"], min_value=1, max_value=20, value=5, key="top_k")

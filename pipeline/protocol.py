@@ -4,6 +4,8 @@ implements them; another backend implements the same two."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -15,6 +17,17 @@ if TYPE_CHECKING:
     from pipeline.refs.references import RefMatch
     from pipeline.refs.relations import InForce, Relation
     from pipeline.types import Chunk, DocRecord
+
+
+@dataclass(frozen=True)
+class RowArrays:
+    """What is known of every row of an index without reading its chunk: the arrays filters, scoped views and
+    counts are evaluated on (a chunk's text is read only for the rows a question returns)."""
+
+    names: tuple[str, ...]  # the documents of the index's chunks, sorted
+    doc: np.ndarray  # int32, one per row: its document's position in `names`
+    year: np.ndarray  # int32, one per row: the year the chunk is about; -1 when none
+    ordinal: np.ndarray  # int32, one per row: the chunk's position in its document
 
 
 class TermStats(Protocol):
@@ -34,13 +47,20 @@ class IndexReader(Protocol):
     """One loaded index generation, as the query side reads it."""
 
     docs: dict[str, DocRecord]  # document name → its record (metadata, chunk count), sorted by name
-    chunks: list[Chunk]  # in row order (row i is dense vector i and BM25 document i); heading paths via `chunk`
     accents: Mapping[str, str]  # folded word → its accented form, for re-accenting queries
     pending: np.ndarray  # one bool per row: True while the chunk waits for its vector (BM25 finds it, dense not)
 
     @property
+    def chunks(self) -> Sequence[Chunk]:
+        """The chunks in row order (row i is dense vector i and BM25 document i), each whole (heading path,
+        footnotes, table rows; not its BM25 tokens). A sequence read on demand, not a list held in memory: `len`
+        is cheap, `chunks[i]` one read (the recent ones kept), a scan reads every row — what is needed of every
+        row is in `row_arrays`."""
+        ...
+
+    @property
     def references(self) -> list[RefMatch]:
-        """Every reference mentioned, grouped by the number cited."""
+        """Every reference mentioned, grouped by the number cited (read on first use)."""
         ...
 
     @property
@@ -73,8 +93,21 @@ class IndexReader(Protocol):
         """The distinct indicator names and one vector per name (None when the index holds none)."""
         ...
 
+    @property
+    def row_arrays(self) -> RowArrays:
+        """Each row's document, year and ordinal, as arrays (built on first use, then kept)."""
+        ...
+
     def chunk(self, chunk_id: str) -> Chunk:
         """The chunk with this id (KeyError when there is none)."""
+        ...
+
+    def row_of(self, chunk_id: str) -> int:
+        """The row of the chunk with this id (KeyError when there is none)."""
+        ...
+
+    def first_chunks(self) -> dict[str, Chunk]:
+        """Each document's first chunk (its least ordinal): where its title block and number are."""
         ...
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -113,8 +146,8 @@ def waiting_for_vectors(index: IndexReader) -> dict[str, int]:
     an ingest has embedded them (``tài liệu chưa nhúng xong``)."""
     import numpy as np
 
-    out: dict[str, int] = {}
-    for row in np.flatnonzero(index.pending):
-        doc = index.chunks[int(row)].doc
-        out[doc] = out.get(doc, 0) + 1
-    return out
+    if not index.pending.any():
+        return {}
+    arrays = index.row_arrays
+    counts = np.bincount(arrays.doc[np.asarray(index.pending, dtype=bool)], minlength=len(arrays.names))
+    return {arrays.names[d]: int(counts[d]) for d in np.flatnonzero(counts)}

@@ -36,7 +36,7 @@ from pipeline.ask.features import (
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats, waiting_for_vectors
 from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
 from pipeline.refs.status import LINK_VI, Status, StatusIndex
-from pipeline.search.filters import Filters
+from pipeline.search.filters import Filters, rows_of_docs
 from pipeline.search.hybrid import HybridSearcher
 from pipeline.search.query import normalize_query
 from pipeline.settings import ENV_MAX_QUESTION_CHARS, Settings
@@ -361,14 +361,13 @@ class Answerer:
             queries = [q]
         if not queries:
             return hits
-        allowed = set(filters.mask_ids(self.data)) if filters and (filters.docs or filters.year) else None
         mentioning = {m.chunk_id for g in self.data.references for m in g.mentions
                       if any(matches(q, m.ref) for q in queries)}
         # the document that bears the number ("Số: 44/2025/QĐ-TTg") speaks of itself as "Quyết định này"
         own = {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
-        mentioning |= {c.chunk_id for c in self.data.chunks if c.doc in own}
-        if allowed is not None:
-            mentioning &= allowed
+        mentioning |= {self.data.chunks[int(r)].chunk_id for r in rows_of_docs(self.data, own)} if own else set()
+        if filters and (filters.docs or filters.year):
+            mentioning = filters.allows(self.data, mentioning)
         if not mentioning:
             return hits
         ranked = [h for h in hits if h.chunk_id in mentioning]

@@ -9,7 +9,7 @@ chunk (the letterhead and dateline). Nothing is re-ingested.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.protocol import IndexReader
@@ -26,7 +26,7 @@ from pipeline.text.metadata import (
     title_places,
 )
 from pipeline.text.vocab import ISSUING_BODIES, YEAR, YEAR_RE
-from pipeline.types import Chunk, DocMeta, Hit
+from pipeline.types import DocMeta, Hit
 
 _TYPE_WORDS = tuple(sorted({fold(t) for t in DOC_TYPES}, key=len, reverse=True))  # "nghi quyet", "ke hoach" …
 _CODE_TYPE = {fold(code): fold(name) for name, code in reversed(TYPES.items())}  # "nq" → "nghi quyet"
@@ -226,6 +226,22 @@ def affinity(named: Named, doc: DocProfile, w: PriorWeights = PriorWeights()) ->
     return round(score, 6)
 
 
+class ChunkDocs(Mapping[str, str]):
+    """Chunk id → its document's name, read from the index when asked (no dict of every chunk id)."""
+
+    def __init__(self, index: IndexReader) -> None:
+        self.index = index
+
+    def __getitem__(self, chunk_id: str) -> str:
+        return self.index.chunk(chunk_id).doc
+
+    def __iter__(self) -> Iterator[str]:
+        return (c.chunk_id for c in self.index.chunks)
+
+    def __len__(self) -> int:
+        return len(self.index.chunks)
+
+
 @dataclass
 class DocPrior:
     """The document stage of hybrid search, built once per opened index from every document's profile.
@@ -244,16 +260,13 @@ class DocPrior:
     @classmethod
     def of(cls, index: IndexReader, weights: PriorWeights | None = None) -> DocPrior:
         """The profiles of every document of `index`, from its metadata and its first chunk."""
-        first: dict[str, Chunk] = {}
-        for c in index.chunks:
-            if c.doc not in first or c.ordinal < first[c.doc].ordinal:
-                first[c.doc] = c
+        first = index.first_chunks()
         fronts = {name: first[name].text.splitlines()[:_FRONT_LINES] if name in first else [] for name in index.docs}
         # the places issuers and sentence-case titles name, then those names looked for in every title
         seeded = {name: profile_of(rec.meta, fronts[name]) for name, rec in index.docs.items()}
         known = {p.name for prof in seeded.values() for p in prof.places if p.name}
         profiles = {name: profile_of(rec.meta, fronts[name], known) for name, rec in index.docs.items()}
-        return cls(profiles, {c.chunk_id: c.doc for c in index.chunks}, weights or PriorWeights(), frozenset(known),
+        return cls(profiles, ChunkDocs(index), weights or PriorWeights(), frozenset(known),
                    frozenset(b for p in profiles.values() for b in p.bodies))
 
     def named(self, query: Query) -> Named:

@@ -32,7 +32,7 @@ def match_docs(names: Iterable[str], query: str) -> list[str]:
 @dataclass(frozen=True)
 class RowTable:
     """Each row's document (an index into `names`) and year (-1: none), as arrays: what a filter is evaluated on.
-    Built once per loaded index (kept with it)."""
+    Built once per loaded index (kept with it) from its `row_arrays`, without reading a chunk."""
 
     names: tuple[str, ...]  # the index's document names
     doc_ids: dict[str, int]  # name → its position in `names`
@@ -46,10 +46,9 @@ class RowTable:
         if found is None:
             names = tuple(index.docs)
             ids = {n: i for i, n in enumerate(names)}
-            doc = np.fromiter((ids[c.doc] for c in index.chunks), dtype=np.int32, count=len(index.chunks))
-            year = np.fromiter((c.year if c.year is not None else -1 for c in index.chunks), dtype=np.int32,
-                               count=len(index.chunks))
-            found = index.__dict__["_row_table"] = cls(names, ids, doc, year)
+            arrays = index.row_arrays  # the index's own document codes, renumbered into `names`
+            renumber = np.array([ids.get(n, -1) for n in arrays.names], dtype=np.int32)
+            found = index.__dict__["_row_table"] = cls(names, ids, renumber[arrays.doc], arrays.year)
         return found
 
 
@@ -78,6 +77,27 @@ class Filters:
         return out
 
     def mask_ids(self, index: IndexReader) -> list[str]:
-        """The chunk ids the filters let through."""
+        """The chunk ids the filters let through (a scan of every chunk: `mask` is what a search needs)."""
         mask = self.mask(index)
         return [c.chunk_id for i, c in enumerate(index.chunks) if mask is None or mask[i]]
+
+    def allows(self, index: IndexReader, chunk_ids: Iterable[str]) -> set[str]:
+        """Those of `chunk_ids` (chunks of `index`) the filters let through, each found by its row."""
+        mask = self.mask(index)
+        if mask is None:
+            return set(chunk_ids)
+        out = set()
+        for cid in chunk_ids:
+            try:
+                if mask[index.row_of(cid)]:
+                    out.add(cid)
+            except KeyError:
+                continue
+        return out
+
+
+def rows_of_docs(index: IndexReader, names: Iterable[str]) -> np.ndarray:
+    """The rows of the chunks of documents `names`, ascending (read from the row arrays, no chunk)."""
+    arrays = index.row_arrays
+    wanted = set(names)
+    return np.flatnonzero(np.isin(arrays.doc, [i for i, n in enumerate(arrays.names) if n in wanted]))

@@ -455,7 +455,7 @@ class Filling:
         out = []
         for seg in old.segments:
             local = [int(r) for r in np.flatnonzero(seg.pending & seg.live)]
-            chunks = [old.chunks[seg.offset + int(np.searchsorted(seg.live_rows, r))] for r in local]
+            chunks = old.chunks.take(seg.offset + np.searchsorted(seg.live_rows, np.asarray(local, dtype=np.int64)))
             todo = [(r, c) for r, c in zip(local, chunks, strict=True) if c.doc not in skip]
             if todo:
                 out.append(cls(old.gen, seg.name, np.array(seg.vectors(), dtype=np.float32), [r for r, _ in todo],

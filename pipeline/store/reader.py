@@ -9,16 +9,17 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from pipeline.indicators.extract import Indicator, Kind
+from pipeline.protocol import RowArrays
 from pipeline.refs.references import Mention, Reference, RefMatch, group
 from pipeline.refs.relations import InForce, Relation, RelationType
 from pipeline.store import integrity
+from pipeline.store.chunktable import ChunkTable, Part, chunk_query, row_chunk
 from pipeline.store.dense import DenseIndex, DenseRecord
 from pipeline.store.layout import (
     LAYOUT,
@@ -32,7 +33,7 @@ from pipeline.store.layout import (
     segmented,
 )
 from pipeline.text.accents import best_spelling
-from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord, Heading, TableRow
+from pipeline.types import DEFAULT_COLLECTION, Chunk, DocMeta, DocRecord
 
 T = TypeVar("T")
 
@@ -100,47 +101,6 @@ def _row_relation(r: sqlite3.Row) -> Relation:
     other = _row_ref(r) or Reference("", "", "", None, None, None, None, 0, 0)  # never NULL as written
     return Relation(RelationType(r["type"]), other, _row_ref(r, "subject_"), r["scope"], r["effective"], r["doc"],
                     r["section"], r["chunk_id"], r["sentence"])
-
-
-@functools.lru_cache(maxsize=65_536)
-def _headings(raw: str | None) -> tuple[Heading, ...]:
-    """A stored heading path (JSON), decoded once per distinct path: the chunks of a section share one tuple,
-    and a heading on many paths one record."""
-    return tuple(_heading(*h) for h in json.loads(raw)) if raw and raw != "[]" else ()
-
-
-@functools.lru_cache(maxsize=65_536)
-def _heading(kind: str, label: str, title: str) -> Heading:
-    return Heading.from_row([kind, label, title])
-
-
-def _footnotes(raw: str | None) -> tuple[tuple[int, str], ...]:
-    """Stored footnotes (JSON); most chunks cite none."""
-    return tuple((int(n), str(t)) for n, t in json.loads(raw)) if raw and raw != "[]" else ()
-
-
-def _rows(raw: str | None) -> tuple[TableRow, ...]:
-    """Stored table rows (JSON); most chunks hold none."""
-    return tuple(TableRow.from_row(r) for r in json.loads(raw)) if raw else ()
-
-
-def _chunk_query(db: sqlite3.Connection, tokens: bool) -> str:
-    """The SELECT of every chunk in FAISS row order; a column an older index lacks reads as NULL, and the segmented
-    words and folded tokens only when `tokens` (a re-ingest rebuilds BM25 from them)."""
-    have = {c[1] for c in db.execute("PRAGMA table_info(chunks)")}
-    words = "words, folded" if tokens else "'' AS words, '' AS folded"
-    extra = ", ".join(c if c in have else f"NULL AS {c}" for c in ("page", "headings", "footnotes", "rows"))
-    return (f"SELECT row, chunk_id, doc, section, text, year, ordinal, {words}, embed_hash, {extra} "
-            "FROM chunks ORDER BY row")
-
-
-def _row_chunk(r: sqlite3.Row, headings: bool = True) -> Chunk:
-    """A stored chunk; with `headings` off, without its heading path and table rows (decoded on demand).
-    Indexes written before pages (parser 10), heading paths and footnotes (parser 12) or table rows (parser 13)
-    were kept have none (NULL): their text holds the footnote lines, and the next ingest parses them again."""
-    return Chunk(r["chunk_id"], r["doc"], r["section"], r["text"], r["year"], r["ordinal"], r["words"], r["folded"],
-                 r["page"], _headings(r["headings"]) if headings else (), _footnotes(r["footnotes"]),
-                 _rows(r["rows"]) if headings else ())
 
 
 def _pending(folder: Path, n: int) -> np.ndarray:
@@ -213,7 +173,7 @@ class Segment:
     def chunks_with_tokens(self) -> list[Chunk]:
         """The segment's live chunks, with their segmented words and folded tokens, in row order."""
         with contextlib.closing(self.connect()) as db:
-            return [_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True)) if self.live[r["row"]]]
+            return [row_chunk(r) for r in db.execute(chunk_query(db, tokens=True)) if self.live[r["row"]]]
 
     def name_vectors(self, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         """indicator name → its vector, for the segment's names (those of `names` only, when given)."""
@@ -283,26 +243,19 @@ class IndexData:
             self.bm25_folded = bm25s.BM25.load(str(gen / "bm25_folded"), allow_pickle=False)
         docs: dict[str, DocRecord] = {}
         self.segment_of: dict[str, str] = {}  # document name → the segment holding its live rows
-        self._headings_raw: list[str | None] = []
-        self._rows_raw: dict[int, str] = {}
-        self.chunks: list[Chunk] = []
-        self.embed_hashes: list[str] = []
+        offset = 0
         for seg in self.segments:
-            seg.offset = len(self.chunks)
+            seg.offset = offset
+            offset += len(seg.live_rows)
             with contextlib.closing(seg.connect()) as db:
                 mine = {r["name"]: _row_doc(r) for r in db.execute("SELECT * FROM documents")
                         if seg.live_doc(r["name"])}
-                docs.update(mine)
-                self.segment_of.update(dict.fromkeys(mine, seg.name))
-                # the segmented words and folded tokens stay on disk: only a re-ingest needs them
-                rows = [r for r in db.execute(_chunk_query(db, tokens=False)) if seg.live[r["row"]]]
-            # heading paths are decoded when a chunk is asked for (`chunk`): a question needs a handful of them
-            self._rows_raw.update({seg.offset + i: r["rows"] for i, r in enumerate(rows) if r["rows"]})
-            self._headings_raw.extend(r["headings"] for r in rows)
-            self.chunks.extend(_row_chunk(r, headings=False) for r in rows)
-            self.embed_hashes.extend(r["embed_hash"] for r in rows)
+            docs.update(mine)
+            self.segment_of.update(dict.fromkeys(mine, seg.name))
         self.docs = dict(sorted(docs.items()))
-        self.row_of = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        # the chunks stay on disk, read when asked for (pipeline/store/chunktable.py): opening costs nothing per
+        # chunk, and the memory does not grow with the corpus
+        self.chunks = ChunkTable([Part(seg.db_path, seg.live_rows) for seg in self.segments])
         # True: the row waits for its vector (BM25 finds it)
         self.pending = np.concatenate([s.pending[s.live_rows] for s in self.segments]) if self.segments else (
             np.zeros(0, dtype=bool))
@@ -345,11 +298,30 @@ class IndexData:
     def chunk(self, chunk_id: str) -> Chunk:
         """The chunk with id `chunk_id` (``bao-cao-2022.txt#I.1.4:2``), its heading path and table rows included;
         KeyError when there is none."""
-        row = self.row_of[chunk_id]
-        found = self.chunks[row]
-        path = _headings(self._headings_raw[row])
-        rows = _rows(self._rows_raw.get(row))
-        return replace(found, headings=path, rows=rows) if path or rows else found
+        return self.chunks[self.chunks.row_of(chunk_id)]
+
+    def row_of(self, chunk_id: str) -> int:
+        """The row of the chunk with id `chunk_id` (a point lookup in SQLite); KeyError when there is none."""
+        return self.chunks.row_of(chunk_id)
+
+    @property
+    def row_arrays(self) -> RowArrays:
+        """Each row's document, year and ordinal (one scan of the chunks' small columns on first use, then kept)."""
+        return self.chunks.arrays
+
+    def first_chunks(self) -> dict[str, Chunk]:
+        """Each document's first chunk (its least ordinal), found in SQL and read in one batch."""
+        first = self.chunks.first_rows()
+        return dict(zip(first, self.chunks.take(list(first.values())), strict=True))
+
+    @functools.cached_property
+    def embed_hashes(self) -> list[str]:
+        """Each row's embedded-text hash, in row order (read on first use: only an ingest reuses vectors by it)."""
+        out: list[str] = []
+        for seg in self.segments:
+            with contextlib.closing(seg.connect()) as db:
+                out.extend(h for r, h in db.execute("SELECT row, embed_hash FROM chunks ORDER BY row") if seg.live[r])
+        return out
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product (FAISS), best first, only `allowed` rows when given
@@ -487,7 +459,7 @@ class IndexData:
         out: list[Chunk] = []
         for seg in self.segments:
             with contextlib.closing(seg.connect()) as db:
-                out.extend(_row_chunk(r) for r in db.execute(_chunk_query(db, tokens=True))
+                out.extend(row_chunk(r) for r in db.execute(chunk_query(db, tokens=True))
                            if seg.live[r["row"]] and (wanted is None or r["doc"] in wanted))
         return out
 

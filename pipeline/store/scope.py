@@ -3,7 +3,8 @@ relations, indicators and indicator names, enforced where the data is read, so t
 links, comparisons, the library and every count built on top of a `ScopedIndex` cannot return a byte of a
 document outside them.
 
-Its rows are its own (row i of the view is chunk i of its `chunks`); dense search runs on the whole FAISS index
+Its rows are its own (row i of the view is chunk i of its `chunks`: a view over the base's rows, each read through
+the base, never copied; its row arrays are the base's at those rows); dense search runs on the whole FAISS index
 restricted to the view's rows, BM25 scores are the whole index's read at the view's rows. Two statistics still
 come from the whole index: how common a term is (`doc_freq`, which only weighs scores) and the accent map that
 re-accents a typed question (a word form, no text of any document).
@@ -12,14 +13,15 @@ re-accents a typed question (a word form, no text of any document).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from pipeline.indicators.extract import Indicator
-from pipeline.protocol import IndexReader
+from pipeline.protocol import IndexReader, RowArrays
 from pipeline.refs.references import RefMatch, group
 from pipeline.refs.relations import InForce, Relation
+from pipeline.store.chunktable import RowView
 from pipeline.types import Chunk, DocRecord
 
 
@@ -30,15 +32,21 @@ class ScopedIndex:
         self.base = base
         self.collections = frozenset(collections)
         self.docs: dict[str, DocRecord] = {n: d for n, d in base.docs.items() if d.collection in self.collections}
-        rows = [i for i, c in enumerate(base.chunks) if c.doc in self.docs]
-        self.rows = np.asarray(rows, dtype=np.int64)  # view row → base row
-        self.chunks: list[Chunk] = [base.chunks[i] for i in rows]
+        arrays = base.row_arrays
+        mine = np.isin(arrays.doc, [i for i, n in enumerate(arrays.names) if n in self.docs])
+        self.rows = np.flatnonzero(mine).astype(np.int64)  # view row → base row
+        self.chunks: Sequence[Chunk] = RowView(base.chunks, self.rows)
         self.pending = np.asarray(base.pending, dtype=bool)[self.rows]  # the view's rows waiting for vectors
         self._local = np.full(len(base.chunks), -1, dtype=np.int64)  # base row → view row (-1: outside)
-        self._local[self.rows] = np.arange(len(rows), dtype=np.int64)
+        self._local[self.rows] = np.arange(len(self.rows), dtype=np.int64)
+        self.row_arrays = RowArrays(arrays.names, arrays.doc[self.rows], arrays.year[self.rows],
+                                    arrays.ordinal[self.rows])
         self.accents = base.accents
-        # the references mentioned in the view's documents, grouped again over those mentions only
-        self.references: list[RefMatch] = group([m for g in base.references for m in g.mentions if m.doc in self.docs])
+
+    @functools.cached_property
+    def references(self) -> list[RefMatch]:
+        """The references mentioned in the view's documents, grouped again over those mentions only."""
+        return group([m for g in self.base.references for m in g.mentions if m.doc in self.docs])
 
     @property
     def generation(self) -> str:
@@ -79,6 +87,17 @@ class ScopedIndex:
         if found.doc not in self.docs:
             raise KeyError(chunk_id)
         return found
+
+    def row_of(self, chunk_id: str) -> int:
+        """The view row of the chunk with this id; KeyError when there is none in the view."""
+        row = int(self._local[self.base.row_of(chunk_id)])
+        if row < 0:
+            raise KeyError(chunk_id)
+        return row
+
+    def first_chunks(self) -> dict[str, Chunk]:
+        """The first chunk of each of the view's documents."""
+        return {d: c for d, c in self.base.first_chunks().items() if d in self.docs}
 
     def dense_search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` view rows nearest `vector`, among `allowed` (a mask over the view's rows) when given."""

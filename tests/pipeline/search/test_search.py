@@ -22,7 +22,7 @@ def test_faiss_results_match_brute_force_cosine(seed_index_fake):
     hits = dense.search(Query.of(q), 10)
     scores = data.vectors() @ emb.embed_query(q)
     expected = np.argsort(-scores, kind="stable")[:10]
-    assert [data.row_of[h.chunk_id] for h in hits][:3] == list(expected[:3])
+    assert [data.row_of(h.chunk_id) for h in hits][:3] == list(expected[:3])
     assert [h.score for h in hits] == pytest.approx(list(scores[expected]), abs=1e-5)
 
 
@@ -45,7 +45,7 @@ def test_bm25_over_words_agrees_with_a_reference_bm25(seed_index_fake):
         return s
 
     expected = sorted(range(n), key=lambda i: -ref(docs[i]))[:5]
-    got = [data.row_of[h.chunk_id] for h in bm.search(Query.of("ngân sách thu"), 5)]
+    got = [data.row_of(h.chunk_id) for h in bm.search(Query.of("ngân sách thu"), 5)]
     assert got == expected
 
 
@@ -66,7 +66,7 @@ def test_filters_by_document_and_year(seed_index_fake):
     hits = s.search("hỗ trợ chi phí tư vấn pháp luật", 5, Filters(docs=("qd-97",)))
     assert hits and all(h.chunk_id.startswith("qd-97-2025-ubnd.md#") for h in hits)
     hits = s.search("tăng trưởng kinh tế", 10, Filters(year=2023))
-    years = {data.chunks[data.row_of[h.chunk_id]].year for h in hits}
+    years = {data.chunks[data.row_of(h.chunk_id)].year for h in hits}
     assert years == {2023}
     with pytest.raises(IndexUnavailable, match="no indexed document"):
         s.search("x", 3, Filters(docs=("khong-co",)))

@@ -96,7 +96,7 @@ def test_dense_search_never_returns_a_pending_row(half):
         np.testing.assert_allclose([s for _, s in got], np.sort(vectors[ready] @ q)[::-1], atol=1e-5)
         assert data.dense_search(q, 10, allowed=data.pending) == []
         hits = DenseRetriever(data, emb).search(Query.of(data.chunks[row].text), 50)
-        assert hits and not any(data.pending[data.row_of[h.chunk_id]] for h in hits)
+        assert hits and not any(data.pending[data.row_of(h.chunk_id)] for h in hits)
     view = scoped(data, {"chung"})
     assert list(view.pending) == list(data.pending)
     assert not any(view.pending[r] for r, _ in view.dense_search(q, len(view.chunks)))
