@@ -18,7 +18,7 @@ from pipeline.refs.references import group
 from pipeline.store import chunktable
 from pipeline.store.chunktable import ChunkTable, Part, RowView
 from pipeline.store.ingest import ingest
-from pipeline.store.layout import LAYOUT, current_generation
+from pipeline.store.layout import current_generation
 from pipeline.store.reader import IndexData, _row_mention
 from pipeline.types import Chunk
 from tests.conftest import DATA
@@ -66,7 +66,7 @@ def test_opening_an_index_reads_no_chunk(index_a):
 
 def test_each_chunk_read_on_demand_equals_the_eager_load_in_every_field(index_a):
     expected = eager(index_a)
-    table = ChunkTable.of(index_a.gen / LAYOUT.db)
+    table = ChunkTable.of(index_a.segments[0].db_path)
     assert len(table) == len(expected)
     assert [table[i] for i in range(len(table))] == expected
     assert table[-1] == expected[-1] and table[-len(expected)] == expected[0]
@@ -86,7 +86,7 @@ def test_index_data_chunk_and_chunks_agree_with_the_eager_load(index_a):
 def test_iteration_streams_in_row_order_one_select_per_batch(index_a, monkeypatch):
     expected = eager(index_a)
     monkeypatch.setattr(chunktable, "_BATCH", 16)
-    table = ChunkTable.of(index_a.gen / LAYOUT.db)
+    table = ChunkTable.of(index_a.segments[0].db_path)
     calls = []
     select = table._select
     monkeypatch.setattr(table, "_select", lambda *a: calls.append(a) or select(*a))
@@ -96,7 +96,7 @@ def test_iteration_streams_in_row_order_one_select_per_batch(index_a, monkeypatc
 
 
 def test_the_cache_is_bounded_and_a_cached_row_is_not_read_again(index_a, monkeypatch):
-    table = ChunkTable([Part.whole(index_a.gen / LAYOUT.db)], cache_size=8)
+    table = ChunkTable([Part.whole(index_a.segments[0].db_path)], cache_size=8)
     calls = []
     select = table._select
     monkeypatch.setattr(table, "_select", lambda *a: calls.append(a) or select(*a))
@@ -123,7 +123,7 @@ def test_row_of_round_trips_and_refuses_an_unknown_id(index_a):
 
 def test_the_row_arrays_hold_each_rows_document_year_and_ordinal(index_a):
     expected = eager(index_a)
-    a = ChunkTable.of(index_a.gen / LAYOUT.db).arrays
+    a = ChunkTable.of(index_a.segments[0].db_path).arrays
     assert a.names == tuple(sorted({c.doc for c in expected}))
     assert [a.names[d] for d in a.doc] == [c.doc for c in expected]
     assert a.year.tolist() == [-1 if c.year is None else c.year for c in expected]
@@ -151,7 +151,7 @@ def two_parts(index_a, index_b):
     a, b = eager(index_a), eager(index_b)
     live_a = np.array([r for r in range(len(a)) if r % 5 != 1 and r != 0], dtype=np.int64)
     live_b = np.array([r for r in range(len(b)) if r not in (2, 3, len(b) - 1)], dtype=np.int64)
-    table = ChunkTable([Part(index_a.gen / LAYOUT.db, live_a), Part(index_b.gen / LAYOUT.db, live_b)])
+    table = ChunkTable([Part(index_a.segments[0].db_path, live_a), Part(index_b.segments[0].db_path, live_b)])
     expected = [a[r] for r in live_a] + [b[r] for r in live_b]
     dead = [a[r] for r in range(len(a)) if r not in set(live_a.tolist())] + \
         [b[r] for r in range(len(b)) if r not in set(live_b.tolist())]
@@ -183,7 +183,7 @@ def test_two_parts_arrays_and_first_rows(two_parts):
 
 def test_a_chunk_tombstoned_in_one_part_is_found_where_it_is_live(index_a):
     """One database as two parts, as a segment that holds a document again and tombstones it in the older one."""
-    path = index_a.gen / LAYOUT.db
+    path = index_a.segments[0].db_path
     expected = eager(index_a)
     live0, live1 = [r for r in range(10) if r != 7], [r for r in range(5, 20) if r not in range(5, 10)]
     table = ChunkTable([Part(path, np.array(live0)), Part(path, np.array([7, *live1]))])
@@ -194,7 +194,7 @@ def test_a_chunk_tombstoned_in_one_part_is_found_where_it_is_live(index_a):
 
 
 def test_live_rows_must_ascend_and_exist(index_a):
-    path = index_a.gen / LAYOUT.db
+    path = index_a.segments[0].db_path
     with pytest.raises(ValueError, match="ascending"):
         ChunkTable([Part(path, np.array([3, 2]))])
     table = ChunkTable([Part(path, np.array([0, 10_000]))])
@@ -213,7 +213,7 @@ def test_a_row_view_reads_its_rows_through_the_base(index_a):
 
 def test_threads_read_through_connections_of_their_own(index_a):
     expected = eager(index_a)
-    table = ChunkTable([Part.whole(index_a.gen / LAYOUT.db)], cache_size=4)  # nearly every read goes to SQLite
+    table = ChunkTable([Part.whole(index_a.segments[0].db_path)], cache_size=4)  # nearly every read goes to SQLite
     errors: list[BaseException] = []
     connections: set[int] = set()
 
@@ -240,7 +240,7 @@ def test_an_index_written_before_pages_headings_footnotes_and_rows_still_reads(i
     db = sqlite3.connect(old)
     db.execute("CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc TEXT NOT NULL, "
                "section TEXT, text TEXT, year INTEGER, ordinal INTEGER, words TEXT, folded TEXT, embed_hash TEXT)")
-    db.execute(f"ATTACH '{index_a.gen / LAYOUT.db}' AS new")
+    db.execute(f"ATTACH '{index_a.segments[0].db_path}' AS new")
     db.execute("INSERT INTO chunks SELECT row, chunk_id, doc, section, text, year, ordinal, words, folded, "
                "embed_hash FROM new.chunks")
     db.commit()
@@ -258,10 +258,11 @@ def test_references_are_grouped_on_first_use_as_at_open_before(index_a, tmp_path
     shutil.copytree(index_a.gen, gen)
     data = IndexData(gen)
     assert "references" not in data.__dict__
-    db = sqlite3.connect(gen / LAYOUT.db)
+    path = data.segments[0].db_path
+    db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     expected = group([_row_mention(r) for r in db.execute("SELECT * FROM refs")])
     db.close()
     assert expected and data.references == expected and "references" in data.__dict__
-    assert data.embed_hashes == [h for (h,) in sqlite3.connect(gen / LAYOUT.db).execute(
+    assert data.embed_hashes == [h for (h,) in sqlite3.connect(path).execute(
         "SELECT embed_hash FROM chunks ORDER BY row")]
