@@ -114,7 +114,6 @@ def tree_bytes(path: Path) -> int:
 def phase_open(index: str) -> dict:
     """Open the index as `tracuu` does, timed from just before `open_index` to ready; then the answerer."""
     t_import = time.perf_counter()
-    import bm25s
     import faiss
 
     import pipeline
@@ -125,9 +124,11 @@ def phase_open(index: str) -> dict:
     imports = time.perf_counter() - t_import
     parts = Parts()
     parts.wrap(integrity, "problems", "checksums (sizes + sha256)")
-    parts.wrap(reader.IndexData, "_load", "load (SQLite rows → chunks, refs; FAISS; BM25)")
+    from pipeline.store import postings
+
+    parts.wrap(reader.IndexData, "_load", "load (segments: documents, FAISS, postings)")
     parts.wrap(faiss, "read_index", "  FAISS read_index")
-    parts.wrap(bm25s.BM25, "load", "  bm25s load ×2")
+    parts.wrap(postings.Postings, "load", "  Postings.load ×2 per segment")
     t, c = time.perf_counter(), time.process_time()
     data = pipeline.open_index(index)
     open_s, open_cpu = time.perf_counter() - t, time.process_time() - c
@@ -205,23 +206,34 @@ def phase_query(index: str, spec: dict) -> dict:
 
 
 def _wrap_ingest(parts: Parts) -> None:
-    import bm25s
     import faiss
 
-    from pipeline.store import ingest, integrity, reader, writer
+    from pipeline.store import ingest, integrity, postings, reader, writer
 
-    for name in ("_plan", "_parse", "_assemble", "_embed", "derive", "unique_indicators", "mentions_in",
-                 "document_relations", "build_accent_map", "_name_vectors", "write_generation"):
+    for name in ("_plan", "_parse", "_assemble", "_change", "_reuse", "derive", "unique_indicators", "mentions_in",
+                 "document_relations", "accent_counts", "_name_vectors", "write_generation", "write_segments",
+                 "write_vectors", "merge_due"):
         parts.wrap(ingest, name, f"ingest.{name}")
     parts.wrap(ingest, "IndexData", "  IndexData(gen): open the live generation")
     parts.wrap(reader.IndexData, "chunks_with_tokens", "  IndexData.chunks_with_tokens")
-    parts.wrap(reader.IndexData, "vectors", "  IndexData.vectors")
+    parts.wrap(reader.IndexData, "known_vectors", "  IndexData.known_vectors (by hash)")
     parts.wrap(writer, "_write_db", "  writer._write_db (SQLite)")
-    parts.wrap(writer, "_bm25", "  writer._bm25 (index ×2)")
-    parts.wrap(bm25s.BM25, "save", "  bm25s save ×2")
+    parts.wrap(writer, "_with_live", "  writer._with_live (tombstones counted)")
+    parts.wrap(postings.Postings, "build", "  Postings.build ×2")
+    parts.wrap(postings.Postings, "save", "  Postings.save ×2")
     parts.wrap(faiss, "write_index", "  faiss.write_index")
     parts.wrap(integrity, "file_digests", "  integrity.file_digests (sha256)")
     parts.wrap(integrity, "collect_garbage", "  integrity.collect_garbage")
+
+
+def new_bytes(before: set[int], gen: Path) -> int:
+    """The bytes of the files of `gen` whose inode is not in `before` (those the step wrote, not hard links to the
+    generation before it)."""
+    return sum(f.stat().st_size for f in gen.rglob("*") if f.is_file() and f.stat().st_ino not in before)
+
+
+def inodes(gen: Path | None) -> set[int]:
+    return {f.stat().st_ino for f in gen.rglob("*") if f.is_file()} if gen else set()
 
 
 def phase_add(index: str, spec: dict) -> dict:
@@ -240,6 +252,7 @@ def phase_add(index: str, spec: dict) -> dict:
     out = {}
     steps = (("add", {"paths": [spec["add_file"]]}), ("remove", {"paths": [], "remove": [spec["add_name"]]}))
     for step, kwargs in steps:
+        before = inodes(current_generation(root))
         t, c = time.perf_counter(), cpu_seconds()
         r = ingest(embedder=emb, root=root, **kwargs)
         wall, cpu = time.perf_counter() - t, cpu_seconds() - c
@@ -252,7 +265,9 @@ def phase_add(index: str, spec: dict) -> dict:
                      "seconds_excluding_embedding": round(wall - r.seconds_embedding, 3),
                      "cpu_seconds_excluding_embedding": round(cpu - emb_cpu, 3),
                      "chunks_embedded": r.chunks_embedded, "chunks_reused": r.chunks_reused,
-                     "bytes_written": tree_bytes(gen) if gen else 0, "parts": got}
+                     "bytes_written": new_bytes(before, gen) if gen else 0,
+                     "segments": len(json.loads((gen / "manifest.json").read_text())["segments"]) if gen else 0,
+                     "merged": r.merged, "parts": got}
     out["peak_rss_kb"] = peak_rss_kb()
     return out
 
@@ -283,7 +298,10 @@ def disk(root: Path, chunks: int) -> dict:
     from pipeline.store.layout import current_generation
 
     gen = current_generation(root)
-    files = {f.name: tree_bytes(f) for f in sorted(gen.iterdir())}
+    files: dict[str, int] = {}
+    for top in sorted(gen.iterdir()):  # a segment's files counted by name over every segment
+        for f in sorted(top.iterdir()) if top.is_dir() else [top]:
+            files[f.name] = files.get(f.name, 0) + tree_bytes(f)
     total = sum(files.values())
     return {"generation_bytes": total, "bytes_per_chunk": round(total / max(1, chunks), 1),
             "root_bytes": tree_bytes(root),  # the previous generation is kept beside the live one after an ingest

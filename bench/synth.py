@@ -55,7 +55,7 @@ CORPUS = shared("corpus", "local_gov_docs_2025")
 CACHE = Path("/work/bench-idx/synth-cache")
 EMBEDDER = "e5-small"  # the manifest's embedder: queries are embedded by the real e5
 DIM = 384
-SYNTH_VERSION = 1  # bump when the variations change: indexes built before are rebuilt
+SYNTH_VERSION = 2  # 2: segments above SEGMENT_CHUNKS; bump when the variations change: indexes built before are rebuilt
 INFO = "synth.json"  # beside CURRENT in an index root: how it was built
 
 # --- the source documents, parsed once ---------------------------------------------------------------------
@@ -575,44 +575,71 @@ class Corpus:
         return {s.name: s for s in self.sources}
 
 
+SEGMENT_CHUNKS = 125_000  # a corpus above this is written as segments of at most this many chunks (1M: 8)
+
+
 def build(root: Path, size: int, corpus: Corpus, cache: Path = CACHE, log=print) -> dict:
     """Write a synthetic generation of about `size` chunks into `root` (a fresh folder) and its `INFO` file;
-    returns what `INFO` holds (counts, the clones of each source, seconds of each step)."""
+    returns what `INFO` holds (counts, the clones of each source, seconds of each step). Above `SEGMENT_CHUNKS`
+    the documents are written in batches, one segment each (what a tiered merge policy leaves of an archive
+    ingested over time), so that no step holds the whole corpus in memory."""
     from pipeline.store.ingest import PARSER_VERSION, derive
-    from pipeline.store.writer import write_generation
+    from pipeline.store.layout import current_generation
+    from pipeline.store.writer import write_generation, write_segments
 
-    seconds: dict[str, float] = {}
-    t = time.perf_counter()
-    docs, chunks, clones = [], [], {}
+    seconds: dict[str, float] = {"clone": 0.0, "vectors": 0.0, "derive": 0.0, "write": 0.0}
     plan = corpus.plan(size)
-    for i, (src, k) in enumerate(plan):
-        rec, more = clone_doc(src, corpus.variation(src, k))
-        docs.append(rec)
-        chunks.extend(more)
-        clones.setdefault(src.name, []).append([k, rec.name])
-        if (i + 1) % 2000 == 0:
-            log(f"  cloned {i + 1}/{len(plan)} documents, {len(chunks)} chunks ({time.perf_counter() - t:.0f} s)")
-    docs.sort(key=lambda d: d.name)
-    titles = {d.name: d.meta.title for d in docs}
-    texts = [c.embed_text(titles[c.doc]) for c in chunks]
-    seconds["clone"] = time.perf_counter() - t
-    t = time.perf_counter()
-    vectors = SynthEmbedder().project([c.folded for c in chunks])
-    seconds["vectors"] = time.perf_counter() - t
-    t = time.perf_counter()
+    batches: list[list[tuple[Source, int]]] = [[]]
+    held = 0
+    for src, k in plan:
+        if held + len(src.chunks) > SEGMENT_CHUNKS and batches[-1]:
+            batches.append([])
+            held = 0
+        batches[-1].append((src, k))
+        held += len(src.chunks)
+    clones: dict[str, list] = {}
     names = NameVectors(cache)
-    derived = derive(docs, chunks, texts, vectors, names)
-    seconds["derive"] = time.perf_counter() - t
-    log(f"  {len(docs)} documents, {len(chunks)} chunks: cloned {seconds['clone']:.0f} s, vectors "
+    counts = {"chunks": 0, "documents": 0, "mentions": 0, "indicators": 0, "relations": 0}
+    all_names: set[str] = set()
+    gen = None
+    for b, batch in enumerate(batches):
+        t = time.perf_counter()
+        docs, chunks = [], []
+        for src, k in batch:
+            rec, more = clone_doc(src, corpus.variation(src, k))
+            docs.append(rec)
+            chunks.extend(more)
+            clones.setdefault(src.name, []).append([k, rec.name])
+        docs.sort(key=lambda d: d.name)
+        titles = {d.name: d.meta.title for d in docs}
+        texts = [c.embed_text(titles[c.doc]) for c in chunks]
+        seconds["clone"] += time.perf_counter() - t
+        t = time.perf_counter()
+        vectors = SynthEmbedder().project([c.folded for c in chunks])
+        seconds["vectors"] += time.perf_counter() - t
+        t = time.perf_counter()
+        derived = derive(docs, chunks, texts, vectors, names)
+        seconds["derive"] += time.perf_counter() - t
+        del texts, vectors
+        t = time.perf_counter()
+        if gen is None:
+            gen = write_generation(root, derived, EMBEDDER, parser_version=PARSER_VERSION)
+        else:
+            gen = write_segments(root, current_generation(root), derived, EMBEDDER, PARSER_VERSION)
+        seconds["write"] += time.perf_counter() - t
+        for key, n in (("chunks", len(derived.chunks)), ("documents", len(docs)), ("mentions", len(derived.mentions)),
+                       ("indicators", len(derived.indicators)), ("relations", len(derived.relations))):
+            counts[key] += n
+        all_names.update(derived.names)
+        log(f"  segment {b + 1}/{len(batches)}: {len(docs)} documents, {len(chunks)} chunks "
+            f"({sum(seconds.values()):.0f} s so far)")
+        del derived, docs, chunks
+    assert gen is not None
+    log(f"  {counts['documents']} documents, {counts['chunks']} chunks: cloned {seconds['clone']:.0f} s, vectors "
         f"{seconds['vectors']:.0f} s, derived {seconds['derive']:.0f} s ({names.embedded} names embedded by e5)")
-    del texts, vectors
-    t = time.perf_counter()
-    gen = write_generation(root, derived, EMBEDDER, parser_version=PARSER_VERSION)
-    seconds["write"] = time.perf_counter() - t
-    info = {"synth_version": SYNTH_VERSION, "seed": corpus.seed, "size": size, "chunks": len(derived.chunks),
-            "documents": len(docs), "sources": len(corpus.sources), "max_clone": max(k for _, k in plan),
-            "mentions": len(derived.mentions), "indicators": len(derived.indicators), "names": len(derived.names),
-            "relations": len(derived.relations), "generation": gen.name,
+    info = {"synth_version": SYNTH_VERSION, "seed": corpus.seed, "size": size, **counts,
+            "sources": len(corpus.sources), "max_clone": max(k for _, k in plan), "names": len(all_names),
+            "segments": len(batches), "generation": gen.name,
             "seconds": {k: round(v, 2) for k, v in seconds.items()}, "clones": clones}
     (root / INFO).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     log(f"  wrote {gen} in {seconds['write']:.0f} s")

@@ -57,7 +57,7 @@ from pipeline.store.layout import (
     read_manifest,
     segmented,
 )
-from pipeline.store.reader import IndexData, salvage_documents
+from pipeline.store.reader import IndexData, open_segments, salvage_documents
 from pipeline.store.writer import write_generation, write_segments, write_vectors
 from pipeline.text.accents import accent_counts
 from pipeline.text.chunk import chunk_document
@@ -762,7 +762,7 @@ def merge_due(root: Path, embedder: Embedder, report: IngestReport, keep: str | 
         groups = due(manifest["segments"]) if segmented(manifest) else []
         if not groups:
             return
-        base = IndexData.segments_of(gen, manifest, groups[0])
+        base = open_segments(gen, manifest, groups[0])
         docs = sorted((d for seg in base for d in seg.documents()), key=lambda d: d.name)
         chunks = [c for seg in base for c in seg.chunks_with_tokens()]
         titles = {d.name: d.meta.title for d in docs}

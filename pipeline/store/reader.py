@@ -200,6 +200,12 @@ class Segment:
                     if r[doc_column] not in self.deleted]
 
 
+def open_segments(gen: Path, manifest: dict, names: Iterable[str]) -> list[Segment]:
+    """The segments `names` of generation `gen` (format 3, its checksums checked already), loaded alone."""
+    entries = {e["name"]: e for e in manifest["segments"]}
+    return [_segment(gen, entries[n]) for n in names]
+
+
 def _segment(gen: Path, entry: dict) -> Segment:
     """Segment `entry` of a format-3 manifest, loaded from generation `gen`."""
     record = DenseRecord.from_manifest({"dense": entry.get("dense"), "counts": {"chunks": entry["rows"]}})
@@ -420,12 +426,6 @@ class IndexData:
         if not found:
             return [], None
         return list(found), np.stack(list(found.values())).astype(np.float32, copy=False)
-
-    @staticmethod
-    def segments_of(gen: Path, manifest: dict, names: Iterable[str]) -> list[Segment]:
-        """The segments `names` of generation `gen` (format 3, its checksums checked already), loaded alone."""
-        entries = {e["name"]: e for e in manifest["segments"]}
-        return [_segment(gen, entries[n]) for n in names]
 
     def known_name_vectors(self, names: Iterable[str]) -> dict[str, np.ndarray]:
         """indicator name → the vector a segment holds for it, for the `names` asked (looked up by name)."""
