@@ -262,7 +262,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     say(f"index:     {out['index']}\ndocuments: {out['documents']}\nchunks:    {out['chunks']}{waiting}\n"
           f"collections: {', '.join(f'{c} ({n})' for c, n in sorted(collections.items())) or '-'}\n"
           f"embedder:  {out['embedder']['name']} ({out['embedder']['dim']} dims)\n"
-          f"size:      {out['size_bytes'] / 1e6:.1f} MB\ncreated:   {out['created']}")
+          f"size:      {out['size_bytes'] / 1e6:.1f} MB in {out['segments']} segment(s)"
+          f"{f', {n} rows tombstoned until merged' if (n := out['tombstoned']) else ''}\ncreated:   {out['created']}")
     for d in out["docs"]:
         pending = f", {d['pending']} waiting for vectors" if d["pending"] else ""
         say(f"  {d['name']}  [{d['chunks']} chunks{pending}, {d['collection']}]  {d['number'] or ''}  "

@@ -172,9 +172,11 @@ def stats_json(view: IndexReader, base: IndexData, where: str | None = None) -> 
     """`tracuu stats --json` and the API's ``/api/stats``: the generation (`where`, default its folder), its
     embedder and date from `base`; the counts and document rows from `view` (a scoped view counts its own
     collections only, and the size on disk, which counts everything, is left out: None). ``pending``: the chunks
-    still waiting for vectors (an ingest under way, or one stopped before it embedded them all)."""
+    still waiting for vectors (an ingest under way, or one stopped before it embedded them all); ``segments``:
+    how many the generation is made of, ``tombstoned``: their rows removed or replaced, until a merge drops them."""
     return {"index": where or str(base.gen), "documents": len(view.docs), "chunks": len(view.chunks),
-            "pending": int(view.pending.sum()),
+            "pending": int(view.pending.sum()), "segments": len(base.segments),
+            "tombstoned": sum(s.rows - len(s.live_rows) for s in base.segments),
             "embedder": base.manifest["embedder"], "size_bytes": base.size_bytes() if view is base else None,
             "created": base.manifest["created"], "docs": document_rows(view)}
 

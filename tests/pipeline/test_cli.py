@@ -46,6 +46,24 @@ def test_stats_json_counts_documents_and_chunks(seed_index_fake, capsys):
     assert main(["stats", "--index", str(seed_index_fake), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["documents"] == 2 and out["chunks"] > 50 and out["embedder"]["name"] == "fake"
+    assert out["segments"] == 1 and out["tombstoned"] == 0
+
+
+def test_stats_says_how_many_segments_and_tombstoned_rows(tmp_path, capsys):
+    root = str(tmp_path / "index")
+    pair = [DATA / "qd-97-2025-ubnd.md", DATA / "qd-95-2025-nghean.md"]
+    assert main(["ingest", *map(str, pair), "--index", root, "--model", "fake", "-q"]) == 0  # one segment
+    assert main(["ingest", str(DATA / "qd-1378-bnv.md"), "--index", root, "--model", "fake", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--index", root, "--json"]) == 0
+    chunks = {d["name"]: d["chunks"] for d in json.loads(capsys.readouterr().out)["docs"]}
+    smaller = min((p.name for p in pair), key=chunks.get)  # the segment keeps most of its rows: no rewrite
+    assert main(["ingest", "--remove", smaller, "--index", root, "--model", "fake", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--index", root]) == 0
+    out = capsys.readouterr().out
+    assert "in 2 segment(s)" in out and f"{chunks[smaller]} rows tombstoned until merged" in out
+    assert smaller not in out
 
 
 def test_stats_and_ask_say_what_still_waits_for_vectors(tmp_path, capsys):
