@@ -378,6 +378,9 @@ def _ingest(paths: Iterable[str | Path], embedder: Embedder, root: Path, remove:
         return report
     if plan.reparse or old is None or not old.segmented:
         # everything in one new segment: the first ingest, a rebuild, a new parser, or a format-2 index (migrated)
+        if old is not None and not old.segmented:
+            report.notes.append(f"{old.gen}: written again as segments (index format {old.manifest['format_version']} "
+                                "→ 3), every unchanged vector reused (chỉ mục được chuyển sang định dạng mới)")
         kept = {n: r for n, r in plan.kept.items() if n not in dropped}
         docs, chunks, texts = _assemble(kept, fresh, old, collection)
         vectors, todo = _reuse(texts, embedder, old, report)

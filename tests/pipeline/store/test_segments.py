@@ -180,6 +180,7 @@ def test_an_index_of_the_format_before_segments_opens_and_the_next_ingest_migrat
     assert not old.segmented and old.manifest["format_version"] == 2 and scores_by_id(root) == want
     report = ingest([DOCS[1]], FakeEmbedder(), root=root)
     assert report.added == [DOCS[1].name] and report.chunks_reused == len(old.chunks)  # nothing embedded again
+    assert any("written again as segments (index format 2 → 3)" in n for n in report.notes)
     data = open_index(root)
     assert data.segmented and len(manifest_of(root)["segments"]) == 1 and len(data.docs) == 3
 
