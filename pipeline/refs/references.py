@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.text.clean import fold
@@ -253,9 +254,14 @@ def parse_query(query: str) -> RefQuery | None:
     return RefQuery(n.group(1), type_code, int(n.group(2)) if n.group(2) else None)
 
 
+def bare_number(number: str) -> str:
+    """The number as `matches` compares it, leading zeros dropped: ``"09"`` → ``"9"``."""
+    return number.lstrip("0")
+
+
 def matches(q: RefQuery, r: Reference) -> bool:
     """Does the reference fit everything the query says?"""
-    if q.number.lstrip("0") != r.number.lstrip("0"):
+    if bare_number(q.number) != bare_number(r.number):  # RefLookup indexes on this: keep it the first check
         return False
     if q.year and r.year and q.year != r.year:
         return False
@@ -303,7 +309,7 @@ class RefMatch:
 
 
 def _key(r: Reference) -> tuple[str, str, str]:
-    return (r.number.lstrip("0"), fold(r.code), fold(r.issuer or ""))
+    return (bare_number(r.number), fold(r.code), fold(r.issuer or ""))
 
 
 def number_key(r: Reference) -> tuple[str, str, str]:
@@ -351,14 +357,41 @@ def mentions_in(chunk: Chunk) -> list[Mention]:
     return out
 
 
-def lookup(matches_: list[RefMatch], query: str) -> list[RefMatch]:
-    """The references a query names, exact spelling first, then by how often they are mentioned."""
-    q = parse_query(query)
-    if q is None:
-        return []
+def _ranked(candidates: Sequence[RefMatch], q: RefQuery, query: str) -> list[RefMatch]:
+    """The candidates that fit `q`, exact spelling of `query` first, then by how often they are mentioned (ties in
+    the candidates' order)."""
     exact = fold(canonical(query))
-    found = [m for m in matches_ if any(matches(q, x.ref) for x in m.mentions)]
+    found = [m for m in candidates if any(matches(q, x.ref) for x in m.mentions)]
     return sorted(found, key=lambda m: (fold(m.ref) != exact, -len(m.mentions), m.ref))
+
+
+def lookup(matches_: Sequence[RefMatch], query: str) -> list[RefMatch]:
+    """The references a query names, exact spelling first, then by how often they are mentioned. Reads every
+    reference: for many queries over one list, `RefLookup` reads only those bearing the number."""
+    q = parse_query(query)
+    return [] if q is None else _ranked(matches_, q, query)
+
+
+class RefLookup:
+    """`lookup` over one list of references, indexed once by bare number: every match has the query's number
+    (`matches` checks it first), so a query reads only the references bearing it. Same results, same order.
+
+    >>> refs = group([Mention(r, "a.md", "I", "a.md#I:0", "") for r in find_references("QĐ 996/QĐ-TTg, 09-KL/TU")])
+    >>> [m.ref for m in RefLookup(refs)("qd 996")]
+    ['996/QĐ-TTg']
+    """
+
+    def __init__(self, matches_: Sequence[RefMatch]) -> None:
+        self.matches = matches_  # the list indexed: a caller holding another list builds another RefLookup
+        self._by_number: dict[str, list[RefMatch]] = {}
+        for m in matches_:
+            for number in dict.fromkeys(bare_number(x.ref.number) for x in m.mentions):
+                self._by_number.setdefault(number, []).append(m)  # in the list's order: ties rank as `lookup`'s
+
+    def __call__(self, query: str) -> list[RefMatch]:
+        """The references `query` names, as `lookup(self.matches, query)` returns them."""
+        q = parse_query(query)
+        return [] if q is None else _ranked(self._by_number.get(bare_number(q.number), []), q, query)
 
 
 Bearers = dict[tuple[str, str, str], list[tuple[int | None, str]]]

@@ -1,10 +1,16 @@
+import dataclasses
+import random
 import unicodedata
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.refs.references import canonical, find_references, matches, parse_query
 from pipeline.text.clean import fold
+
+DATA = Path(__file__).resolve().parents[2] / "data"  # the real decisions
 
 # Every reference in the seed report, read off it by hand (footnotes included): ref → (type, date).
 SEED_REFERENCES = {
@@ -119,3 +125,62 @@ def test_shapes_found_in_the_partial_reference_review():
         ("2665/QĐ-UBND", "UBND", "2025-11-26")]
     # a table cell "STT11 PL4 QĐ66"; a footnote number glued to a word ("quy định1") is not a reference
     assert [r[0] for r in refs("STT11 PL4 QĐ66; theo quy định1 hiện hành")] == ["Quyết định 66"]
+
+
+def _scan(matches_, query):
+    """`lookup` as it was before the number index: every reference read for every query (the reference)."""
+    q = parse_query(query)
+    if q is None:
+        return []
+    exact = fold(canonical(query))
+    found = [m for m in matches_ if any(matches(q, x.ref) for x in m.mentions)]
+    return sorted(found, key=lambda m: (fold(m.ref) != exact, -len(m.mentions), m.ref))
+
+
+@pytest.fixture(scope="module")
+def real_refs(seed_path: Path) -> list:
+    """The references of the seed report and the real decisions of tests/data, each grouped twice over: once as
+    found, once copied with another date, so that equal spellings with equal counts tie and their order shows."""
+    from pipeline.refs.references import Mention, group
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [seed_path, *sorted(DATA.glob("*.md"))]}
+    mentions = [Mention(r, doc, "", f"{doc}#x:0", "") for doc, text in texts.items() for r in find_references(text)]
+    refs = group(mentions)
+    twins = [dataclasses.replace(m, date="1900-01-01") for m in refs]
+    out = [*refs, *twins]
+    random.Random(15).shuffle(out)
+    return out
+
+
+LOOSE_QUERIES = ["qd 996", "QĐ 996", "qd 0996", "996/QĐ-TTg", "996/QD-TTg", "quyết định 996", "quyet dinh 996",
+                 "59/2019/ND-CP", "59/2019/NĐ-CP", "nd 59/2019", "nghị định 59", "Nghị định 137/2020",
+                 "nghi dinh 137/2021", "quyết định 97", "qd 97/2025", "97/2025/QĐ-UBND", "nq 12/2025", "nq 12",
+                 "12-NQ/TU", "09-KL/TU", "9-KL/TU", "kl 9", "nghi quyet 27", "nghị quyết 15", "36/2021/NQ-HDND",
+                 "36/NQ-HĐND", "nq 36", "25/2025/NĐ-CP", "nd 25/2025", "1378", "qd 1378", "nghi dinh 1378",
+                 "cv 4919", "văn bản 4919", "qd 65/2024", "95/2025/QĐ-UBND", "đề án 06", "chỉ thị 35",
+                 "qd 99999", "nq 4242/2019", "31337", "0", "quyết định", "nghị quyết", "qd", "không có số", "!!!", ""]
+
+
+def test_the_number_index_returns_what_reading_every_reference_returns(real_refs):
+    from pipeline.refs.references import RefLookup, lookup
+
+    indexed = RefLookup(real_refs)
+    queries = [*LOOSE_QUERIES, *(m.ref for m in real_refs), *(f"{m.type or ''} {m.number}" for m in real_refs),
+               *(fold(m.ref) for m in real_refs)]
+    for q in queries:
+        assert indexed(q) == _scan(real_refs, q) == lookup(real_refs, q), q
+    assert indexed("qd 996") and indexed("59/2019/ND-CP") and not indexed("qd 99999")  # both kinds are asked
+    ties = indexed("996/QĐ-TTg")
+    assert [m.ref for m in ties[:2]] == ["996/QĐ-TTg"] * 2 and ties[0] != ties[1]  # a tie, in the list's order
+
+
+def test_a_query_reads_only_the_references_bearing_its_number(real_refs, monkeypatch):
+    from pipeline.refs import references
+
+    indexed = references.RefLookup(real_refs)
+    calls = []
+    real_matches = references.matches
+    monkeypatch.setattr(references, "matches", lambda q, r: calls.append(r) or real_matches(q, r))
+    assert indexed("qd 996")
+    assert calls and {r.number.lstrip("0") for r in calls} == {"996"}  # the others are never read
+    assert indexed("qd 99999") == [] and {r.number for r in calls} == {"996"}
