@@ -108,9 +108,12 @@ class StatusIndex:
         for f in in_force:
             self.in_force.setdefault(f.doc, f)
         self._by_number: dict[tuple, list[Relation]] = {}  # by the key of either side: a lookup reads a few
+        self._stated_by: dict[str, list[Relation]] = {}  # unquoted ones by the stating document: it acts in them
         for r in self.relations:
             for side in {number_key(x) for x in (r.other, self.subject(r)) if x is not None}:
                 self._by_number.setdefault(side, []).append(r)
+            if r.subject is None:
+                self._stated_by.setdefault(r.doc, []).append(r)
 
     @classmethod
     def of(cls, index: IndexReader) -> StatusIndex:
@@ -133,7 +136,7 @@ class StatusIndex:
         """Every relation to and from the number `ref` (borne by the indexed document `bearer`, if any)."""
         out = []
         near = self._by_number.get(number_key(ref), [])
-        mine = [x for x in self.relations if bearer and x.subject is None and x.doc == bearer]
+        mine = self._stated_by.get(bearer, []) if bearer else []
         for r in dict.fromkeys([*near, *mine]):  # once each, in order
             if not self._same_place(r, ref, bearer):
                 continue
