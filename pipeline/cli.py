@@ -273,7 +273,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_refs(args: argparse.Namespace) -> int:
     """`tracuu refs`: the references a query names (``qd 996``), the reference list, or the links between documents."""
-    from pipeline.refs.references import lookup
     from pipeline.text.clean import fold
 
     catalog = pipeline.open_refs(args.index)
@@ -298,7 +297,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
     if args.json:
         print(_json(catalog.query_json(query, found)))
         return 0
-    found = lookup(found, query)
+    found = catalog.lookup(query, found)
     if not found:
         say(f"no reference found for '{query[:80]}' (không tìm thấy văn bản dẫn chiếu)")
         return 0

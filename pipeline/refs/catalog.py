@@ -10,16 +10,22 @@ from typing import TYPE_CHECKING
 from pipeline.refs.links import (
     DocLink,
     ReferenceGraph,
-    cited_by,
-    cites,
-    documents_numbered,
     filter_refs,
     reference_graph,
     reference_rows,
 )
-from pipeline.refs.references import RefMatch, bearer_of, lookup, parse_query
+from pipeline.refs.references import (
+    Reference,
+    RefLookup,
+    RefMatch,
+    bare_number,
+    bearer_of,
+    lookup,
+    matches,
+    parse_query,
+)
 from pipeline.refs.relations import RelationType
-from pipeline.refs.status import LegalStatus, StatusIndex
+from pipeline.refs.status import LegalStatus, StatusIndex, own_number
 
 if TYPE_CHECKING:
     from pipeline.protocol import IndexReader
@@ -37,6 +43,7 @@ class RefCatalog:
     def __init__(self, index: IndexReader, graph: ReferenceGraph | None = None) -> None:
         self.index = index
         self.graph = reference_graph(index) if graph is None else graph
+        self._lookup: RefLookup | None = None
 
     @property
     def references(self) -> list[RefMatch]:
@@ -48,9 +55,14 @@ class RefCatalog:
         """The indexed documents by name."""
         return self.index.docs
 
-    def lookup(self, query: str) -> list[RefMatch]:
-        """The references `query` names however it is typed (``qd 996``), best first."""
-        return lookup(self.references, query)
+    def lookup(self, query: str, among: Sequence[RefMatch] | None = None) -> list[RefMatch]:
+        """The references `query` names however it is typed (``qd 996``), best first: of `among` when given (read
+        whole), else of all, through their number index (built once)."""
+        if among is not None and among is not self.references:
+            return lookup(among, query)
+        if self._lookup is None or self._lookup.matches is not self.references:
+            self._lookup = RefLookup(self.references)
+        return self._lookup(query)
 
     @staticmethod
     def names_a_number(query: str) -> bool:
@@ -61,17 +73,40 @@ class RefCatalog:
         """The indexed document that bears the number `m` cites, if any."""
         return bearer_of(m, self.graph.owners)
 
+    @functools.cached_property
+    def _own_numbers(self) -> dict[str, list[tuple[str, Reference]]]:
+        """Each indexed document's own number by bare number, in the documents' order (built on first use)."""
+        out: dict[str, list[tuple[str, Reference]]] = {}
+        for name, d in self.docs.items():
+            if (own := own_number(d.meta.number)) is not None:
+                out.setdefault(bare_number(own.number), []).append((name, own))
+        return out
+
     def numbered(self, query: str) -> list[str]:
-        """The indexed documents whose own number is the one `query` names."""
-        return documents_numbered(self.index, query)
+        """The indexed documents whose own number is the one `query` names (`links.documents_numbered`, reading
+        only the documents bearing that number)."""
+        q = parse_query(query)
+        if q is None:
+            return []
+        return [name for name, own in self._own_numbers.get(bare_number(q.number), []) if matches(q, own)]
+
+    @functools.cached_property
+    def _links_of(self) -> tuple[dict[str, list[DocLink]], dict[str, list[DocLink]]]:
+        """The links by citing and by cited document, in the graph's order."""
+        citing: dict[str, list[DocLink]] = {}
+        cited: dict[str, list[DocLink]] = {}
+        for x in self.graph.links:
+            citing.setdefault(x.citing, []).append(x)
+            cited.setdefault(x.cited, []).append(x)
+        return citing, cited
 
     def cites(self, doc: str) -> list[DocLink]:
         """The links from `doc` to the indexed documents it cites."""
-        return cites(self.graph.links, doc)
+        return list(self._links_of[0].get(doc, []))
 
     def cited_by(self, doc: str) -> list[DocLink]:
         """The links to `doc` from the indexed documents that cite it."""
-        return cited_by(self.graph.links, doc)
+        return list(self._links_of[1].get(doc, []))
 
     def links(self, docs: Collection[str] = ()) -> list[DocLink]:
         """Every link between indexed documents; only those citing or cited by one of `docs` when given."""
@@ -102,7 +137,7 @@ class RefCatalog:
     def query_json(self, query: str, among: Sequence[RefMatch] | None = None) -> dict:
         """`refs QUERY --json` and the API's ``/api/refs``: the query and the references it names (of `among`,
         default all), best first."""
-        found = lookup(self.references if among is None else list(among), query)
+        found = self.lookup(query, among)
         return {"query": query, "matches": [self.match_json(m) for m in found]}
 
     def links_json(self, docs: Collection[str] = ()) -> list[dict]:
