@@ -1,8 +1,9 @@
 """References: what the index holds (distinct numbers, mentions, partial ones, links between indexed documents)
 and the warm latency of a lookup typed the ways staff type.
 
-Loads the index once (as `tracuu refs` does), then times ``lookup(data.references, q)`` --repeat times for each
-query; also times building the "cites / cited by" links once.
+Loads the index once (as `tracuu refs` does), then times ``RefCatalog.lookup(q)`` (the references indexed by
+number once, on the first query) --repeat times for each query; also times building the "cites / cited by" links
+once.
 
 Run:
     python bench/bench_refs.py --index bench/out/index-full
@@ -29,24 +30,24 @@ def main() -> None:
     args = ap.parse_args()
 
     import pipeline
-    from pipeline.refs.references import lookup
 
     t0 = time.perf_counter()
     data = pipeline.open_index(args.index)
     load_s = time.perf_counter() - t0
-    refs = data.references
+    t = time.perf_counter()
+    catalog = pipeline.open_refs(data)  # bearers and links computed once, as the app does
+    links_ms = (time.perf_counter() - t) * 1000
+    refs = catalog.references
     times, found = [], {}
     for q in QUERIES:
-        lookup(refs, q)
+        catalog.lookup(q)
         for _ in range(args.repeat):
             t = time.perf_counter()
-            hits = lookup(refs, q)
+            hits = catalog.lookup(q)
             times.append((time.perf_counter() - t) * 1000)
         found[q] = [m.ref for m in hits[:3]]
         print(f"{q:<22} → {', '.join(found[q]) or '(none)'}")
-    t = time.perf_counter()
-    all_links = pipeline.open_refs(data).links()  # bearers and links computed once, as the app does
-    links_ms = (time.perf_counter() - t) * 1000
+    all_links = catalog.links()
     times.sort()
     result = {
         "index": str(data.gen), "documents": len(data.docs), "load_seconds": round(load_s, 2),
