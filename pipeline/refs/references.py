@@ -357,24 +357,31 @@ def mentions_in(chunk: Chunk) -> list[Mention]:
     return out
 
 
-def _ranked(candidates: Sequence[RefMatch], q: RefQuery, query: str) -> list[RefMatch]:
-    """The candidates that fit `q`, exact spelling of `query` first, then by how often they are mentioned (ties in
-    the candidates' order)."""
+def _ranked(found: list[RefMatch], query: str) -> list[RefMatch]:
+    """The references found, exact spelling of `query` first, then by how often they are mentioned (ties in the
+    order found)."""
     exact = fold(canonical(query))
-    found = [m for m in candidates if any(matches(q, x.ref) for x in m.mentions)]
     return sorted(found, key=lambda m: (fold(m.ref) != exact, -len(m.mentions), m.ref))
 
 
 def lookup(matches_: Sequence[RefMatch], query: str) -> list[RefMatch]:
     """The references a query names, exact spelling first, then by how often they are mentioned. Reads every
-    reference: for many queries over one list, `RefLookup` reads only those bearing the number."""
+    mention of every reference: for many queries over one list, `RefLookup` reads only those bearing the number."""
     q = parse_query(query)
-    return [] if q is None else _ranked(matches_, q, query)
+    if q is None:
+        return []
+    return _ranked([m for m in matches_ if any(matches(q, x.ref) for x in m.mentions)], query)
+
+
+def _as_matched(r: Reference) -> tuple:
+    """Every field of `r` that `matches` reads: mentions alike in these are accepted or refused together."""
+    return (r.number, r.year, r.issuer, r.type, r.code)
 
 
 class RefLookup:
     """`lookup` over one list of references, indexed once by bare number: every match has the query's number
-    (`matches` checks it first), so a query reads only the references bearing it. Same results, same order.
+    (`matches` checks it first), so a query reads only the references bearing it, and of each only its mentions
+    that differ in what `matches` reads. Same results, same order.
 
     >>> refs = group([Mention(r, "a.md", "I", "a.md#I:0", "") for r in find_references("QĐ 996/QĐ-TTg, 09-KL/TU")])
     >>> [m.ref for m in RefLookup(refs)("qd 996")]
@@ -383,15 +390,20 @@ class RefLookup:
 
     def __init__(self, matches_: Sequence[RefMatch]) -> None:
         self.matches = matches_  # the list indexed: a caller holding another list builds another RefLookup
-        self._by_number: dict[str, list[RefMatch]] = {}
+        self._by_number: dict[str, list[tuple[RefMatch, tuple[Reference, ...]]]] = {}
         for m in matches_:
-            for number in dict.fromkeys(bare_number(x.ref.number) for x in m.mentions):
-                self._by_number.setdefault(number, []).append(m)  # in the list's order: ties rank as `lookup`'s
+            distinct = tuple({_as_matched(x.ref): x.ref for x in m.mentions}.values())
+            for number in dict.fromkeys(bare_number(r.number) for r in distinct):
+                # in the list's order, so that ties rank as `lookup`'s
+                self._by_number.setdefault(number, []).append((m, distinct))
 
     def __call__(self, query: str) -> list[RefMatch]:
         """The references `query` names, as `lookup(self.matches, query)` returns them."""
         q = parse_query(query)
-        return [] if q is None else _ranked(self._by_number.get(bare_number(q.number), []), q, query)
+        if q is None:
+            return []
+        candidates = self._by_number.get(bare_number(q.number), [])
+        return _ranked([m for m, refs in candidates if any(matches(q, r) for r in refs)], query)
 
 
 Bearers = dict[tuple[str, str, str], list[tuple[int | None, str]]]

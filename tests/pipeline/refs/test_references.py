@@ -140,13 +140,19 @@ def _scan(matches_, query):
 @pytest.fixture(scope="module")
 def real_refs(seed_path: Path) -> list:
     """The references of the seed report and the real decisions of tests/data, each grouped twice over: once as
-    found, once copied with another date, so that equal spellings with equal counts tie and their order shows."""
+    found, once copied with another date and its mentions reversed, so that equal spellings with equal counts tie and
+their order shows, and a mention read first in one is read last in its twin."""
     from pipeline.refs.references import Mention, group
 
     texts = {p.name: p.read_text(encoding="utf-8") for p in [seed_path, *sorted(DATA.glob("*.md"))]}
+    # the seed's footnote 7, and the same number with no type word before it: one document, mentions that only a
+    # typed query ("cv 4919") tells apart
+    texts["footnote"] = ("Ngày 05/9/2022, UBND tỉnh có văn bản 4919/UBND-GT1. "
+                         "Ngày 05/9/2022, UBND tỉnh có 4919/UBND-GT1.")
     mentions = [Mention(r, doc, "", f"{doc}#x:0", "") for doc, text in texts.items() for r in find_references(text)]
     refs = group(mentions)
-    twins = [dataclasses.replace(m, date="1900-01-01") for m in refs]
+    assert {x.ref.type for m in refs if m.ref == "4919/UBND-GT1" for x in m.mentions} == {"Văn bản", None}
+    twins = [dataclasses.replace(m, date="1900-01-01", mentions=m.mentions[::-1]) for m in refs]  # read backwards
     out = [*refs, *twins]
     random.Random(15).shuffle(out)
     return out
@@ -166,7 +172,12 @@ def test_the_number_index_returns_what_reading_every_reference_returns(real_refs
 
     indexed = RefLookup(real_refs)
     queries = [*LOOSE_QUERIES, *(m.ref for m in real_refs), *(f"{m.type or ''} {m.number}" for m in real_refs),
-               *(fold(m.ref) for m in real_refs)]
+               *(fold(m.ref) for m in real_refs),
+               # each type asked of each number, and each year of a group's mentions and the one after: mentions of
+               # one document differ in type word or year, and a query can fit one of them only
+               *(f"{t} {m.number}" for m in real_refs for t in ("qd", "nq", "nd", "cv", "van ban", "kl", "ct", "kh")),
+               *(f"{m.type or 'qd'} {m.number}/{y}" for m in real_refs for x in m.mentions if x.ref.year
+                 for y in (x.ref.year, x.ref.year + 1))]
     for q in queries:
         assert indexed(q) == _scan(real_refs, q) == lookup(real_refs, q), q
     assert indexed("qd 996") and indexed("59/2019/ND-CP") and not indexed("qd 99999")  # both kinds are asked
