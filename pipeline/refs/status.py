@@ -109,6 +109,7 @@ class StatusIndex:
             self.in_force.setdefault(f.doc, f)
         self._by_number: dict[tuple, list[Relation]] = {}  # by the key of either side: a lookup reads a few
         self._stated_by: dict[str, list[Relation]] = {}  # unquoted ones by the stating document: it acts in them
+        self._folded: dict[str, str] = {}  # sentences folded once, on first use: a number's place is looked for there
         for r in self.relations:
             for side in {number_key(x) for x in (r.other, self.subject(r)) if x is not None}:
                 self._by_number.setdefault(side, []).append(r)
@@ -156,7 +157,11 @@ class StatusIndex:
         if bearer is None or r.doc == bearer or is_national(ref):
             return True
         here = self.places.get(bearer)
-        return here is None or self.places.get(r.doc) == here or here in fold(r.sentence)
+        if here is None or self.places.get(r.doc) == here:
+            return True
+        if (folded := self._folded.get(r.sentence)) is None:
+            folded = self._folded[r.sentence] = fold(r.sentence)
+        return here in folded
 
     def _places_speaking(self, links: list[Link], ref: Reference) -> set[str]:
         """For a province's number no indexed document bears, the places of the documents that change it."""
