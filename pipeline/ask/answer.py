@@ -34,7 +34,16 @@ from pipeline.ask.features import (
     tokens,
 )
 from pipeline.protocol import FoldedTermStats, IndexReader, TermStats, waiting_for_vectors
-from pipeline.refs.references import Reference, RefQuery, find_references, matches, parse_query, same_number
+from pipeline.refs.references import (
+    Mention,
+    Reference,
+    RefQuery,
+    bare_number,
+    find_references,
+    matches,
+    parse_query,
+    same_number,
+)
 from pipeline.refs.status import LINK_VI, Status, StatusIndex
 from pipeline.search.filters import Filters, rows_of_docs
 from pipeline.search.hybrid import HybridSearcher
@@ -177,6 +186,16 @@ class Answerer:
         self._own_numbers = [(name, r) for name, d in self.data.docs.items()
                              for r in find_references(d.meta.number or "")[:1]]
         self._waiting = frozenset(waiting_for_vectors(index))  # documents not embedded yet: found by keyword only
+
+    @functools.cached_property
+    def _mentions_by_number(self) -> dict[str, list[Mention]]:
+        """Every mention of the index by its bare number (what `matches` compares first), built on the first
+        question that names a number: such a question then reads only the mentions of its number."""
+        out: dict[str, list[Mention]] = {}
+        for g in self.data.references:
+            for m in g.mentions:
+                out.setdefault(bare_number(m.ref.number), []).append(m)
+        return out
 
     def _idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.stats.doc_freq(fold(term).replace(" ", "_"))))
@@ -361,8 +380,9 @@ class Answerer:
             queries = [q]
         if not queries:
             return hits
-        mentioning = {m.chunk_id for g in self.data.references for m in g.mentions
-                      if any(matches(q, m.ref) for q in queries)}
+        by_number = self._mentions_by_number
+        mentioning = {m.chunk_id for q in queries for m in by_number.get(bare_number(q.number), ())
+                      if matches(q, m.ref)}
         # the document that bears the number ("Số: 44/2025/QĐ-TTg") speaks of itself as "Quyết định này"
         own = {name for name, r in self._own_numbers if any(matches(q, r) for q in queries)}
         mentioning |= {self.data.chunks[int(r)].chunk_id for r in rows_of_docs(self.data, own)} if own else set()

@@ -327,15 +327,19 @@ def group(mentions: list[Mention]) -> list[RefMatch]:
     """Mentions of the same document merged: same number, type code and issuer, years not in conflict
     (``36/2021/NQ-HĐND`` and ``36/NQ-HĐND`` dated 06/11/2021 are one document)."""
     groups: dict[tuple, list[list[Mention]]] = {}
+    years_of: dict[int, set[int]] = {}  # id of a bucket → the years its mentions state (kept as they join)
     for m in mentions:
         buckets = groups.setdefault(_key(m.ref), [])
         for b in buckets:
-            years = {x.ref.year for x in b if x.ref.year}
+            years = years_of[id(b)]
             if not m.ref.year or not years or m.ref.year in years:
                 b.append(m)
+                if m.ref.year:
+                    years.add(m.ref.year)
                 break
         else:
             buckets.append([m])
+            years_of[id(buckets[-1])] = {m.ref.year} if m.ref.year else set()
     out = []
     for buckets in groups.values():
         for b in buckets:

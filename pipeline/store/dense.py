@@ -42,6 +42,9 @@ SAMPLE = 500  # queries the recall is measured on
 SAMPLE_NOISE = 1.5
 SEED = 15
 EF_MAX = 8192  # the widest efSearch a search is given
+# a filter allowing at most this many rows (and a quarter of the index at most) has their vectors scored alone:
+# at 125k rows a scan with a selector took 22 ms, 2,000 gathered rows well under 1 ms
+GATHER_ROWS = 20_000
 
 
 class DenseKind(StrEnum):
@@ -272,6 +275,8 @@ class DenseIndex:
         k = min(k, n)
         if mask is None:
             return _pairs(*self._graph(q, k, None, 1.0))
+        if count <= GATHER_ROWS and count * 4 <= n:  # few rows: their vectors scored alone, not all n scanned
+            return _gathered(_exact(self.index), q[0], np.flatnonzero(mask), k)
         bits = np.packbits(mask, bitorder="little")  # kept alive while the selector reads it
         sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
         if self.record.kind is DenseKind.FLAT or count <= self.exact_rows:
@@ -288,6 +293,14 @@ class DenseIndex:
         ef = ef_for(int(self.index.hnsw.efSearch), k, share)
         params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)  # type: ignore[call-arg]  # SWIG kwargs
         return self.index.search(q, k, params=params)
+
+
+def _gathered(flat: Any, q: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Exact search among `rows` only: their vectors read back from the flat storage and scored by inner product,
+    the `k` best first (ties: the lower row first, as FAISS orders them)."""
+    scores = flat.reconstruct_batch(rows.astype(np.int64)) @ q
+    top = np.lexsort((rows, -scores))[:k]
+    return [(int(rows[i]), float(scores[i])) for i in top]
 
 
 def _pairs(scores: np.ndarray, rows: np.ndarray) -> list[tuple[int, float]]:
