@@ -42,8 +42,8 @@ SAMPLE = 500  # queries the recall is measured on
 SAMPLE_NOISE = 1.5
 SEED = 15
 EF_MAX = 8192  # the widest efSearch a search is given
-# a filter allowing at most this many rows (and a quarter of the index at most) has their vectors scored alone:
-# at 125k rows a scan with a selector took 22 ms, 2,000 gathered rows well under 1 ms
+# a filter allowing at most this many rows (in an exact index, a quarter of it at most) has their vectors scored
+# alone: at 125k rows a scan with a selector took 22 ms, 2,000 gathered rows well under 1 ms
 GATHER_ROWS = 20_000
 
 
@@ -258,7 +258,9 @@ class DenseIndex:
         if is_hnsw and record.ef_search:
             index.hnsw.efSearch = int(record.ef_search)
         self.index, self.record = index, record
-        self.exact_rows = record.flat_rows  # a filter allowing at most this many rows is searched exactly
+        # a filter allowing at most this many rows is searched exactly (their vectors scored alone); above it a
+        # graph is searched at an efSearch widened by the share allowed (`ef_for`)
+        self.exact_rows = GATHER_ROWS
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` rows nearest `vector` by inner product, best first, only `allowed` rows (a boolean mask over
@@ -275,11 +277,11 @@ class DenseIndex:
         k = min(k, n)
         if mask is None:
             return _pairs(*self._graph(q, k, None, 1.0))
-        if count <= GATHER_ROWS and count * 4 <= n:  # few rows: their vectors scored alone, not all n scanned
-            return _gathered(_exact(self.index), q[0], np.flatnonzero(mask), k)
+        if count <= self.exact_rows and (self.record.kind is DenseKind.HNSW or count * 4 <= n):
+            return _gathered(_exact(self.index), q[0], np.flatnonzero(mask), k)  # not all n rows scanned
         bits = np.packbits(mask, bitorder="little")  # kept alive while the selector reads it
         sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits))
-        if self.record.kind is DenseKind.FLAT or count <= self.exact_rows:
+        if self.record.kind is DenseKind.FLAT:
             params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]  # SWIG kwargs
             return _pairs(*_exact(self.index).search(q, k, params=params))
         return _pairs(*self._graph(q, k, sel, count / n))

@@ -123,14 +123,16 @@ def test_a_filter_allowing_few_rows_is_searched_exactly(vectors, hnsw):
     assert index.search(vectors[5], 10, np.zeros(len(vectors), dtype=bool)) == []
 
 
-def test_few_allowed_rows_scored_alone_equal_a_scan_of_every_row_with_a_selector(vectors, hnsw, monkeypatch):
+def test_few_allowed_rows_scored_alone_equal_a_scan_of_every_row_with_a_selector(vectors, hnsw):
     _, index = hnsw
+    built = build_dense(vectors, DensePlan(DenseChoice.FLAT))
+    scan = DenseIndex(built.index, built.record)
+    scan.exact_rows = 0  # every filtered search through FAISS's selector over every row
     rng = np.random.default_rng(2)
     allowed = rng.random(len(vectors)) < 0.05
     queries = dense.sample_queries(vectors, 20, 0.5, seed=12)
     gathered = [index.search(q, 10, allowed) for q in queries]
-    monkeypatch.setattr(dense, "GATHER_ROWS", 0)  # every filtered search through FAISS's selector instead
-    scanned = [index.search(q, 10, allowed) for q in queries]
+    scanned = [scan.search(q, 10, allowed) for q in queries]
     assert [[r for r, _ in g] for g in gathered] == [[r for r, _ in s] for s in scanned]
     np.testing.assert_allclose([[x for _, x in g] for g in gathered], [[x for _, x in s] for s in scanned], atol=1e-5)
 
