@@ -342,7 +342,7 @@ def _previous(root: Path, embedder: Embedder, report: IngestReport) -> tuple[Ind
     """The live generation (None: none yet) and, when it is damaged, the documents to read again."""
     try:
         gen = current_generation(root)
-        old = IndexData(gen) if gen else None
+        old = IndexData(gen, lazy_dense=True) if gen else None  # FAISS read only where vectors are reused
     except IndexDamaged as e:
         report.notes.append(f"{e.where}: the index was damaged ({e.what}); rebuilt from the source files "
                             "(chỉ mục bị hỏng đã được xây lại)")

@@ -122,9 +122,7 @@ class Segment:
     waiting for vectors, its dense index and its BM25 postings (None for format 2, scored by bm25s)."""
 
     def __init__(self, name: str, folder: Path, deleted: Iterable[str], dense_record: DenseRecord,
-                 postings: bool) -> None:
-        import faiss
-
+                 postings: bool, lazy_dense: bool = False) -> None:
         self.name, self.folder, self.deleted = name, folder, frozenset(deleted)
         self.db_path = folder / LAYOUT.db
         with contextlib.closing(self.connect()) as db:
@@ -137,16 +135,32 @@ class Segment:
         self.live_rows = np.flatnonzero(live).astype(np.int64)  # ascending: segment row of each of its live rows
         self.offset = 0  # the generation's row of its first live row (set by the generation)
         self.pending = _pending(folder, self.rows)  # one per stored row
-        index = faiss.read_index(str(folder / LAYOUT.dense))
-        if index.ntotal != self.rows:
-            raise ValueError(f"{name or 'dense.faiss'}: {index.ntotal} vectors for {self.rows} chunks")
-        self.dense = DenseIndex(index, dense_record)  # efSearch set
+        self._dense_record = dense_record
+        self._dense: DenseIndex | None = None
+        if not lazy_dense:
+            self._dense = self._read_dense()
         self.words = self.folded = None
         if postings:
             from pipeline.store.postings import Postings
 
             self.words = Postings.load(folder / LAYOUT.words)
             self.folded = Postings.load(folder / LAYOUT.folded)
+
+    @property
+    def dense(self) -> DenseIndex:
+        """The segment's dense index (read at open, or on first use when the segment was opened `lazy_dense`: an
+        ingest, which needs a few vectors by hash, does not read every segment's FAISS file)."""
+        if self._dense is None:
+            self._dense = self._read_dense()
+        return self._dense
+
+    def _read_dense(self) -> DenseIndex:
+        import faiss
+
+        index = faiss.read_index(str(self.folder / LAYOUT.dense))
+        if index.ntotal != self.rows:
+            raise ValueError(f"{self.name or 'dense.faiss'}: {index.ntotal} vectors for {self.rows} chunks")
+        return DenseIndex(index, self._dense_record)  # efSearch set
 
     def connect(self) -> sqlite3.Connection:
         """The segment's database, read-only, rows as `sqlite3.Row`."""
@@ -206,17 +220,19 @@ def open_segments(gen: Path, manifest: dict, names: Iterable[str]) -> list[Segme
     return [_segment(gen, entries[n]) for n in names]
 
 
-def _segment(gen: Path, entry: dict) -> Segment:
+def _segment(gen: Path, entry: dict, lazy_dense: bool = False) -> Segment:
     """Segment `entry` of a format-3 manifest, loaded from generation `gen`."""
     record = DenseRecord.from_manifest({"dense": entry.get("dense"), "counts": {"chunks": entry["rows"]}})
-    return Segment(entry["name"], gen / entry["name"], entry["deleted"], record, postings=True)
+    return Segment(entry["name"], gen / entry["name"], entry["deleted"], record, postings=True, lazy_dense=lazy_dense)
 
 
 class IndexData:
     """A generation loaded: what search and answer need, read once."""
 
-    def __init__(self, gen: Path, verify_hashes: bool = True) -> None:
+    def __init__(self, gen: Path, verify_hashes: bool = True, lazy_dense: bool = False) -> None:
+        """`lazy_dense`: each segment's FAISS file read when first needed, not at open (what an ingest asks)."""
         self.gen = gen
+        self._lazy_dense = lazy_dense
         self.manifest = read_manifest(gen)
         if self.manifest["format_version"] >= 2:
             found = integrity.problems(gen, self.manifest["files"], hashes=verify_hashes)
@@ -240,7 +256,7 @@ class IndexData:
 
     def _load(self, gen: Path) -> None:
         if self.segmented:
-            self.segments = [_segment(gen, e) for e in self.manifest["segments"]]
+            self.segments = [_segment(gen, e, self._lazy_dense) for e in self.manifest["segments"]]
         else:
             import bm25s
 
