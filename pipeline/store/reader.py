@@ -461,8 +461,7 @@ class IndexData:
             with contextlib.closing(seg.connect()) as db:
                 found = [(r, h) for r, h in db.execute(
                     "SELECT row, embed_hash FROM chunks WHERE embed_hash IN (SELECT value FROM json_each(?))",
-                    (wanted,))
-                    if h not in out and not seg.pending[r]]
+                    (wanted,)) if not seg.pending[r]]
             for r, h in found:
                 if h not in out:
                     out[h] = seg.dense.index.reconstruct(int(r))

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,8 +96,8 @@ def write_segments(root: Path, base: Path | None, add: Derived | None, embedder_
     if old is not None and old["format_version"] <= SINGLE_FOLDER:
         raise ValueError(f"{base}: a format-{old['format_version']} generation has no segments to keep")
     delete, drop = delete or {}, set(drop)
-    tmp, final = _new_folder(root)
-    try:
+
+    def build(tmp: Path) -> dict:
         entries: list[dict] = []
         files: dict[str, dict] = {}
         written: list[Path] = []
@@ -119,13 +119,9 @@ def write_segments(root: Path, base: Path | None, add: Derived | None, embedder_
         _sync(tmp, [f for f in written if f.is_file()])
         dim = add.vectors.shape[1] if add is not None and add.vectors.ndim == 2 and add.vectors.shape[1] else (
             old["embedder"]["dim"] if old else 0)
-        manifest = _manifest(embedder_name, int(dim), parser_version, entries, files)
-        previous = _publish(root, tmp, final, manifest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    integrity.collect_garbage(root, keep={final.name, previous, *keep})
-    return final
+        return _manifest(embedder_name, int(dim), parser_version, entries, files)
+
+    return _commit(root, build, keep)
 
 
 def write_vectors(root: Path, base: Path, segment: str, vectors: np.ndarray, pending: Sequence[int],
@@ -147,8 +143,8 @@ def write_vectors(root: Path, base: Path, segment: str, vectors: np.ndarray, pen
         raise ValueError(f"{vectors.shape} vectors for a segment of {entry['rows']} chunks of {dim} dims")
     own = (f"{segment}/{LAYOUT.dense}", f"{segment}/{LAYOUT.pending}")
     shared = {rel: digest for rel, digest in manifest["files"].items() if rel not in own}
-    tmp, final = _new_folder(root)
-    try:
+
+    def build(tmp: Path) -> dict:
         copied = [tmp / rel for rel in shared if not _share(base / rel, tmp / rel)]
         (tmp / segment).mkdir(exist_ok=True)
         _, record = _write_dense(tmp / own[0], vectors, None, bool(pending))
@@ -156,21 +152,17 @@ def write_vectors(root: Path, base: Path, segment: str, vectors: np.ndarray, pen
         _sync(tmp, [*copied, *(tmp / rel for rel in own if (tmp / rel).exists())])
         filled = _with_live(tmp / segment, {**entry, "pending": len(pending), "dense": record.to_json()})
         entries = [filled if e["name"] == segment else e for e in manifest["segments"]]
-        manifest = _manifest(manifest["embedder"]["name"], dim, manifest["parser_version"], entries,
-                             {**shared, **integrity.file_digests(tmp, only=own)}, vectors_over=base.name)
-        previous = _publish(root, tmp, final, manifest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    integrity.collect_garbage(root, keep={final.name, previous, *keep})
-    return final
+        return _manifest(manifest["embedder"]["name"], dim, manifest["parser_version"], entries,
+                         {**shared, **integrity.file_digests(tmp, only=own)}, vectors_over=base.name)
+
+    return _commit(root, build, keep)
 
 
 def write_single_folder(root: Path, derived: Derived, embedder_name: str, parser_version: int = 0) -> Path:
     """A format-2 generation of `derived` (one folder of files, BM25 as bm25s scores), as tracuu wrote every
     index before segments: what tests and benchmarks build to check that such an index opens and migrates."""
-    tmp, final = _new_folder(root)
-    try:
+
+    def build(tmp: Path) -> dict:
         _write_db(tmp / LAYOUT.db, derived)
         dim, record = _write_dense(tmp / LAYOUT.dense, derived.vectors, None, bool(derived.pending))
         _bm25([c.words.split() for c in derived.chunks]).save(str(tmp / "bm25_words"), allow_pickle=False)
@@ -182,7 +174,7 @@ def write_single_folder(root: Path, derived: Derived, embedder_name: str, parser
                                           encoding="utf-8")
         _write_pending(tmp, derived.pending)
         _sync(tmp, [f for f in tmp.rglob("*") if f.is_file()])
-        manifest = {
+        return {
             "format_version": SINGLE_FOLDER, "embedder": {"name": embedder_name, "dim": int(dim)},
             "parser_version": parser_version,
             "counts": {"documents": len(derived.docs), "chunks": len(derived.chunks),
@@ -191,12 +183,8 @@ def write_single_folder(root: Path, derived: Derived, embedder_name: str, parser
             "documents": sorted(d.name for d in derived.docs), "dense": record.to_json(),
             "files": integrity.file_digests(tmp),
         }
-        previous = _publish(root, tmp, final, manifest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    integrity.collect_garbage(root, keep={final.name, previous})
-    return final
+
+    return _commit(root, build)
 
 
 def _manifest(embedder_name: str, dim: int, parser_version: int, entries: list[dict], files: dict[str, dict],
@@ -269,6 +257,20 @@ def _share_segment(base: Path, tmp: Path, name: str, digests: dict[str, dict], c
         if not _share(base / rel, tmp / rel):
             copied.append(tmp / rel)
     return mine
+
+
+def _commit(root: Path, build: Callable[[Path], dict], keep: Iterable[str] = ()) -> Path:
+    """A new generation: `build` writes its files into a temporary folder and returns its manifest; the folder is
+    then renamed into place and made live (`_publish`), or removed when anything fails or is interrupted. Garbage
+    collection then spares the new generation, the one before it, and `keep`."""
+    tmp, final = _new_folder(root)
+    try:
+        previous = _publish(root, tmp, final, build(tmp))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    integrity.collect_garbage(root, keep={final.name, previous, *keep})
+    return final
 
 
 def _new_folder(root: Path) -> tuple[Path, Path]:
