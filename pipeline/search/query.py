@@ -3,11 +3,33 @@ index's vocabulary. Each retriever reads the form it was built for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.text.accents import restore
-from pipeline.text.clean import normalize_unicode
+from pipeline.text.clean import fold, normalize_unicode
+from pipeline.text.vocab import ABBREVIATIONS
+
+
+def _syllables(text: str) -> str:
+    """Folded syllables between single spaces, punctuation dropped: ``" kinh te xa hoi "``."""
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+
+# folded form of each abbreviation and of its words → the other form, as printed
+_OTHER_FORM = {**{_syllables(a): words for a, words in ABBREVIATIONS.items()},
+               **{_syllables(words): a for a, words in ABBREVIATIONS.items()}}
+
+
+def abbreviation_forms(text: str) -> str:
+    """The other form of every abbreviation `text` uses or spells out, accented or not, joined by spaces.
+
+    >>> abbreviation_forms("Tổng chi ngân sách địa phương năm 2027"), abbreviation_forms("so tthc cap xa")
+    ('NSĐP', 'thủ tục hành chính')
+    """
+    folded = _syllables(text)
+    return " ".join(other for form, other in _OTHER_FORM.items() if form in folded)
 
 
 def normalize_query(q: str) -> str:
@@ -18,18 +40,24 @@ def normalize_query(q: str) -> str:
 @dataclass(frozen=True)
 class Query:
     """`typed`: the query as typed, normalized; `accented`: re-accented from the index's vocabulary when it was
-    typed without any diacritics (else the same). Dense and word retrievers read `accented`, the folded BM25
-    reads `typed`.
+    typed without any diacritics (else the same); `also`: the other form of the abbreviations it uses or spells
+    out (`abbreviation_forms`). Dense and word retrievers read `accented`, the folded BM25 reads `typed`; both
+    BM25 runs add `also` (`keywords`).
 
     >>> Query.of("tang  truong", {"tang_truong": "tăng_trưởng"})
-    Query(typed='tang truong', accented='tăng trưởng')
+    Query(typed='tang truong', accented='tăng trưởng', also='')
     """
 
     typed: str
     accented: str
+    also: str = ""
+
+    def keywords(self, folded: bool) -> str:
+        """What a BM25 run reads: the query as typed (`folded`) or re-accented, then `also`."""
+        return " ".join(x for x in (self.typed if folded else self.accented, self.also) if x)
 
     @classmethod
     def of(cls, text: str, accents: Mapping[str, str] | None = None) -> Query:
         """`text` normalized, and re-accented from `accents` (without them, read the same by every retriever)."""
         typed = normalize_query(text)
-        return cls(typed, restore(typed, accents) if accents is not None else typed)
+        return cls(typed, restore(typed, accents) if accents is not None else typed, abbreviation_forms(typed))

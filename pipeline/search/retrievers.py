@@ -54,7 +54,7 @@ class DenseRetriever:
 
 class BM25Retriever:
     """BM25 over the segmented words (reading the re-accented query) or, when `folded`, over the folded
-    syllables and syllable pairs (reading the query as typed)."""
+    syllables and syllable pairs (reading the query as typed); both with the other form of its abbreviations."""
 
     def __init__(self, index: IndexReader, folded: bool) -> None:
         self.index, self.folded = index, folded
@@ -64,7 +64,7 @@ class BM25Retriever:
     def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """The `k` chunks with the highest BM25 score for the query's tokens, best first; no zero scores."""
         n = len(self.index.chunks)
-        tokens = self.tokenize(query.typed if self.folded else query.accented)
+        tokens = self.tokenize(query.keywords(self.folded))
         if not tokens or n == 0:
             return []
         scores = self.index.bm25_scores(tokens, self.folded)

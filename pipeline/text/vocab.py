@@ -69,6 +69,26 @@ ISSUING_BODIES = {"uy ban thuong vu quoc hoi": "ubtvqh", "chu tich uy ban nhan d
                   "thu tuong": "ttg", "chinh phu": "cp", "quoc hoi": "qh", "hdnd": "hdnd", "ubnd": "ubnd",
                   "ubtvqh": "ubtvqh", "ctubnd": "ctubnd", "ttg": "ttg"}
 
+# the abbreviations of administrative writing → the words they stand for: a question types one form and a
+# document prints the other ("Tổng chi NSĐP" against "tổng chi ngân sách địa phương"); BM25 reads both
+# (`abbreviation_forms`). Only letters of at least three, which do not spell a Vietnamese word when folded.
+ABBREVIATIONS = {
+    "NSNN": "ngân sách nhà nước", "NSĐP": "ngân sách địa phương", "NSTW": "ngân sách trung ương",
+    "TTHC": "thủ tục hành chính", "HTX": "hợp tác xã", "MTTQ": "mặt trận tổ quốc", "ĐBQH": "đại biểu quốc hội",
+    "KT-XH": "kinh tế - xã hội", "CCHC": "cải cách hành chính", "GPMB": "giải phóng mặt bằng",
+    "XDCB": "xây dựng cơ bản", "PCCC": "phòng cháy, chữa cháy", "CNTT": "công nghệ thông tin",
+    "BHYT": "bảo hiểm y tế", "BHXH": "bảo hiểm xã hội", "BHTN": "bảo hiểm thất nghiệp",
+    "THCS": "trung học cơ sở", "THPT": "trung học phổ thông", "ATTP": "an toàn thực phẩm",
+    "ATGT": "an toàn giao thông", "KCN": "khu công nghiệp", "CCN": "cụm công nghiệp", "NTM": "nông thôn mới",
+    "GTVT": "giao thông vận tải", "TNMT": "tài nguyên và môi trường", "PTNT": "phát triển nông thôn",
+    "LĐTBXH": "lao động - thương binh và xã hội", "CBCCVC": "cán bộ, công chức, viên chức",
+    "TDTT": "thể dục thể thao", "KHCN": "khoa học và công nghệ", "ĐTM": "đánh giá tác động môi trường",
+    "QSDĐ": "quyền sử dụng đất", "SXKD": "sản xuất kinh doanh", "DNNVV": "doanh nghiệp nhỏ và vừa",
+    "TMĐT": "thương mại điện tử", "MTQG": "mục tiêu quốc gia", "CTMTQG": "chương trình mục tiêu quốc gia",
+    "ĐTXD": "đầu tư xây dựng", "GDĐT": "giáo dục và đào tạo", "VSMT": "vệ sinh môi trường",
+    "CSHT": "cơ sở hạ tầng", "HCC": "hành chính công", "DVC": "dịch vụ công",
+}
+
 # units of measure and of counting an indicator's value is given in ("11,67%", "1.172,5 tỷ đồng", "45 tổ dân phố")
 MEASURE_UNITS = (
     "%", "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "USD", "km", "m2", "m²", "m3", "ha", "tấn",

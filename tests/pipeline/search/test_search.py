@@ -164,3 +164,19 @@ def test_match_docs_takes_a_name_a_prefix_or_a_part_typed_without_diacritics():
     assert match_docs(names, "BNV") == ["qd-1378-bnv.md"]
     with pytest.raises(IndexUnavailable, match="no indexed document matches 'khong-co' — see `tracuu stats`"):
         match_docs(names, "khong-co")
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_an_abbreviation_and_its_words_find_each_other(seed_index_fake, folded):
+    # the seed prints "GPMB" in some passages and "giải phóng mặt bằng" in others: either form finds both
+    data = open_index(seed_index_fake)
+    bm = BM25Retriever(data, folded=folded)
+    chunks = list(data.chunks_with_tokens())
+    short = {c.chunk_id for c in chunks if "gpmb" in c.folded.split() and "giai_phong" not in c.folded.split()}
+    spelled = {c.chunk_id for c in chunks if "giai_phong" in c.folded.split() and "gpmb" not in c.folded.split()}
+    assert short and spelled
+    typed = "giai phong mat bang" if folded else "giải phóng mặt bằng"
+    found = {h.chunk_id for h in bm.search(Query.of(typed), 50)}
+    assert short <= found and spelled <= found
+    found = {h.chunk_id for h in bm.search(Query.of("gpmb" if folded else "GPMB"), 50)}
+    assert short <= found and spelled <= found
