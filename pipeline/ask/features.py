@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from pipeline.ask import weights as _fitted
 from pipeline.refs.references import find_references
+from pipeline.text.abbreviations import in_other_form
 from pipeline.text.clean import fold
 from pipeline.text.segment import CODE_RE
 from pipeline.text.vocab import DATE_MENTION_RE, QUESTION_STOP_WORDS, YEAR_RE
@@ -260,7 +261,11 @@ def tokens(text: str) -> frozenset[str]:
     """Lower-case syllables and adjacent pairs, accents kept: ``đạt`` and ``đất`` stay apart. Cached: a
     passage's heading and a sentence's lead-in are read once per candidate."""
     syl = syllables(text)
-    return frozenset(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+    out = set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+    # "TỔNG CHI NSĐP" also holds "tổng chi ngân sách địa phương", and a text that spells it out the abbreviation
+    if (other := in_other_form(syl)) is not None:
+        out.update(other, (f"{a}_{b}" for a, b in zip(other, other[1:], strict=False)))
+    return frozenset(out)
 
 
 def has_figure(sentence: str) -> bool:

@@ -3,33 +3,12 @@ index's vocabulary. Each retriever reads the form it was built for."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipeline.text.abbreviations import abbreviation_forms
 from pipeline.text.accents import restore
-from pipeline.text.clean import fold, normalize_unicode
-from pipeline.text.vocab import ABBREVIATIONS
-
-
-def _syllables(text: str) -> str:
-    """Folded syllables between single spaces, punctuation dropped: ``" kinh te xa hoi "``."""
-    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
-
-
-# folded form of each abbreviation and of its words → the other form, as printed
-_OTHER_FORM = {**{_syllables(a): words for a, words in ABBREVIATIONS.items()},
-               **{_syllables(words): a for a, words in ABBREVIATIONS.items()}}
-
-
-def abbreviation_forms(text: str) -> str:
-    """The other form of every abbreviation `text` uses or spells out, accented or not, joined by spaces.
-
-    >>> abbreviation_forms("Tổng chi ngân sách địa phương năm 2027"), abbreviation_forms("so tthc cap xa")
-    ('NSĐP', 'thủ tục hành chính')
-    """
-    folded = _syllables(text)
-    return " ".join(other for form, other in _OTHER_FORM.items() if form in folded)
+from pipeline.text.clean import normalize_unicode
 
 
 def normalize_query(q: str) -> str:

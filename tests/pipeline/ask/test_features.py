@@ -148,3 +148,14 @@ def test_a_sentence_stating_only_one_of_two_kinds_asked_half_meets_the_question(
     assert _feature("Sở Tài chính chủ trì, thực hiện năm 2026", need, "kind") == 1  # "năm nào": a year states it
     assert _feature("Sở Tài chính chủ trì", need, "kind") == 0
     assert _feature("các sở chủ trì thực hiện", need, "kind") == -1
+
+
+def test_a_row_that_abbreviates_what_the_question_spells_out_covers_it():
+    # Cà Mau's budget plan prints "TỔNG CHI NSĐP" two rows above "BỘI CHI NGÂN SÁCH ĐỊA PHƯƠNG"
+    need = _need("Tổng chi ngân sách địa phương dự kiến năm 2027 là bao nhiêu?")
+    total = "TỔNG CHI NSĐP · Dự kiến năm 2027: 29.284.105 (Triệu đồng)"
+    deficit = "BỘI CHI NGÂN SÁCH ĐỊA PHƯƠNG · Dự kiến năm 2027: 187.087 (Triệu đồng)"
+    assert _feature(total, need, "cover") > _feature(deficit, need, "cover")
+    # and the other way round: a question typing the abbreviation is covered by the words spelled out
+    short = _need("Chi NSĐP năm 2027 là bao nhiêu?")
+    assert _feature(deficit, short, "cover") > _feature("Chi thường xuyên năm 2027: 17.000", short, "cover")
