@@ -75,7 +75,8 @@ PARSER_VERSION = 20  # 5: references stored; 6: better numbers; 7: partial refer
 # 17: a table's later chunks carry the group label their first row is under; 18: a clause or point that states
 # its case before a colon keeps its line whole in the text (and documents have a collection); 19: an empty cell
 # read before a row's running number no longer pushes its cells out of their columns; 20: a clause line that is
-# both the deepest heading and the text's first line is embedded (and indexed) once
+# both the deepest heading and the text's first line is embedded (and indexed) once; header spans of unequal
+# width told apart by the years their cells name
 
 
 class Stage(Enum):

@@ -98,7 +98,8 @@ def test_a_clause_stated_before_a_colon_is_embedded_once():
     # and, whole, the first line of their chunk; the embedded (and BM25) text holds it once, the citation keeps it
     from tests.conftest import SHARED
 
-    doc = read_document(SHARED / "corpus" / "local_gov_docs_2025" / "national" / "05-2025-TT-BGDĐT__c15a1748f51c3fd0.md")
+    national = SHARED / "corpus" / "local_gov_docs_2025" / "national"
+    doc = read_document(national / "05-2025-TT-BGDĐT__c15a1748f51c3fd0.md")
     clause = next(c for c in chunk_document(doc) if c.text.startswith("1. Thời gian làm việc trong năm học"))
     line = clause.headings[-1].text
     assert clause.text.startswith(line) and clause.section.endswith(line)  # the case is both heading and text
