@@ -267,8 +267,15 @@ class Chunk:
         return with_footnotes(self.text, self.footnotes)
 
     def embed_text(self, title: str = "") -> str:
-        """What the embedder sees: where the passage sits, then the passage."""
-        head = " › ".join(x for x in (title, self.section) if x)
+        """What the embedder (and BM25) sees: where the passage sits, then the passage.
+
+        A clause that states its case before a colon is both the deepest heading and the first line of the body
+        (see `pipeline.text.sections`); that heading is left out of the path so its words count once, not twice.
+        """
+        path = self.section
+        if self.headings and self.text.startswith(self.headings[-1].text):
+            path = breadcrumb(self.headings[:-1])
+        head = " › ".join(x for x in (title, path) if x)
         return f"{head}\n{self.full_text}" if head else self.full_text
 
 

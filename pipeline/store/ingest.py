@@ -67,14 +67,16 @@ from pipeline.types import DEFAULT_COLLECTION, DEFAULT_READ, Chunk, DocRecord, D
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 19  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+PARSER_VERSION = 20  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
 # names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
 # 12: typed heading paths and footnotes stored as columns; 13: tables read as rows under their headers;
 # 14: a spanning header cell placed by the years it covers, a dash is no row label; 15: relations between
 # documents and effective dates; 16: "Các quyết định sau hết hiệu lực …" lists read item by item;
 # 17: a table's later chunks carry the group label their first row is under; 18: a clause or point that states
 # its case before a colon keeps its line whole in the text (and documents have a collection); 19: an empty cell
-# read before a row's running number no longer pushes its cells out of their columns
+# read before a row's running number no longer pushes its cells out of their columns; 20: a clause line that is
+# both the deepest heading and the text's first line is embedded (and indexed) once; header spans of unequal
+# width told apart by the years their cells name
 
 
 class Stage(Enum):

@@ -21,6 +21,7 @@ one ``|`` line before each cell, two between rows, one after the last, and a bla
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -102,15 +103,22 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
     ('STT', 'Nội dung', 'Quản lý sử dụng › Để lại', 'Quản lý sử dụng › Nộp ngân sách')
     >>> merge_headers([["TT", "Chỉ tiêu", "Năm 2025", "Năm 2026"], ["Kế hoạch", "Thực hiện"]], 5, first_value=2)
     ('TT', 'Chỉ tiêu', 'Năm 2025 › Kế hoạch', 'Năm 2025 › Thực hiện', 'Năm 2026')
+
+    Spans of unequal width are told apart by the years their cells name (`_spans`):
+
+    >>> merge_headers([["STT", "Nội dung", "Năm 2025", "Dự kiến 03 năm"],
+    ...                ["Dự toán", "Ước thực hiện", "Năm 2026", "Năm 2027", "Năm 2028"]], 7)[2:]
+    ('Năm 2025 › Dự toán', 'Năm 2025 › Ước thực hiện', 'Dự kiến 03 năm › Năm 2026', 'Dự kiến 03 năm › Năm 2027', \
+'Dự kiến 03 năm › Năm 2028')
     """
     cols = list(rows[0]) if rows else []
     for nxt in rows[1:]:
         groups = len(cols) + len(nxt) - width
-        if 0 < groups <= len(cols) and len(nxt) % groups == 0:
-            span = len(nxt) // groups
-            at = _group_start(cols, nxt, groups, first_value)
+        # unequal spans only where the years the cells name tell them apart
+        if 0 < groups <= len(cols) and (len(nxt) % groups == 0 or len(nxt) > groups and _any_years(nxt)):
+            at, runs = _group_start(cols, nxt, groups, first_value)
             heads = cols[at : at + groups]
-            merged = [f"{g} › {c}" if g else c for i, g in enumerate(heads) for c in nxt[i * span : (i + 1) * span]]
+            merged = [f"{g} › {c}" if g else c for g, run in zip(heads, runs, strict=True) for c in run]
             cols = cols[:at] + merged + cols[at + groups :]
         elif len(nxt) == width:
             cols = [f"{a} › {b}" if a and b and a != b else (b or a)
@@ -119,8 +127,6 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
 
 
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _years(text: str) -> set[int]:
     """The years a header names; a range ("2026 - 2030") stands for every year in it."""
     found = [int(y) for y in _YEAR_RE.findall(text)]
@@ -129,19 +135,50 @@ def _years(text: str) -> set[int]:
     return set(found)
 
 
-def _group_start(cols: Sequence[str], nxt: Sequence[str], groups: int, first_value: int | None) -> int:
-    """Where the `groups` cells that span the next header row start: where the years they name hold the next
-    row's years (``Giai đoạn 2026 - 2030`` over ``Năm 2026 … Năm 2030``), else at the first column of figures,
-    else at the row's end."""
+def _any_years(cells: Sequence[str]) -> bool:
+    return any(_years(c) for c in cells)
+
+
+_MAX_SPLITS = 5000  # ways of cutting a header row into spans tried before falling back to the first ones
+
+
+def _spans(heads: Sequence[str], nxt: Sequence[str]) -> tuple[float, list[Sequence[str]]]:
+    """`nxt` cut into one run of consecutive cells per head, and how well the runs agree with their heads: a
+    cell naming years within its head's years counts for, one naming other years against, and so does a run
+    mixing cells that name a year with cells that do not (``Năm 2025`` over ``Dự toán · Ước thực hiện``,
+    ``Dự kiến 03 năm`` over ``Năm 2026 · Năm 2027 · Năm 2028``). Among equal fits, equal runs, then the most
+    even."""
+    n, g = len(nxt), len(heads)
+    years = [_years(c) for c in nxt]
+
+    def fit(cuts: tuple[int, ...]) -> tuple[float, bool, int]:
+        bounds = list(itertools.pairwise((0, *cuts, n)))
+        score = 0.0
+        for head, (a, b) in zip(heads, bounds, strict=True):
+            own = _years(head)
+            score -= len({bool(y) for y in years[a:b]}) - 1
+            if own:
+                score += sum(2.0 if y <= own else -1.0 for y in years[a:b] if y)
+        sizes = [b - a for a, b in bounds]
+        return score, len(set(sizes)) == 1, min(sizes) - max(sizes)
+
+    best = max(itertools.islice(itertools.combinations(range(1, n), g - 1), _MAX_SPLITS), key=fit)
+    return fit(best)[0], [nxt[a:b] for a, b in itertools.pairwise((0, *best, n))]
+
+
+def _group_start(cols: Sequence[str], nxt: Sequence[str], groups: int,
+                 first_value: int | None) -> tuple[int, list[Sequence[str]]]:
+    """Where the `groups` cells that span the next header row start, and the run of that row under each: where
+    the years they name hold their runs' years (``Giai đoạn 2026 - 2030`` over ``Năm 2026 … Năm 2030``), else at
+    the first column of figures, else at the row's end."""
     last = len(cols) - groups
-    sub = set().union(*(_years(c) for c in nxt))
+    placed = {at: _spans(cols[at : at + groups], nxt) for at in range(last + 1)}
 
-    def fit(at: int) -> float:
-        named = set().union(*(_years(c) for c in cols[at : at + groups]))
-        score = 2.0 if sub and named and sub <= named else -1.0 if sub and named else 0.0
-        return score + (0.5 if at == first_value else 0.25 if at == last else 0.0)
+    def fit(at: int) -> tuple[float, bool]:
+        return placed[at][0] + (0.5 if at == first_value else 0.25 if at == last else 0.0), at == last
 
-    return max(range(last + 1), key=lambda at: (fit(at), at == last))
+    at = max(placed, key=fit)
+    return at, placed[at][1]
 
 
 def _first_value_column(body: Sequence[Sequence[Cell]], width: int) -> int | None:

@@ -91,3 +91,18 @@ def test_a_chunk_is_cited_with_the_page_its_text_starts_on():
     assert len(thu) >= 3 and thu[0].text.startswith("Tổng thu") and thu[0].page == 3
     assert all(c.page == 4 for c in thu[1:])  # later chunks open in (or carry a sentence of) the long paragraph
     assert [c.page for c in chi] == [7]  # the heading sits on page 6, the text it heads on page 7
+
+
+def test_a_clause_stated_before_a_colon_is_embedded_once():
+    # a national circular: "1. Thời gian làm việc … là 42 tuần, trong đó:" is the heading of the points under it
+    # and, whole, the first line of their chunk; the embedded (and BM25) text holds it once, the citation keeps it
+    from tests.conftest import SHARED
+
+    national = SHARED / "corpus" / "local_gov_docs_2025" / "national"
+    doc = read_document(national / "05-2025-TT-BGDĐT__c15a1748f51c3fd0.md")
+    clause = next(c for c in chunk_document(doc) if c.text.startswith("1. Thời gian làm việc trong năm học"))
+    line = clause.headings[-1].text
+    assert clause.text.startswith(line) and clause.section.endswith(line)  # the case is both heading and text
+    embedded = clause.embed_text(doc.meta.title)
+    assert embedded.count(line) == 1
+    assert clause.headings[-2].text in embedded  # the article above it is still said

@@ -59,6 +59,24 @@ def test_a_header_over_two_rows_is_merged_and_the_group_starts_at_the_first_colu
     assert not any(r.cells[:2] == ("1", "2") for r in rows)  # the numbering row is not data
 
 
+
+def test_spans_of_unequal_width_are_told_apart_by_the_years_their_cells_name():
+    # Cà Mau's budget plan: "Năm 2025" spans two columns, "Dự kiến 03 năm kế hoạch" three, one row under both
+    text = "(Kèm theo Kế hoạch số 0204/KH-UBND)\n\n*Đơn vị: Triệu đồng.*\n\n" + bars(
+        ["**STT**", "**Nội dung**", "**Năm 2025**", "**Dự kiến 03 năm kế hoạch**"],
+        ["**Dự toán HĐND tỉnh quyết định**", "**Đánh giá thực hiện**", "**Năm 2026**", "**Năm 2027**", "**Năm 2028**"],
+        ["*A*", "*B*", "*2*", "*3*", "*4*", "*5*", "*6*"],
+        ["**A**", "**TỔNG CHI NSĐP**", "**26.811.096**", "**27.535.000**", "**26.278.107**", "**29.284.105**",
+         "**30.928.602**"],
+        ["**I**", "**CHI CÂN ĐỐI NSĐP**", "**21.049.188**", "**21.773.092**", "**22.228.100**", "**24.951.112**",
+         "**26.145.609**"],
+    )
+    _, rows = rows_of(text)
+    total = next(r for r in rows if r.label == "TỔNG CHI NSĐP")
+    assert total.column("27.535.000") == "Năm 2025 › Đánh giá thực hiện"
+    assert total.column("29.284.105") == "Dự kiến 03 năm kế hoạch › Năm 2027"
+
+
 def test_meeting_bars_inside_a_full_width_row_are_an_empty_cell():
     text = bars(
         ["**TT**", "**Chỉ tiêu**", "**ĐVT**", "**2025**", "**2026**"],
