@@ -169,6 +169,16 @@ def _names(need: Need, where: str) -> bool:
     return bool(matched(need, tokens(where)))
 
 
+def answering_first(passages: list[Passage], best: Scored) -> tuple[list[Passage], Scored]:
+    """The passage the answer is read from moved first, the others after it in the order search ranked them,
+    all renumbered; the answer then cites [1]. The sentence chosen weighs what search cannot — the condition,
+    the kind of value asked, the row and column — so its passage is the one to read and cite first."""
+    if best.rank == 1:
+        return passages, best
+    order = [passages[best.rank - 1], *(p for p in passages if p.rank != best.rank)]
+    return [replace(p, rank=i) for i, p in enumerate(order, start=1)], replace(best, rank=1)
+
+
 class QuestionTooLong(ValueError):
     """A question longer than ``$TRACUU_MAX_QUESTION_CHARS``: refused before any work, the message says the limit."""
 
@@ -368,6 +378,7 @@ class Answerer:
         best = self._best(top, need)
         if best is None:
             return Answer(question, "", (), tuple(passages))
+        passages, best = answering_first(passages, best)
         text = f"{_trim(best.sentence, terms)} [{best.rank}]"
         return Answer(question, text, (best.rank,), tuple(passages), ((best.rank, best.highlight),))
 

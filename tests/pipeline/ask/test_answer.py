@@ -89,3 +89,29 @@ def test_a_question_about_what_a_numbered_document_is_gets_its_title(seed_index_
     # a question for a figure inside the same document is not answered by its title
     figure = answerer.ask("Theo Quyết định 97/2025/QĐ-UBND, doanh nghiệp siêu nhỏ được hỗ trợ tối đa bao nhiêu?")
     assert title not in figure.text
+
+
+def test_the_passage_the_answer_is_read_from_comes_first(seed_index_fake, monkeypatch):
+    import pipeline.ask.answer as answer_module
+    from pipeline.ask.evaluate import load_questions
+    from tests.conftest import ROOT, SHARED
+
+    answerer = _answerer(seed_index_fake)
+    questions = [q["q"] for f in (SHARED / "eval" / "dev_qa.jsonl", ROOT / "bench" / "qa_extra.jsonl")
+                 for q in load_questions(f)]
+    promote = answer_module.answering_first
+    monkeypatch.setattr(answer_module, "answering_first", lambda passages, best: (passages, best))
+    searched = [answerer.ask(q, 5) for q in questions]  # in the order search (and number routing) ranked them
+    monkeypatch.setattr(answer_module, "answering_first", promote)
+    moved = 0
+    for before, after in zip(searched, (answerer.ask(q, 5) for q in questions), strict=True):
+        if len(before.citations) != 1:
+            continue  # a comparison cites one passage per year, in their order
+        cited = before.passages[before.citations[0] - 1]
+        assert after.citations == (1,) and after.text.endswith("[1]") and after.spans[0][0] == 1
+        assert after.passages[0].chunk_id == cited.chunk_id
+        # the others follow in the order search ranked them, renumbered
+        assert [p.chunk_id for p in after.passages[1:]] == [p.chunk_id for p in before.passages if p is not cited]
+        assert [p.rank for p in after.passages] == list(range(1, len(after.passages) + 1))
+        moved += before.citations != (1,)
+    assert moved  # search ranked the answering passage lower for some question, and it was moved up
