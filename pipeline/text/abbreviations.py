@@ -5,27 +5,37 @@ both forms of a question (`pipeline.search.query.Query.also`), answer selection 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from pipeline.text.clean import fold
 from pipeline.text.vocab import ABBREVIATIONS
 
 
-def _spaced(text: str) -> str:
-    """Folded syllables between single spaces, punctuation dropped: ``kinh te xa hoi``."""
-    return " ".join(re.findall(r"\w+", fold(text)))
+def _folded(text: str) -> tuple[str, ...]:
+    """Folded syllables, punctuation dropped: ``("kinh", "te", "xa", "hoi")``."""
+    return tuple(re.findall(r"\w+", fold(text)))
 
 
-# the folded form of each abbreviation and of its words → the other form, as printed
-_OTHER = {**{_spaced(a): words for a, words in ABBREVIATIONS.items()},
-          **{_spaced(words): a for a, words in ABBREVIATIONS.items()}}
-_FORMS_RE = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(_OTHER, key=len, reverse=True))) + r")(?!\w)")
-
-
-_SEQ = {tuple(form.split()): tuple(re.findall(r"\w+", other.lower())) for form, other in _OTHER.items()}
-_LONGEST = max(map(len, _SEQ))
-_FIRST = frozenset(form[0] for form in _SEQ)  # where a match can start
+# the folded syllables of each abbreviation and of its words → the other form, as printed, and its syllables
+_OTHER = {**{_folded(a): words for a, words in ABBREVIATIONS.items()},
+          **{_folded(words): a for a, words in ABBREVIATIONS.items()}}
+_OTHER_SYLLABLES = {form: tuple(re.findall(r"\w+", other.lower())) for form, other in _OTHER.items()}
+_LONGEST = max(map(len, _OTHER))
+_FIRST = frozenset(form[0] for form in _OTHER)  # where a match can start
 _fold = lru_cache(maxsize=1 << 16)(fold)
+
+
+def _matches(folded: Sequence[str]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(start, length, form) of each abbreviation or spelled-out one in folded syllables, left to right, the
+    longest at each start, none overlapping."""
+    i = 0
+    while i < len(folded):
+        n = next((n for n in range(min(_LONGEST, len(folded) - i), 0, -1)
+                  if tuple(folded[i : i + n]) in _OTHER), 0) if folded[i] in _FIRST else 0
+        if n:
+            yield i, n, tuple(folded[i : i + n])
+        i += n or 1
 
 
 def in_other_form(syllables: list[str]) -> list[str] | None:
@@ -39,18 +49,11 @@ def in_other_form(syllables: list[str]) -> list[str] | None:
     if _FIRST.isdisjoint(folded):
         return None
     out: list[str] = []
-    i, changed = 0, False
-    while i < len(syllables):
-        for n in range(min(_LONGEST, len(syllables) - i) if folded[i] in _FIRST else 0, 0, -1):
-            other = _SEQ.get(tuple(folded[i : i + n]))
-            if other is not None:
-                out.extend(other)
-                i, changed = i + n, True
-                break
-        else:
-            out.append(syllables[i])
-            i += 1
-    return out if changed else None
+    at = 0
+    for i, n, form in _matches(folded):
+        out.extend([*syllables[at:i], *_OTHER_SYLLABLES[form]])
+        at = i + n
+    return [*out, *syllables[at:]] if at else None
 
 
 def abbreviation_forms(text: str) -> str:
@@ -62,5 +65,4 @@ def abbreviation_forms(text: str) -> str:
     >>> abbreviation_forms("TỔNG CHI NSĐP; thu NSNN"), abbreviation_forms("kinh tế xã hội")
     ('ngân sách địa phương ngân sách nhà nước', 'KT-XH')
     """
-    found = _FORMS_RE.findall(_spaced(text))
-    return " ".join(dict.fromkeys(_OTHER[f] for f in found))
+    return " ".join(dict.fromkeys(_OTHER[form] for _, _, form in _matches(_folded(text))))

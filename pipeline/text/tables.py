@@ -115,7 +115,7 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
     for nxt in rows[1:]:
         groups = len(cols) + len(nxt) - width
         # unequal spans only where the years the cells name tell them apart
-        if 0 < groups <= len(cols) and (len(nxt) % groups == 0 or len(nxt) > groups and _any_years(nxt)):
+        if 0 < groups <= len(cols) and (len(nxt) % groups == 0 or len(nxt) > groups and any(map(_years, nxt))):
             at, runs = _group_start(cols, nxt, groups, first_value)
             heads = cols[at : at + groups]
             merged = [f"{g} › {c}" if g else c for g, run in zip(heads, runs, strict=True) for c in run]
@@ -127,16 +127,14 @@ def merge_headers(rows: Sequence[Sequence[str]], width: int, first_value: int | 
 
 
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _years(text: str) -> set[int]:
     """The years a header names; a range ("2026 - 2030") stands for every year in it."""
     found = [int(y) for y in _YEAR_RE.findall(text)]
     if len(found) == 2 and re.search(r"\d\s*[-–]\s*(?:19|20)\d\d", text) and 0 < found[1] - found[0] <= 30:
         return set(range(found[0], found[1] + 1))
     return set(found)
-
-
-def _any_years(cells: Sequence[str]) -> bool:
-    return any(_years(c) for c in cells)
 
 
 _MAX_SPLITS = 5000  # ways of cutting a header row into spans tried before falling back to the first ones
@@ -149,13 +147,12 @@ def _spans(heads: Sequence[str], nxt: Sequence[str]) -> tuple[float, list[Sequen
     ``Dự kiến 03 năm`` over ``Năm 2026 · Năm 2027 · Năm 2028``). Among equal fits, equal runs, then the most
     even."""
     n, g = len(nxt), len(heads)
-    years = [_years(c) for c in nxt]
+    years, owns = [_years(c) for c in nxt], [_years(h) for h in heads]
 
     def fit(cuts: tuple[int, ...]) -> tuple[float, bool, int]:
         bounds = list(itertools.pairwise((0, *cuts, n)))
         score = 0.0
-        for head, (a, b) in zip(heads, bounds, strict=True):
-            own = _years(head)
+        for own, (a, b) in zip(owns, bounds, strict=True):
             score -= len({bool(y) for y in years[a:b]}) - 1
             if own:
                 score += sum(2.0 if y <= own else -1.0 for y in years[a:b] if y)
