@@ -95,3 +95,53 @@ def test_what_names_the_document_is_cut_from_what_the_passage_must_hold():
     q = Query.of("Cửa hàng xăng dầu ở tỉnh Đồng Tháp phải bán hàng tối thiểu bao nhiêu giờ?")
     assert without_naming(q.typed, named_in(q.typed, ["dong thap"]).place_spans) == \
         "Cửa hàng xăng dầu ở phải bán hàng tối thiểu bao nhiêu giờ?"
+
+
+class _Within:
+    """A retriever that keeps the rows each search was allowed, and returns nothing."""
+
+    name = "within"
+
+    def __init__(self):
+        self.allowed = []
+
+    def search(self, query, k, allowed=None):
+        self.allowed.append(allowed)
+        return []
+
+
+def test_a_question_naming_a_place_also_searches_that_places_documents_alone(provinces_index):
+    over = HybridSearcher.over(provinces_index, FakeEmbedder())
+    within = _Within()
+    s = HybridSearcher(provinces_index, over.retrievers, prior=over.prior, content_retrievers=over.content_retrievers,
+                       named_retrievers=[within])
+    s.search("Quyết định của tỉnh Đồng Nai về thủ tục hành chính có hiệu lực từ ngày nào?", 5)
+    (mask,) = within.allowed
+    docs = {c.doc for c, keep in zip(provinces_index.chunks, mask, strict=True) if keep}
+    assert docs == {"qd-2813-dongnai.md", "qd-63-2025-dongnai.md"}  # every chunk of both, and nothing else
+    assert mask.sum() == sum(c.doc in docs for c in provinces_index.chunks)
+    # a question that names no document, or a place no document holds, has nothing to search within
+    s.search("Quyết định này có hiệu lực thi hành kể từ ngày nào?", 5)
+    s.search("Quyết định của tỉnh Lâm Đồng có hiệu lực kể từ ngày nào?", 5)
+    assert len(within.allowed) == 1
+    # a filter still holds within the named documents
+    from pipeline.search.filters import Filters
+
+    s.search("thủ tục hành chính của tỉnh Đồng Nai", 5, Filters(docs=("qd-63",)))
+    assert {c.doc for c, keep in zip(provinces_index.chunks, within.allowed[-1], strict=True) if keep} == {
+        "qd-63-2025-dongnai.md"}
+
+
+def test_the_dense_run_over_the_named_documents_does_not_embed_the_question_twice(provinces_index):
+    class Counting(FakeEmbedder):
+        calls = 0
+
+        def embed_query(self, text):
+            Counting.calls += 1
+            return super().embed_query(text)
+
+    s = HybridSearcher.over(provinces_index, Counting())
+    s.search("Quyết định của tỉnh Đồng Nai có hiệu lực từ ngày nào?", 5)
+    assert Counting.calls == 1
+    s.search("Quyết định của tỉnh Đắk Lắk có hiệu lực từ ngày nào?", 5)
+    assert Counting.calls == 2
