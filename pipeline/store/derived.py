@@ -29,6 +29,8 @@ class Derived:
     name_vectors: np.ndarray | None = None  # (len(names), dim): names embedded as queries, for `compare`
     # folded word → {each spelling: in how many chunks} (`accent_counts`): summed over segments at query time
     accents: dict[str, dict[str, int]] = field(default_factory=dict)
+    # folded pair of adjacent words → {each spelling: in how many chunks} (`pair_counts`), likewise
+    accent_pairs: dict[str, dict[str, int]] = field(default_factory=dict)
     pending: tuple[int, ...] = ()  # rows not embedded yet, ascending: their `vectors` are zeros, BM25 finds them
 
     def __post_init__(self) -> None:

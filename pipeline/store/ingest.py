@@ -59,7 +59,7 @@ from pipeline.store.layout import (
 )
 from pipeline.store.reader import IndexData, open_segments, salvage_documents
 from pipeline.store.writer import write_generation, write_segments, write_vectors
-from pipeline.text.accents import accent_counts
+from pipeline.text.accents import accent_counts, pair_counts
 from pipeline.text.chunk import chunk_document
 from pipeline.text.segment import folded_tokens, words
 from pipeline.text.visible import visible
@@ -67,7 +67,7 @@ from pipeline.types import DEFAULT_COLLECTION, DEFAULT_READ, Chunk, DocRecord, D
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 20  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+PARSER_VERSION = 21  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
 # names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
 # 12: typed heading paths and footnotes stored as columns; 13: tables read as rows under their headers;
 # 14: a spanning header cell placed by the years it covers, a dash is no row label; 15: relations between
@@ -76,7 +76,7 @@ PARSER_VERSION = 20  # 5: references stored; 6: better numbers; 7: partial refer
 # its case before a colon keeps its line whole in the text (and documents have a collection); 19: an empty cell
 # read before a row's running number no longer pushes its cells out of their columns; 20: a clause line that is
 # both the deepest heading and the text's first line is embedded (and indexed) once; header spans of unequal
-# width told apart by the years their cells name
+# width told apart by the years their cells name; 21: pairs of adjacent words counted by spelling, for re-accenting
 
 
 class Stage(Enum):
@@ -702,16 +702,19 @@ def _reuse(texts: list[str], embedder: Embedder, old: IndexData | None, report: 
 def derive(docs: list[DocRecord], chunks: list[Chunk], texts: list[str], vectors: np.ndarray,
            embed_names: Callable[[list[str]], np.ndarray | None], pending: Iterable[int] = ()) -> Derived:
     """Everything else the index keeps, from the chunks: their legal references, the relations between documents,
-    indicator statements, the distinct indicator names with their vectors (`embed_names`), and the accent map of
-    their words. `pending`: the rows whose `vectors` are not there yet."""
+    indicator statements, the distinct indicator names with their vectors (`embed_names`), and the counts of
+    their words' spellings and of the pairs of adjacent words that tell spellings apart (the accent map).
+    `pending`: the rows whose `vectors` are not there yet."""
     indicators = unique_indicators(chunks)
     names = sorted({i.name for i in indicators})
     relations, in_force = document_relations(docs, chunks)
+    accents = accent_counts(c.words for c in chunks)
     return Derived(
         docs=tuple(docs), chunks=tuple(chunks), embed_texts=tuple(texts), vectors=vectors,
         mentions=tuple(m for c in chunks for m in mentions_in(c)), indicators=tuple(indicators),
-        names=tuple(names), name_vectors=embed_names(names), accents=accent_counts(c.words for c in chunks),
-        relations=tuple(relations), in_force=tuple(in_force), pending=tuple(pending),
+        names=tuple(names), name_vectors=embed_names(names), accents=accents,
+        accent_pairs=pair_counts((c.words for c in chunks), accents), relations=tuple(relations),
+        in_force=tuple(in_force), pending=tuple(pending),
     )
 
 

@@ -14,6 +14,8 @@ ones behind the ingest (pipeline/store/merge.py). A segment holds:
 - ``words/``, ``folded/``  the BM25 postings of its segmented words and folded syllables (postings.py): term
   frequencies, not scores, so BM25 statistics are summed over every segment's live rows at query time
 - ``accents.json``   folded word → {spelling: chunks}: summed over segments, it re-accents unaccented queries
+- ``accent_pairs.json``  folded pair of adjacent words → {spelling: chunks}, where a word of it has several
+  spellings: what decides between them (pipeline/text/accents.py); absent in a segment written before parser 21
 - ``indicator_names.npy``  one vector per indicator name of the segment, row = indicator_names.row
 - ``pending.npy``    the rows whose vectors are not there yet (their FAISS rows hold zeros): found by BM25 only
   until the ingest that wrote them, or the next one, fills them in. Absent: every row has its vector
@@ -59,6 +61,7 @@ class Layout:
     bm25_words: str = "bm25_words"
     bm25_folded: str = "bm25_folded"
     accents: str = "accents.json"
+    accent_pairs: str = "accent_pairs.json"  # a segment's folded pairs of adjacent words → {spelling: chunks}
     names: str = "indicator_names.npy"  # one vector per distinct indicator name, row = indicator_names.row
     pending: str = "pending.npy"  # int64 rows still without a vector, ascending (absent: none)
     words: str = "words"  # a segment's BM25 postings of segmented words

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -282,7 +283,8 @@ class IndexData:
         self.pending = np.concatenate([s.pending[s.live_rows] for s in self.segments]) if self.segments else (
             np.zeros(0, dtype=bool))
         if self.segmented:
-            self.accents: Mapping[str, str] = SegmentAccents([s.folder / LAYOUT.accents for s in self.segments])
+            self.accents: Mapping[str, str] = SegmentAccents([s.folder / LAYOUT.accents for s in self.segments],
+                                                             [s.folder / LAYOUT.accent_pairs for s in self.segments])
         else:
             self.accents = json.loads((gen / LAYOUT.accents).read_text(encoding="utf-8"))
 
@@ -486,18 +488,41 @@ def _row_indicator(r: sqlite3.Row) -> Indicator:
 
 class SegmentAccents(Mapping[str, str]):
     """folded word → its most frequent spelling over every segment (`accent_counts` of each summed), read from
-    the segments' ``accents.json`` on the first lookup (the first question typed without accents)."""
+    the segments' ``accents.json`` on the first lookup (the first question typed without accents). It is also
+    the `Lexicon` re-accenting reads: the summed counts of a word's spellings, and of a pair's from the segments'
+    ``accent_pairs.json`` (a segment written before pairs were counted has none)."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], pair_paths: list[Path] | None = None) -> None:
         self.paths = paths
+        self.pair_paths = pair_paths or []
 
     @functools.cached_property
     def _parts(self) -> list[dict[str, dict[str, int]]]:
         return [json.loads(p.read_text(encoding="utf-8")) for p in self.paths]
 
     @functools.cached_property
+    def _pair_parts(self) -> list[dict[str, dict[str, int]]]:
+        return [json.loads(p.read_text(encoding="utf-8")) for p in self.pair_paths if p.exists()]
+
+    @functools.cached_property
     def _keys(self) -> frozenset[str]:
         return frozenset(k for part in self._parts for k in part)
+
+    @functools.cached_property
+    def total(self) -> int:  # type: ignore[override]
+        """Every word's count, over every segment."""
+        return sum(n for part in self._parts for spellings in part.values() for n in spellings.values())
+
+    def counts(self, key: str) -> Mapping[str, int]:
+        """Each spelling of the folded word or pair `key` (``tang_truong kinh_te``) with its count, summed."""
+        parts = self._pair_parts if " " in key else self._parts
+        found = [part[key] for part in parts if key in part]
+        if len(found) == 1:
+            return found[0]
+        total: Counter[str] = Counter()
+        for spellings in found:
+            total.update(spellings)
+        return total
 
     def __getitem__(self, key: str) -> str:
         found = best_spelling(part[key] for part in self._parts if key in part)

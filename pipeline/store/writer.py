@@ -220,6 +220,7 @@ def _write_segment(gen: Path, derived: Derived, dense: DensePlan | None) -> dict
         np.save(folder / LAYOUT.names, np.ascontiguousarray(derived.name_vectors, dtype=np.float32),
                 allow_pickle=False)
     (folder / LAYOUT.accents).write_text(json.dumps(derived.accents, ensure_ascii=False), encoding="utf-8")
+    (folder / LAYOUT.accent_pairs).write_text(json.dumps(derived.accent_pairs, ensure_ascii=False), encoding="utf-8")
     _write_pending(folder, derived.pending)
     stored = {"documents": len(derived.docs), "chunks": len(derived.chunks), "indicators": len(derived.indicators),
               "pending": len(derived.pending)}

@@ -1,18 +1,41 @@
 """Diacritic restoration for queries typed without accents, from the index's own vocabulary.
 
-At ingest, every segmented word of the corpus (``tăng_trưởng``) is keyed by its folded form (``tang_truong``);
-the most frequent spelling wins. A query's unaccented syllables are then re-accented greedily, longest word
-first, so the dense and word retrievers see ``tăng trưởng kinh tế`` where the user typed ``tang truong kinh te``.
+At ingest, every segmented word of the corpus (``tăng_trưởng``) is counted by its folded form (``tang_truong``),
+and so is every pair of adjacent words (``tăng_trưởng kinh_tế`` under ``tang_truong kinh_te``) where one of
+them has more than one spelling. A query typed without accents is then read as the most likely sequence of
+words (a bigram model over those counts, Viterbi over every way of cutting its syllables into words): the pair
+decides where the single word would not — ``ca ro phi den`` is "cá rô phi đen", though "đến" is far more common
+than "đen", and ``tien su dung dat`` is "tiền sử dụng đất", not "tiền sử đúng đất".
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Protocol, runtime_checkable
 
 from pipeline.text.clean import fold
+from pipeline.text.vocab import QUESTION_PHRASES
 
 MAX_WORD = 4  # syllables in the longest word looked up
+SPELLINGS = 6  # the most frequent spellings of a folded word that are tried
+SMOOTHING = 10.0  # how much a word's own frequency weighs against what follows the word before it
+_ASKING = {fold(p).replace(" ", "_"): p.replace(" ", "_") for p in QUESTION_PHRASES}
+_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$")  # punctuation around a syllable: "nhieu?" → "", "nhieu", "?"
+
+
+@runtime_checkable
+class Lexicon(Protocol):
+    """What re-accenting reads of an index: `counts` of a folded word (``tang_truong``) or of a folded pair of
+    adjacent words (``tang_truong kinh_te``) → {each spelling: in how many chunks}; `total`: every word's count."""
+
+    total: int
+
+    def counts(self, key: str) -> Mapping[str, int]:
+        """Each spelling of `key` with its count; empty for a key never seen."""
+        ...
 
 
 def build_accent_map(chunk_words: Iterable[str]) -> dict[str, str]:
@@ -34,6 +57,22 @@ def accent_counts(chunk_words: Iterable[str]) -> dict[str, dict[str, int]]:
     return out
 
 
+def pair_counts(chunk_words: Iterable[str], words: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    """folded pair of adjacent words → {each spelling of the pair: in how many chunks}, for the pairs where either
+    word has more than one spelling in `words` (`accent_counts` of the same chunks): the pairs that decide."""
+    ambiguous = {k for k, spellings in words.items() if len(spellings) > 1}
+    df: Counter[str] = Counter()
+    for text in chunk_words:
+        ws = text.split()
+        df.update({f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False)})
+    out: dict[str, dict[str, int]] = {}
+    for pair, n in df.items():
+        key = fold(pair)
+        if any(w in ambiguous for w in key.split()):
+            out.setdefault(key, {})[pair] = n
+    return out
+
+
 def best_spelling(spellings: Iterable[dict[str, int]]) -> str | None:
     """The spelling with the most chunks over all `spellings` counts (ties: the greater string), None for none."""
     total: Counter[str] = Counter()
@@ -51,29 +90,70 @@ def best_spellings(counts: Iterable[dict[str, dict[str, int]]]) -> dict[str, str
     return {k: w for k, parts in by_key.items() if (w := best_spelling(parts)) is not None}
 
 
-def restore(query: str, accent_map: Mapping[str, str]) -> str:
-    """Re-accent a query typed entirely without accents. A query with any accent is left as typed: its
+class BestOnly:
+    """A `Lexicon` over a map of folded word → its best spelling alone (an index written before pairs were
+    counted, or a test's map): each word is seen once, no pair ever."""
+
+    def __init__(self, accent_map: Mapping[str, str]) -> None:
+        self.accent_map = accent_map
+        self.total = max(1, len(accent_map))
+
+    def counts(self, key: str) -> Mapping[str, int]:
+        """{its spelling: 1} for a known word, else nothing."""
+        found = self.accent_map.get(key) if " " not in key else None
+        return {found: 1} if found is not None else {}
+
+
+def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
+    """Re-accent a query typed entirely without accents: the likeliest words under `accents` (a `Lexicon`, or a
+    map of folded word → spelling), punctuation kept where it was. A query with any accent is left as typed: its
     unaccented syllables (``so``, ``thu``) are meant that way.
 
-    >>> restore("tang truong kinh te", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
-    'tăng trưởng kinh tế'
+    >>> restore("tang truong kinh te nam 2022?", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
+    'tăng trưởng kinh tế nam 2022?'
     """
     if fold(query) != " ".join(query.lower().split()):
         return query
-    syl = query.split()
-    bare = [True] * len(syl)
-    out: list[str] = []
-    i = 0
-    while i < len(syl):
-        for n in range(min(MAX_WORD, len(syl) - i), 0, -1):
-            if not all(bare[i : i + n]):
-                continue
-            key = "_".join(fold(s) for s in syl[i : i + n])
-            if key in accent_map:
-                out.append(accent_map[key].replace("_", " "))
-                i += n
-                break
-        else:
-            out.append(syl[i])
-            i += 1
-    return " ".join(out)
+    lexicon = accents if isinstance(accents, Lexicon) else BestOnly(accents)
+    edges = [m.groups() for t in query.split() if (m := _EDGES.match(t))]
+    words = _likeliest([core for _, core, _ in edges], lexicon)
+    return " ".join(lead + w + trail for (lead, _, trail), w in zip(edges, words, strict=True))
+
+
+def _likeliest(syllables: list[str], lexicon: Lexicon) -> list[str]:
+    """One spelling per syllable: the likeliest cut of `syllables` into words and spelling of each (Viterbi under
+    a bigram model with the words' own frequencies as the back-off); a syllable no word holds stays as typed."""
+    n = len(syllables)
+    # best[j]: (the last word, its folded key) of a reading of the first j syllables → (log-probability, words)
+    best: list[dict[tuple[str, str], tuple[float, tuple[str, ...]]]] = [{} for _ in range(n + 1)]
+    best[0][("", "")] = (0.0, ())
+    for j in range(n):
+        for (prev, prev_key), (score, seq) in best[j].items():
+            alone = lexicon.counts(prev_key).get(prev, 0) if prev else 0
+            for m, word, key, p_word in _candidates(syllables, j, lexicon):
+                p = p_word
+                if prev:
+                    pair = lexicon.counts(f"{prev_key} {key}").get(f"{prev} {word}", 0)
+                    p = (pair + SMOOTHING * p_word) / (alone + SMOOTHING)
+                total = score + math.log(p)
+                state = best[j + m].get((word, key))
+                if state is None or total > state[0]:
+                    best[j + m][(word, key)] = (total, (*seq, word))
+    _, words = max(best[n].values(), key=lambda v: v[0])
+    return [s for w in words for s in w.split("_")]
+
+
+def _candidates(syllables: list[str], j: int, lexicon: Lexicon) -> list[tuple[int, str, str, float]]:
+    """The words that may start at syllable `j`: (syllables they take, spelling, folded key, probability of the
+    word alone)."""
+    out = []
+    for m in range(1, min(MAX_WORD, len(syllables) - j) + 1):
+        key = "_".join(fold(s) for s in syllables[j : j + m])
+        if (asking := _ASKING.get(key)) is not None:
+            out.append((m, asking, key, 1.0))
+            continue
+        spellings = sorted(lexicon.counts(key).items(), key=lambda wn: (-wn[1], wn[0]))[:SPELLINGS]
+        out += [(m, w, key, (c + 0.5) / (lexicon.total + 0.5)) for w, c in spellings]
+        if m == 1 and not spellings:
+            out.append((1, syllables[j], key, 0.5 / (lexicon.total + 0.5)))
+    return out

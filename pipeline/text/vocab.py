@@ -102,6 +102,10 @@ MEASURE_UNITS = (
 QUESTION_STOP_WORDS = frozenset(
     "của và các là được trong cho với những một có không nào gì bao nhiêu thế như đã đến từ này đó "
     "nhất hay hoặc ở về theo mấy việc vấn đề".split())
+# how a question asks (accented): documents seldom print them, so a question typed without accents is re-accented
+# with these first ("bao nhieu" is "bao nhiêu", not the "báo nhiều" a corpus's counts would suggest)
+QUESTION_PHRASES = ("bao nhiêu", "bao lâu", "bao giờ", "bao xa", "khi nào", "lúc nào", "thế nào", "như thế nào",
+                    "là gì", "ở đâu", "vì sao", "tại sao", "mấy giờ", "là ai")
 # folded words that do not tell one indicator name from another ("Thu ngân sách của thành phố năm 2022")
 NAME_STOP_WORDS = frozenset("so cua va cac trong nam duoc voi cho tai the nhung mot la".split())
 
