@@ -76,14 +76,17 @@ def test_an_in_process_read_without_a_budget_is_just_as_transactional(tmp_path, 
 
 def test_a_file_that_hangs_the_reader_is_cut_at_the_deadline_and_the_others_ingested(tmp_path, folder,
                                                                                     monkeypatch):
-    monkeypatch.setenv("TRACUU_PARSE_SECONDS", "3")
+    # the deadline is a budget for the hostile file only: the good file left beside it (qd-97, one page) reads far
+    # inside it even on a loaded machine (the seed report, read in a fresh worker, once took longer than 3 s)
+    monkeypatch.setenv("TRACUU_PARSE_SECONDS", "10")
     monkeypatch.setitem(READERS, ".slow", _sleeps)
+    (folder / SEED.name).unlink()
     (folder / "a-cham.slow").write_text("x")
     t0 = time.monotonic()
     report = ingest([folder], FakeEmbedder(), root=tmp_path / "ix")
     assert time.monotonic() - t0 < HANG
     assert len(report.errors) == 1 and "a-cham.slow" in report.errors[0]
-    assert "longer than 3 s" in report.errors[0] and "TRACUU_PARSE_SECONDS" in report.errors[0]
+    assert "longer than 10 s" in report.errors[0] and "TRACUU_PARSE_SECONDS" in report.errors[0]
     assert set(open_index(tmp_path / "ix").docs) == _good(folder)  # files after it were read by a new worker
 
 
