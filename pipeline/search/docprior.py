@@ -285,33 +285,18 @@ class DocPrior:
         text = without_naming(query.typed, spans)
         return Query.of(text, accents) if text else None
 
-    def best(self, named: Named, hits: Sequence[Hit]) -> list[str]:
-        """The documents of `hits` that match what the query `named` best (the highest `affinity`, above none),
-        in the order of their first hit; none when it names nothing any of them holds."""
-        if not named:
-            return []
-        scores = self._affinities(named, hits)
-        top = max(scores.values(), default=0.0)
-        if top <= 0.0:
-            return []
-        return [doc for doc, s in scores.items() if s == top]
-
-    def _affinities(self, named: Named, hits: Iterable[Hit]) -> dict[str, float]:
-        """Each document of `hits` (in the order of its first hit) → its affinity with what the query `named`."""
-        out: dict[str, float] = {}
-        for h in hits:
-            doc = self.doc_of.get(h.chunk_id, "")
-            if doc not in out:
-                out[doc] = affinity(named, self.profiles[doc], self.weights) if doc in self.profiles else 0.0
-        return out
-
     def rerank(self, named: Named, hits: list[Hit]) -> list[Hit]:
         """`hits` (fused, best first) with their documents' affinity to what the query `named` added, best first;
         the same list when it names nothing or every hit's document matches it alike."""
         if not named or not hits:
             return hits
-        cache = self._affinities(named, hits)
-        bonus = [cache[self.doc_of.get(h.chunk_id, "")] for h in hits]
+        cache: dict[str, float] = {}
+        bonus = []
+        for h in hits:
+            doc = self.doc_of.get(h.chunk_id, "")
+            if doc not in cache:
+                cache[doc] = affinity(named, self.profiles[doc], self.weights) if doc in self.profiles else 0.0
+            bonus.append(cache[doc])
         if max(bonus) == min(bonus):
             return hits
         step = self.weights.scale * max(h.score for h in hits)

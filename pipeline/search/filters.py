@@ -101,10 +101,3 @@ def rows_of_docs(index: IndexReader, names: Iterable[str]) -> np.ndarray:
     arrays = index.row_arrays
     wanted = set(names)
     return np.flatnonzero(np.isin(arrays.doc, [i for i, n in enumerate(arrays.names) if n in wanted]))
-
-
-def rows_mask(index: IndexReader, names: Iterable[str], allowed: np.ndarray | None = None) -> np.ndarray:
-    """A boolean mask over the index's rows: the chunks of documents `names`, and of those only the `allowed`."""
-    out = np.zeros(len(index.chunks), dtype=bool)
-    out[rows_of_docs(index, names)] = True
-    return out if allowed is None else out & allowed

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pipeline.embed import Embedder
 from pipeline.protocol import IndexReader
 from pipeline.search.docprior import DocPrior
-from pipeline.search.filters import Filters, rows_mask
+from pipeline.search.filters import Filters
 from pipeline.search.fusion import Fusion, convex_fusion, reciprocal_rank_fusion
 from pipeline.search.query import Query, normalize_query
 from pipeline.search.retrievers import Retriever, default_retrievers
@@ -20,10 +20,6 @@ from pipeline.types import Hit
 # document are cut): enough to lift, within the named document, the passage that holds the answer over the one
 # that restates the document's scope; measured on bench/qa_corpus.jsonl (0.3 against 0.5 and 1.0)
 CONTENT_WEIGHT = 0.3
-# the weight of each run restricted to the documents a question names (`DocPrior.best`): within one named document
-# a paraphrased question's passage is found by its meaning even where the run over the whole index, crowded by
-# every document's passages on the topic, does not reach it
-NAMED_WEIGHT = 0.5
 
 
 class HybridSearcher:
@@ -32,21 +28,16 @@ class HybridSearcher:
 
     With a document `prior` (None: none), a question that names its document (a place, the number of an indexed
     document) also runs each of `content_retrievers` on what is left of it (`DocPrior.content`), fused at
-    `content_weight` each, and each of `named_retrievers` over the chunks of the documents it names best
-    (`DocPrior.best`), fused at `named_weight` each; the fused hits are then reranked by the document they come
-    from (`DocPrior.rerank`)."""
+    `content_weight` each, and the fused hits are reranked by the document they come from (`DocPrior.rerank`)."""
 
     def __init__(self, index: IndexReader, retrievers: Sequence[Retriever], depth: int = 50,
                  fusion: Fusion = Fusion.CONVEX, weights: Sequence[float] | None = None,
                  prior: DocPrior | None = None, content_retrievers: Sequence[Retriever] = (),
-                 content_weight: float = CONTENT_WEIGHT, named_retrievers: Sequence[Retriever] = (),
-                 named_weight: float = NAMED_WEIGHT) -> None:
+                 content_weight: float = CONTENT_WEIGHT) -> None:
         self.index = index
         self.prior = prior
         self.content_retrievers = tuple(content_retrievers)
         self.content_weight = content_weight
-        self.named_retrievers = tuple(named_retrievers)
-        self.named_weight = named_weight
         self.retrievers = tuple(retrievers)
         self.depth = depth
         self.fusion = fusion
@@ -58,11 +49,9 @@ class HybridSearcher:
     def over(cls, index: IndexReader, embedder: Embedder, depth: int = 50, fusion: Fusion = Fusion.CONVEX,
              weights: Sequence[float] = (1.0, 1.0, 1.0)) -> HybridSearcher:
         """Today's searcher: dense + BM25 words + BM25 folded over `index` (which refuses another embedder), with
-        the document prior read from `index`, both BM25 runs repeated on a question's content and the dense run
-        repeated over the documents it names."""
+        the document prior read from `index` and both BM25 runs repeated on a question's content."""
         retrievers = default_retrievers(index, embedder)
-        return cls(index, retrievers, depth, fusion, weights, DocPrior.of(index), retrievers[1:],
-                   named_retrievers=retrievers[:1])
+        return cls(index, retrievers, depth, fusion, weights, DocPrior.of(index), retrievers[1:])
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The best `k` chunks for `query` among those `filters` allow: every retriever's run, fused, then (with a
@@ -79,13 +68,7 @@ class HybridSearcher:
         if self.content_retrievers and (content := self.prior.content(q, named, self.index.accents)) is not None:
             runs += [r.search(content, self.depth, allowed) for r in self.content_retrievers]
             weights += [self.content_weight] * len(self.content_retrievers)
-        fused = self._fuse(runs, weights)
-        if self.named_retrievers and (docs := self.prior.best(named, fused)):
-            within = rows_mask(self.index, docs, allowed)
-            runs += [r.search(q, self.depth, within) for r in self.named_retrievers]
-            weights += [self.named_weight] * len(self.named_retrievers)
-            fused = self._fuse(runs, weights)
-        return self.prior.rerank(named, fused)[:k]
+        return self.prior.rerank(named, self._fuse(runs, weights))[:k]
 
     def _fuse(self, runs: list[list[Hit]], weights: Sequence[float]) -> list[Hit]:
         if self.fusion is Fusion.CONVEX:

@@ -37,26 +37,18 @@ def check_embedder(index: IndexReader, embedder: Embedder) -> Embedder:
 
 class DenseRetriever:
     """Inner product of the embedded query (re-accented) with the chunk vectors. The index refuses an embedder
-    other than the one it was built with. The last query's vector is kept: a second run of the same query (over
-    the documents it names) does not embed it again."""
+    other than the one it was built with."""
 
     name = "dense"
 
     def __init__(self, index: IndexReader, embedder: Embedder) -> None:
         self.index, self.embedder = index, check_embedder(index, embedder)
-        self._last: tuple[str, np.ndarray] | None = None
-
-    def _vector(self, text: str) -> np.ndarray:
-        last = self._last  # one read: another thread may replace it meanwhile
-        if last is None or last[0] != text:
-            last = self._last = (text, self.embedder.embed_query(text))
-        return last[1]
 
     def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """The `k` chunks nearest the embedded (re-accented) query, best first."""
         if not self.index.chunks:
             return []
-        rows = self.index.dense_search(self._vector(query.accented), k, allowed)
+        rows = self.index.dense_search(self.embedder.embed_query(query.accented), k, allowed)
         return [Hit(self.index.chunks[r].chunk_id, s, self.name) for r, s in rows]
 
 
