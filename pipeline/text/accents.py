@@ -128,9 +128,10 @@ def _likeliest(syllables: list[str], lexicon: Lexicon) -> list[str]:
     best: list[dict[tuple[str, str], tuple[float, tuple[str, ...]]]] = [{} for _ in range(n + 1)]
     best[0][("", "")] = (0.0, ())
     for j in range(n):
+        candidates = _candidates(syllables, j, lexicon)  # the same after every reading of the first j syllables
         for (prev, prev_key), (score, seq) in best[j].items():
             alone = lexicon.counts(prev_key).get(prev, 0) if prev else 0
-            for m, word, key, p_word in _candidates(syllables, j, lexicon):
+            for m, word, key, p_word in candidates:
                 p = p_word
                 if prev:
                     pair = lexicon.counts(f"{prev_key} {key}").get(f"{prev} {word}", 0)
