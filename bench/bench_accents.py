@@ -7,6 +7,12 @@ Three readings over the same index, in the same run:
 - *words only*: the same reading with each word's best spelling alone (`BestOnly`: no counts, no pairs);
 - *greedy*: the reading of parser 20 and before, longest word first, each its most frequent spelling.
 
+Then one syllable mistyped in a question typed with accents: each syllable of letters of each question written
+with accents, in turn, typed without its accents ("nam" for "năm") or without its circumflex, breve or horn
+("đièu" for "điều"), the rest as written. Counted apart: mistypings into a syllable no word of the index spells
+(which `restore` reads from the neighbours) and into one it does (meant or not, left as typed); the mistyped
+syllable comes back right, as typed, or wrong (a third spelling), and the other syllables stay or change.
+
 Run:
     python bench/bench_accents.py --index bench/out/index-full
 Writes bench/out/accents.json (or --out).
@@ -59,6 +65,32 @@ def score(pairs: list[tuple[str, str]], read: Callable[[str], str]) -> dict:
             "median_ms": round(statistics.median(ms), 2)}
 
 
+def drop_marks(word: str) -> str:
+    """`word` without its circumflex, breve and horn, the tone kept: "điều" → "đièu"."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if c not in "\u0302\u0306\u031b")
+    return unicodedata.normalize("NFC", bare)
+
+
+def mistyped(written: list[str], read: Callable[[str], str], spells: Callable[[str], bool]) -> dict:
+    """Each syllable of each question mistyped in turn: right / as typed / wrong, apart for syllables the index
+    spells (`spells`) and those it does not."""
+    from pipeline.text.clean import fold
+
+    out = {k: {"n": 0, "right": 0, "as typed": 0, "wrong": 0, "others changed": 0} for k in ("unknown", "known")}
+    for q in written:
+        words = q.split()
+        for i, w in enumerate(words):
+            for bad in sorted({fold(w), drop_marks(w)} - {w}) if w.isalpha() else ():
+                got = read(" ".join([*words[:i], bad, *words[i + 1 :]])).lower().split()
+                r = out["known" if spells(bad) else "unknown"]
+                r["n"] += 1
+                r["right" if got[i] == w else "as typed" if got[i] == bad else "wrong"] += 1
+                r["others changed"] += got[:i] + got[i + 1 :] != words[:i] + words[i + 1 :]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True)
@@ -67,7 +99,7 @@ def main() -> None:
     import pipeline
     from pipeline.ask.evaluate import load_questions
     from pipeline.search.query import normalize_query
-    from pipeline.text.accents import BestOnly, restore
+    from pipeline.text.accents import ASKING_SYLLABLES, BestOnly, restore
     from pipeline.text.clean import fold
 
     data = pipeline.open_index(args.index)
@@ -85,7 +117,12 @@ def main() -> None:
     for name, r in results.items():
         print(f"{name:>10}: syllables {r['syllables']:.1%}, whole questions {r['questions']}/{r['n']}, "
               f"{r['median_ms']} ms median")
-    print(f"wrote {write_result(args.out, {'index': args.index, 'chunks': len(data.chunks), 'results': results})}")
+    typo = mistyped([w for _, w in pairs], lambda t: restore(t, lexicon),
+                    lambda s: s in lexicon.syllables or s in ASKING_SYLLABLES)
+    for kind, r in typo.items():
+        print(f"one syllable mistyped, {kind} to the index: {r}")
+    out = {"index": args.index, "chunks": len(data.chunks), "results": results, "mistyped": typo}
+    print(f"wrote {write_result(args.out, out)}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ class HybridSearcher:
         if not normalize_query(query):
             return []
         allowed = filters.mask(self.index) if filters else None
-        q = Query.of(query, self.index.accents)  # `accented` is the query itself when typed with accents
+        q = Query.of(query, self.index.accents)  # `accented`: what the index spells, accents restored
         runs = [r.search(q, self.depth, allowed) for r in self.retrievers]
         weights = list(self.weights)
         if self.prior is None:

@@ -18,10 +18,10 @@ def normalize_query(q: str) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    """`typed`: the query as typed, normalized; `accented`: re-accented from the index's vocabulary when it was
-    typed without any diacritics (else the same); `also`: the other form of the abbreviations it uses or spells
-    out (`abbreviation_forms`). Dense and word retrievers read `accented`, the folded BM25 reads `typed`; both
-    BM25 runs add `also` (`keywords`).
+    """`typed`: the query as typed, normalized; `accented`: re-accented from the index's vocabulary (`restore`:
+    whole when typed without any diacritics, else only its syllables no word of the index spells so); `also`:
+    the other form of the abbreviations it uses or spells out (`abbreviation_forms`). Dense and word retrievers
+    read `accented`, the folded BM25 reads `typed`; both BM25 runs add `also` (`keywords`).
 
     >>> Query.of("tang  truong", {"tang_truong": "tăng_trưởng"})
     Query(typed='tang truong', accented='tăng trưởng', also='')

@@ -509,6 +509,12 @@ class SegmentAccents(Mapping[str, str]):
         return frozenset(k for part in self._parts for k in part)
 
     @functools.cached_property
+    def syllables(self) -> frozenset[str]:  # type: ignore[override]
+        """Every syllable of every spelling, over every segment (lower case)."""
+        return frozenset(s for part in self._parts for spellings in part.values() for w in spellings
+                         for s in w.lower().split("_"))
+
+    @functools.cached_property
     def total(self) -> int:  # type: ignore[override]
         """Every word's count, over every segment."""
         return sum(n for part in self._parts for spellings in part.values() for n in spellings.values())

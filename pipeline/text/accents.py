@@ -17,21 +17,24 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 from pipeline.text.clean import fold
-from pipeline.text.vocab import QUESTION_PHRASES
+from pipeline.text.vocab import ASKING_WORDS, QUESTION_PHRASES
 
 MAX_WORD = 4  # syllables in the longest word looked up
 SPELLINGS = 6  # the most frequent spellings of a folded word that are tried
 SMOOTHING = 10.0  # how much a word's own frequency weighs against what follows the word before it
 _ASKING = {fold(p).replace(" ", "_"): p.replace(" ", "_") for p in QUESTION_PHRASES}
+ASKING_SYLLABLES = frozenset(s for p in (*QUESTION_PHRASES, *ASKING_WORDS) for s in p.split())
 _EDGES = re.compile(r"^(\W*)(.*?)(\W*)$")  # punctuation around a syllable: "nhieu?" → "", "nhieu", "?"
 
 
 @runtime_checkable
 class Lexicon(Protocol):
     """What re-accenting reads of an index: `counts` of a folded word (``tang_truong``) or of a folded pair of
-    adjacent words (``tang_truong kinh_te``) → {each spelling: in how many chunks}; `total`: every word's count."""
+    adjacent words (``tang_truong kinh_te``) → {each spelling: in how many chunks}; `total`: every word's count;
+    `syllables`: every syllable some spelling holds (lower case)."""
 
     total: int
+    syllables: frozenset[str]
 
     def counts(self, key: str) -> Mapping[str, int]:
         """Each spelling of `key` with its count; empty for a key never seen."""
@@ -97,6 +100,7 @@ class BestOnly:
     def __init__(self, accent_map: Mapping[str, str]) -> None:
         self.accent_map = accent_map
         self.total = max(1, len(accent_map))
+        self.syllables = frozenset(s for w in accent_map.values() for s in w.lower().split("_"))
 
     def counts(self, key: str) -> Mapping[str, int]:
         """{its spelling: 1} for a known word, else nothing."""
@@ -105,30 +109,66 @@ class BestOnly:
 
 
 def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
-    """Re-accent a query typed entirely without accents: the likeliest words under `accents` (a `Lexicon`, or a
-    map of folded word → spelling), punctuation kept where it was. A query with any accent is left as typed: its
-    unaccented syllables (``so``, ``thu``) are meant that way.
+    """Re-accent a query from `accents` (a `Lexicon`, or a map of folded word → spelling), punctuation kept where
+    it was. A query typed entirely without accents is read whole: the likeliest words. A query with accents keeps
+    every syllable some word of the index spells so, and every syllable of how questions ask (its unaccented
+    ``so``, ``thu`` are meant that way); a syllable no word spells so — a mark missed or misplaced (``đièu
+    kiện``), a word typed without accents among accented ones — is read from its neighbours, and re-spelled only
+    where that reading makes it part of a word or a pair of words the index holds, or the index spells it one
+    way only. That needs every spelling the
+    index holds: over a map of best spellings alone, a query with accents is left as typed.
 
     >>> restore("tang truong kinh te nam 2022?", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
     'tăng trưởng kinh tế nam 2022?'
     """
-    if fold(query) != " ".join(query.lower().split()):
-        return query
     lexicon = accents if isinstance(accents, Lexicon) else BestOnly(accents)
     edges = [m.groups() for t in query.split() if (m := _EDGES.match(t))]
-    words = _likeliest([core for _, core, _ in edges], lexicon)
-    return " ".join(lead + w + trail for (lead, _, trail), w in zip(edges, words, strict=True))
+    cores = [core for _, core, _ in edges]
+    if fold(query) == " ".join(query.lower().split()):
+        spelled = [s for w in _likeliest(cores, lexicon) for s in w.split("_")]
+    elif isinstance(lexicon, BestOnly):
+        return query
+    else:
+        known = lexicon.syllables | ASKING_SYLLABLES
+        fixed = [s.lower() if not s.isalpha() or s.lower() in known else None for s in cores]
+        if all(f is not None for f in fixed):
+            return query
+        read = _supported(_likeliest(cores, lexicon, fixed), lexicon)
+        spelled = [core if f is not None or w is None or w.lower() == core.lower() else _cased(w, core)
+                   for core, f, w in zip(cores, fixed, read, strict=True)]
+    return " ".join(lead + w + trail for (lead, _, trail), w in zip(edges, spelled, strict=True))
 
 
-def _likeliest(syllables: list[str], lexicon: Lexicon) -> list[str]:
-    """One spelling per syllable: the likeliest cut of `syllables` into words and spelling of each (Viterbi under
-    a bigram model with the words' own frequencies as the back-off); a syllable no word holds stays as typed."""
+def _cased(word: str, typed: str) -> str:
+    """`word` with the capital `typed` starts with: "quyền" for "Quyển"."""
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _supported(words: list[str], lexicon: Lexicon) -> list[str | None]:
+    """The syllables of a reading, each None where its word stands alone in it: one syllable, not the one
+    spelling the index has of it, in no pair of words the index holds with the word before or after it."""
+    def paired(a: str, b: str) -> bool:
+        return lexicon.counts(f"{fold(a)} {fold(b)}").get(f"{a} {b}", 0) > 0
+
+    out: list[str | None] = []
+    for k, w in enumerate(words):
+        alone = ("_" not in w and len(lexicon.counts(fold(w))) != 1 and not (k and paired(words[k - 1], w))
+                 and not (k + 1 < len(words) and paired(w, words[k + 1])))
+        out += [None] if alone else w.split("_")
+    return out
+
+
+def _likeliest(syllables: list[str], lexicon: Lexicon, fixed: list[str | None] | None = None) -> list[str]:
+    """The likeliest cut of `syllables` into words and spelling of each (Viterbi under a bigram model with the
+    words' own frequencies as the back-off), each syllable `fixed` spelled as it says; a syllable no word holds
+    stays as typed. Words of several syllables are joined by ``_``."""
     n = len(syllables)
+    fixed = fixed if fixed is not None else [None] * n
     # best[j]: (the last word, its folded key) of a reading of the first j syllables → (log-probability, words)
     best: list[dict[tuple[str, str], tuple[float, tuple[str, ...]]]] = [{} for _ in range(n + 1)]
     best[0][("", "")] = (0.0, ())
     for j in range(n):
-        candidates = _candidates(syllables, j, lexicon)  # the same after every reading of the first j syllables
+        candidates = _candidates(syllables, j, lexicon, fixed)  # the same after every reading of the first j
         for (prev, prev_key), (score, seq) in best[j].items():
             alone = lexicon.counts(prev_key).get(prev, 0) if prev else 0
             for m, word, key, p_word in candidates:
@@ -141,19 +181,27 @@ def _likeliest(syllables: list[str], lexicon: Lexicon) -> list[str]:
                 if state is None or total > state[0]:
                     best[j + m][(word, key)] = (total, (*seq, word))
     _, words = max(best[n].values(), key=lambda v: v[0])
-    return [s for w in words for s in w.split("_")]
+    return list(words)
 
 
-def _candidates(syllables: list[str], j: int, lexicon: Lexicon) -> list[tuple[int, str, str, float]]:
-    """The words that may start at syllable `j`: (syllables they take, spelling, folded key, probability of the
-    word alone)."""
+def _candidates(
+    syllables: list[str], j: int, lexicon: Lexicon, fixed: list[str | None]
+) -> list[tuple[int, str, str, float]]:
+    """The words that may start at syllable `j`, spelled as `fixed` says where it says: (syllables they take,
+    spelling, folded key, probability of the word alone)."""
     out = []
     for m in range(1, min(MAX_WORD, len(syllables) - j) + 1):
         key = "_".join(fold(s) for s in syllables[j : j + m])
-        if (asking := _ASKING.get(key)) is not None:
+        want = fixed[j : j + m]
+
+        def fits(spelling: str, want: list[str | None] = want) -> bool:
+            return all(f is None or f == s.lower() for f, s in zip(want, spelling.split("_"), strict=False))
+
+        if (asking := _ASKING.get(key)) is not None and fits(asking):
             out.append((m, asking, key, 1.0))
             continue
-        spellings = sorted(lexicon.counts(key).items(), key=lambda wn: (-wn[1], wn[0]))[:SPELLINGS]
+        found = [(w, c) for w, c in lexicon.counts(key).items() if fits(w)]
+        spellings = sorted(found, key=lambda wn: (-wn[1], wn[0]))[:SPELLINGS]
         out += [(m, w, key, (c + 0.5) / (lexicon.total + 0.5)) for w, c in spellings]
         if m == 1 and not spellings:
             out.append((1, syllables[j], key, 0.5 / (lexicon.total + 0.5)))

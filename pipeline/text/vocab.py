@@ -106,6 +106,9 @@ QUESTION_STOP_WORDS = frozenset(
 # with these first ("bao nhieu" is "bao nhiêu", not the "báo nhiều" a corpus's counts would suggest)
 QUESTION_PHRASES = ("bao nhiêu", "bao lâu", "bao giờ", "bao xa", "khi nào", "lúc nào", "thế nào", "như thế nào",
                     "là gì", "ở đâu", "vì sao", "tại sao", "mấy giờ", "là ai")
+# how a question asks or addresses its reader beside those, which documents seldom print either: a syllable of a
+# question typed with accents that is one of these is meant as typed, wherever the index holds it or not
+ASKING_WORDS = ("mấy", "đâu", "nào", "gì", "ai", "sao", "hãy", "chúng ta", "cho biết", "liệt kê", "tôi", "em")
 # folded words that do not tell one indicator name from another ("Thu ngân sách của thành phố năm 2022")
 NAME_STOP_WORDS = frozenset("so cua va cac trong nam duoc voi cho tai the nhung mot la".split())
 
