@@ -22,6 +22,9 @@ from pipeline.text.vocab import ASKING_WORDS, QUESTION_PHRASES
 MAX_WORD = 4  # syllables in the longest word looked up
 SPELLINGS = 6  # the most frequent spellings of a folded word that are tried
 SMOOTHING = 10.0  # how much a word's own frequency weighs against what follows the word before it
+# a syllable mistyped in an accented question is re-spelled without a word or pair around it to say so only as the
+# spelling of at least this share of its folded form's chunks, in at least this many chunks
+DOMINANT_SHARE, DOMINANT_CHUNKS = 0.9, 10
 _ASKING = {fold(p).replace(" ", "_"): p.replace(" ", "_") for p in QUESTION_PHRASES}
 ASKING_SYLLABLES = frozenset(s for p in (*QUESTION_PHRASES, *ASKING_WORDS) for s in p.split())
 _EDGES = re.compile(r"^(\W*)(.*?)(\W*)$")  # punctuation around a syllable: "nhieu?" → "", "nhieu", "?"
@@ -114,8 +117,8 @@ def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
     every syllable some word of the index spells so, and every syllable of how questions ask (its unaccented
     ``so``, ``thu`` are meant that way); a syllable no word spells so — a mark missed or misplaced (``đièu
     kiện``), a word typed without accents among accented ones — is read from its neighbours, and re-spelled only
-    where that reading makes it part of a word or a pair of words the index holds, or the index spells it one
-    way only. That needs every spelling the
+    where that reading makes it part of a word or a pair of words the index holds, or (typed without any mark)
+    the index spells it nearly always so. A syllable in capitals (``NĐ``, ``UBND``) is an abbreviation: it stays. That needs every spelling the
     index holds: over a map of best spellings alone, a query with accents is left as typed.
 
     >>> restore("tang truong kinh te nam 2022?", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
@@ -130,10 +133,11 @@ def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
         return query
     else:
         known = lexicon.syllables | ASKING_SYLLABLES
-        fixed = [s.lower() if not s.isalpha() or s.lower() in known else None for s in cores]
+        fixed = [s.lower() if not s.isalpha() or s.lower() in known or (len(s) > 1 and s.isupper()) else None
+                 for s in cores]
         if all(f is not None for f in fixed):
             return query
-        read = _supported(_likeliest(cores, lexicon, fixed), lexicon)
+        read = _supported(_likeliest(cores, lexicon, fixed), cores, lexicon)
         spelled = [core if f is not None or w is None or w.lower() == core.lower() else _cased(w, core)
                    for core, f, w in zip(cores, fixed, read, strict=True)]
     return " ".join(lead + w + trail for (lead, _, trail), w in zip(edges, spelled, strict=True))
@@ -144,15 +148,23 @@ def _cased(word: str, typed: str) -> str:
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
-def _supported(words: list[str], lexicon: Lexicon) -> list[str | None]:
-    """The syllables of a reading, each None where its word stands alone in it: one syllable, not the one
-    spelling the index has of it, in no pair of words the index holds with the word before or after it."""
+def _supported(words: list[str], typed: list[str], lexicon: Lexicon) -> list[str | None]:
+    """The syllables of a reading of the `typed` syllables, each None where its word stands alone in it: one
+    syllable, in no pair of words the index holds with the word before or after it, and — where it was typed
+    without any mark — not the spelling nearly all its chunks use (a marked syllable the index does not know may
+    be a word it does not hold: "chỗ trống" is not "chỗ trong")."""
     def paired(a: str, b: str) -> bool:
         return lexicon.counts(f"{fold(a)} {fold(b)}").get(f"{a} {b}", 0) > 0
 
+    def dominant(w: str) -> bool:  # "ngành" for "nganh" (1,579 chunks of 1,581); not "trâu" (2) for "trau"
+        spellings = lexicon.counts(fold(w))
+        n = spellings.get(w, 0)
+        return n >= DOMINANT_CHUNKS and n >= DOMINANT_SHARE * sum(spellings.values())
+
     out: list[str | None] = []
     for k, w in enumerate(words):
-        alone = ("_" not in w and len(lexicon.counts(fold(w))) != 1 and not (k and paired(words[k - 1], w))
+        bare = "_" not in w and fold(typed[len(out)]) == typed[len(out)].lower()
+        alone = ("_" not in w and not (bare and dominant(w)) and not (k and paired(words[k - 1], w))
                  and not (k + 1 < len(words) and paired(w, words[k + 1])))
         out += [None] if alone else w.split("_")
     return out
