@@ -118,8 +118,9 @@ def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
     ``so``, ``thu`` are meant that way); a syllable no word spells so — a mark missed or misplaced (``đièu
     kiện``), a word typed without accents among accented ones — is read from its neighbours, and re-spelled only
     where that reading makes it part of a word or a pair of words the index holds, or (typed without any mark)
-    the index spells it nearly always so. A syllable in capitals (``NĐ``, ``UBND``) is an abbreviation: it stays. That needs every spelling the
-    index holds: over a map of best spellings alone, a query with accents is left as typed.
+    the index spells it nearly always so. A syllable in capitals (``NĐ``, ``UBND``) is an abbreviation: it stays.
+    That needs every spelling the index holds: over a map of best spellings alone, a query with accents is left as
+    typed.
 
     >>> restore("tang truong kinh te nam 2022?", {"tang_truong": "tăng_trưởng", "kinh_te": "kinh_tế"})
     'tăng trưởng kinh tế nam 2022?'
