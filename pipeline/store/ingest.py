@@ -67,7 +67,7 @@ from pipeline.types import DEFAULT_COLLECTION, DEFAULT_READ, Chunk, DocRecord, D
 
 # bump when cleaning, sections or chunking change: every document is then parsed again on the next ingest
 # (vectors of chunks whose text did not change are still reused)
-PARSER_VERSION = 21  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
+PARSER_VERSION = 22  # 5: references stored; 6: better numbers; 7: partial references; 8: indicators; 9: their
 # names; 10: indicator rules, pages of PDF chunks, Word heading styles; 11: indicator tables, criteria;
 # 12: typed heading paths and footnotes stored as columns; 13: tables read as rows under their headers;
 # 14: a spanning header cell placed by the years it covers, a dash is no row label; 15: relations between
@@ -76,7 +76,8 @@ PARSER_VERSION = 21  # 5: references stored; 6: better numbers; 7: partial refer
 # its case before a colon keeps its line whole in the text (and documents have a collection); 19: an empty cell
 # read before a row's running number no longer pushes its cells out of their columns; 20: a clause line that is
 # both the deepest heading and the text's first line is embedded (and indexed) once; header spans of unequal
-# width told apart by the years their cells name; 21: pairs of adjacent words counted by spelling, for re-accenting
+# width told apart by the years their cells name; 21: pairs of adjacent words counted by spelling, for re-accenting;
+# 22: a heading path's "›" or a table's "|" glued to a word by underthesea is cut off it ("| Mã" → "mã")
 
 
 class Stage(Enum):

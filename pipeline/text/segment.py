@@ -64,10 +64,14 @@ def _tokenizer():
 
 
 def protected_tokens(text: str) -> list[str]:
-    """underthesea words of `text` (case kept), with codes, dates and numbers as single tokens.
+    """underthesea words of `text` (case kept), with codes, dates and numbers as single tokens. A separator that
+    underthesea glues to a word (a heading path's ``›``, a table's ``|``: ``| Mã``, ``Hồ Chí Minh ›``) is a token
+    of its own, so the word is the word a question types.
 
     >>> protected_tokens("Quyết định 996/QĐ-TTg tăng 11,67%")
     ['Quyết định', '996/QĐ-TTg', 'tăng', '11,67%']
+    >>> protected_tokens("Stt | Mã thủ tục | Tên")
+    ['Stt', '|', 'Mã', 'thủ tục', '|', 'Tên']
     """
     kept: list[str] = []
 
@@ -86,8 +90,26 @@ def protected_tokens(text: str) -> list[str]:
                 if part:
                     out.append(kept[int(part)] if j % 2 else part)
         else:
-            out.append(tok)
+            out.extend(_unglued(tok))
     return out
+
+
+def _unglued(token: str) -> list[str]:
+    """`token` cut where a part of it (between spaces) holds no letter or digit: ``| Mã`` → ``|``, ``Mã``."""
+    parts = token.split(" ")
+    if len(parts) == 1 or all(_WORD_RE.search(p) for p in parts):
+        return [token]
+    out: list[str] = []
+    run: list[str] = []
+    for part in parts:
+        if _WORD_RE.search(part):
+            run.append(part)
+            continue
+        if run:
+            out.append(" ".join(run))
+            run = []
+        out.append(part)
+    return [*out, " ".join(run)] if run else out
 
 
 def words(text: str) -> list[str]:

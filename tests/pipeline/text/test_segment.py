@@ -33,3 +33,17 @@ def test_folded_tokens_match_queries_typed_without_accents():
 def test_sentences_do_not_break_on_abbreviations_or_numbers():
     assert split_sentences("TP. Hà Tĩnh đạt 1.172,5 tỷ. Năm 2023 tăng.") == ["TP. Hà Tĩnh đạt 1.172,5 tỷ.",
                                                                              "Năm 2023 tăng."]
+
+
+def test_no_separator_is_glued_to_a_word_of_an_indexed_chunk(seed_index_fake):
+    import re
+
+    from pipeline.store.reader import open_index
+
+    # heading paths ("Chương II › Điều 5") and table rows ("Stt | Mã thủ tục") of the seed and a decision
+    chunks = open_index(seed_index_fake).chunks_with_tokens()
+    glued = [w for c in chunks for w in c.words.split() if any(not re.search(r"\w", p) for p in w.split("_"))]
+    assert len(chunks) > 50 and glued == []
+    # the words a question types are the words BM25 holds: the first word of a table cell is no "|_mã"
+    assert words("Stt | Mã thủ tục hành chính | Tên thủ tục") == ["stt", "mã", "thủ_tục", "hành_chính", "tên",
+                                                                "thủ_tục"]
