@@ -133,9 +133,12 @@ def restore(query: str, accents: Lexicon | Mapping[str, str]) -> str:
     elif isinstance(lexicon, BestOnly):
         return query
     else:
-        known = lexicon.syllables | ASKING_SYLLABLES
-        fixed = [s.lower() if not s.isalpha() or s.lower() in known or (len(s) > 1 and s.isupper()) else None
-                 for s in cores]
+        def stays(s: str) -> bool:
+            low = s.lower()
+            capitals = len(s) > 1 and s.isupper()  # an abbreviation: "NĐ", "UBND"
+            return not s.isalpha() or low in lexicon.syllables or low in ASKING_SYLLABLES or capitals
+
+        fixed = [s.lower() if stays(s) else None for s in cores]
         if all(f is not None for f in fixed):
             return query
         read = _supported(_likeliest(cores, lexicon, fixed), cores, lexicon)
